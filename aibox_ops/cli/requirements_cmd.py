@@ -1,0 +1,47 @@
+"""``aibox-ops sync-requirements``: requirements-agentcore.txt from the agent dependency group."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..errors import CheckFailed
+from .output import console, emit_json, show_diff, status_table
+from .state import AppState
+
+
+def sync_requirements(
+    ctx: typer.Context,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 with the diff if the file is stale.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace a requirements file aibox-ops did not generate.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Show the diff of the change.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would change and write nothing.")] = False,
+) -> None:
+    """Write requirements-agentcore.txt from pyproject.toml, pinned by uv.lock."""
+    from ..requirements import apply_requirements, plan_requirements
+
+    state: AppState = ctx.obj
+    settings = state.settings()
+    plan = plan_requirements(settings)
+    written = False
+    if not (check or dry_run):
+        if plan.status == "foreign" and not force:
+            show_diff(plan.diff)
+        written = apply_requirements(settings, plan, force=force)
+    if check or dry_run or diff:
+        show_diff(plan.diff)
+    stale = plan.status != "unchanged"
+    ok = not (check and stale)
+    if state.json:
+        emit_json({"ok": ok, "written": written, **plan.to_dict()})
+    else:
+        detail = f"{plan.count} requirements" + ("" if plan.pinned else " (not pinned: no uv.lock)")
+        status = "written" if written else plan.status
+        console().print(status_table("sync-requirements", [(plan.relpath, status, detail)]))
+    if not ok:
+        raise CheckFailed(f"{plan.relpath} is out of date",
+                          hint="Run `aibox-ops sync-requirements` to update it.")

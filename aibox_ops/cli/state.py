@@ -1,0 +1,28 @@
+"""Global CLI state: the options every command shares, and lazily loaded settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Settings, load_settings
+
+
+@dataclass
+class AppState:
+    """Options given before the command name (``aibox-ops --json render``)."""
+
+    project: Path = field(default_factory=Path.cwd)
+    profile: str | None = None
+    region: str | None = None
+    json: bool = False
+    verbose: bool = False
+    debug: bool = False
+    _settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        """Settings for the project, with --region/--profile applied (loaded once)."""
+        if self._settings is None:
+            flags = {"region": self.region, "profile": self.profile}
+            self._settings = load_settings(self.project, flags=flags)
+        return self._settings

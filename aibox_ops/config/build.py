@@ -1,0 +1,227 @@
+"""Validate merged raw settings into a ``Settings`` object, reporting every problem at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from types import NoneType, UnionType
+from typing import Any
+
+from ..errors import ConfigError
+from .model import Authorizer, Lifecycle, Settings, Warm
+from .sources import KeyPath, RawValue
+
+AGENT_NAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,47}$")
+REGION_RE = re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-[a-z]+-\d{1,2}$")
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Names that would put a secret's value into the image; *_SECRET_ID (a name, not a value) is fine.
+SECRET_VALUE_NAME_RE = re.compile(r"(API_KEY|ACCESS_KEY|SECRET|SECRET_KEY|PASSWORD|TOKEN)$")
+TABLE_RE = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
+SECRET_ID_RE = re.compile(r"^[A-Za-z0-9/_+=.@*-]{1,512}$")
+PYTHON_RE = re.compile(r"^3\.\d{1,2}$")
+SECTIONS: dict[str, type] = {"authorizer": Authorizer, "lifecycle": Lifecycle, "warm": Warm}
+# Fields that are not user-settable from pyproject/env (they come from the loader).
+INTERNAL_FIELDS = {"project_dir", "source"}
+DICT_FIELDS = {"environment"}
+
+
+def build_settings(project_dir: Path, source: str, raw: dict[KeyPath, RawValue]) -> Settings:
+    """Coerce types, check every value and cross-field rule; raise one ConfigError listing all."""
+    problems: list[str] = []
+    top: dict[str, Any] = {}
+    sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    environment: dict[str, str] = {}
+    for path, item in raw.items():
+        dotted = ".".join(path)
+        try:
+            if path[0] in DICT_FIELDS:
+                if len(path) != 2:
+                    raise ValueError("must be a table of NAME = \"value\" strings")
+                environment[path[1]] = _coerce_env_value(item.value)
+            elif path[0] in SECTIONS:
+                if len(path) != 2:
+                    raise ValueError(f"[{path[0]}] takes plain keys, not sub-tables")
+                hints = _hints(SECTIONS[path[0]])
+                if path[1] not in hints:
+                    raise KeyError(path[1])
+                sections[path[0]][path[1]] = _coerce(item, hints[path[1]])
+            else:
+                hints = _hints(Settings)
+                if len(path) != 1 or path[0] not in hints or path[0] in INTERNAL_FIELDS:
+                    raise KeyError(dotted)
+                top[path[0]] = _coerce(item, hints[path[0]])
+        except KeyError:
+            problems.append(f"{item.origin}: unknown key '{dotted}'{_suggest(path)}")
+        except (TypeError, ValueError) as exc:
+            problems.append(f"{item.origin}: '{dotted}' {exc}")
+    # Values that failed above keep their defaults so the rules below can still report
+    # every other bad field in the same message.
+    origin = {".".join(p): v.origin for p, v in raw.items()}
+    settings = Settings(
+        project_dir=project_dir,
+        source=source,
+        environment=environment,
+        authorizer=Authorizer(**sections["authorizer"]),
+        lifecycle=Lifecycle(**sections["lifecycle"]),
+        warm=Warm(**sections["warm"]),
+        **top,
+    )
+    problems.extend(check_settings(settings, origin))
+    if problems:
+        raise ConfigError(problems)
+    return settings
+
+
+def check_settings(s: Settings, origin: dict[str, str]) -> list[str]:
+    """Value and cross-field rules; each problem names the field and where it was set."""
+    out: list[str] = []
+
+    def bad(key: str, message: str) -> None:
+        out.append(f"{origin.get(key, 'default')}: '{key}' {message}")
+
+    if not AGENT_NAME_RE.match(s.agent_name):
+        why = " (hyphens are not allowed; use underscores)" if "-" in s.agent_name else ""
+        bad("agent_name", f"= {s.agent_name!r} must match [a-zA-Z][a-zA-Z0-9_]{{0,47}}{why}")
+    for key in ("region", "bedrock_region"):
+        if not REGION_RE.match(getattr(s, key)):
+            bad(key, f"= {getattr(s, key)!r} is not an AWS region (e.g. ap-southeast-1)")
+    if not PYTHON_RE.match(s.python_version):
+        bad("python_version", f"= {s.python_version!r} must look like 3.12")
+    for key in ("entrypoint", "requirements_file"):
+        value = PurePosixPath(getattr(s, key))
+        if value.is_absolute() or ".." in value.parts or not value.parts:
+            bad(key, f"= {str(value)!r} must be a relative path inside the project")
+    if not s.entrypoint.endswith(".py"):
+        bad("entrypoint", f"= {s.entrypoint!r} must be a .py file")
+    if s.network_mode != "PUBLIC":
+        bad("network_mode", f"= {s.network_mode!r}: only PUBLIC is supported for now")
+    for name, value in s.environment.items():
+        key = f"environment.{name}"
+        if not ENV_NAME_RE.match(name):
+            bad(key, "is not a valid environment variable name")
+        elif any(c in value for c in "\r\n\0"):
+            bad(key, "must be a single line (no newline or NUL characters)")
+        elif SECRET_VALUE_NAME_RE.search(name.upper()):
+            bad(key, "looks like a secret value; keep secrets in Secrets Manager "
+                "and pass their id (e.g. OPENAI_SECRET_ID)")
+    for table in s.tables or []:
+        if not TABLE_RE.match(table):
+            bad("tables", f"has {table!r}, which is not a DynamoDB table name")
+    for secret in s.secrets or []:
+        if not SECRET_ID_RE.match(secret):
+            bad("secrets", f"has {secret!r}, which is not a secret id")
+    _check_authorizer(s.authorizer, bad)
+    _check_lifecycle_and_warm(s, bad)
+    return out
+
+
+def _check_authorizer(a: Authorizer, bad: Callable[[str, str], None]) -> None:
+    if a.type not in ("none", "jwt", "oauth"):
+        bad("authorizer.type", f"= {a.type!r} must be one of none, jwt, oauth")
+    if a.type == "oauth":
+        if not (a.discovery_url or "").startswith("https://"):
+            bad("authorizer.discovery_url", "must be an https:// OIDC discovery URL for oauth")
+        if not (a.audiences or a.allowed_clients):
+            bad("authorizer.audiences", "or 'authorizer.allowed_clients' must be set for oauth")
+    if a.type == "jwt" and not a.audiences:
+        bad("authorizer.audiences", "must list at least one audience for jwt")
+    if a.signing_algorithm.upper() not in ("ES384", "RS256"):
+        bad("authorizer.signing_algorithm", f"= {a.signing_algorithm!r} must be ES384 or RS256")
+    if not 60 <= a.duration_seconds <= 3600:
+        bad("authorizer.duration_seconds", f"= {a.duration_seconds} must be 60-3600")
+
+
+def _check_lifecycle_and_warm(s: Settings, bad: Callable[[str, str], None]) -> None:
+    life, warm = s.lifecycle, s.warm
+    for key in ("idle_timeout", "max_lifetime"):
+        value = getattr(life, key)
+        if not 60 <= value <= 28800:
+            bad(f"lifecycle.{key}", f"= {value} must be between 60 and 28800 seconds")
+    if life.idle_timeout > life.max_lifetime:
+        bad("lifecycle.idle_timeout", f"= {life.idle_timeout} is greater than "
+            f"lifecycle.max_lifetime = {life.max_lifetime}")
+    if not 1 <= warm.interval_minutes <= 1440:
+        bad("warm.interval_minutes", f"= {warm.interval_minutes} must be 1-1440")
+    elif warm.enabled and warm.interval_minutes * 60 >= life.idle_timeout:
+        bad("warm.interval_minutes", f"= {warm.interval_minutes} min is not shorter than "
+            f"lifecycle.idle_timeout = {life.idle_timeout} s, so sessions would go cold")
+    if not 1 <= warm.sessions <= 50:
+        bad("warm.sessions", f"= {warm.sessions} must be 1-50")
+    if warm.action != "health":
+        bad("warm.action", f"= {warm.action!r}: only 'health' pings are supported")
+
+
+_HINT_CACHE: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINT_CACHE:
+        names = {f.name for f in dataclasses.fields(cls)}
+        hints = typing.get_type_hints(cls)
+        _HINT_CACHE[cls] = {k: v for k, v in hints.items() if k in names}
+    return _HINT_CACHE[cls]
+
+
+def _coerce(item: RawValue, hint: Any) -> Any:
+    """Check (or, for text from env vars, parse) a value against a field's type."""
+    value = item.value
+    args = typing.get_args(hint)
+    if isinstance(hint, UnionType) or typing.get_origin(hint) is typing.Union:
+        if value is None or (item.from_text and value == ""):
+            return None
+        hint = next(a for a in args if a is not NoneType)
+    if typing.get_origin(hint) is list:
+        if item.from_text and isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise TypeError("must be a list of strings")
+        return list(value)
+    if hint is bool:
+        if item.from_text and isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(f"= {value!r} must be true or false")
+        if not isinstance(value, bool):
+            raise TypeError(f"= {value!r} must be true or false")
+        return value
+    if hint is int:
+        if item.from_text and isinstance(value, str):
+            try:
+                return int(value)
+            except ValueError:
+                raise ValueError(f"= {value!r} must be a whole number") from None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"= {value!r} must be a whole number")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise TypeError(f"= {value!r} must be a string")
+        return value
+    raise TypeError(f"has an unsupported type {hint!r}")  # pragma: no cover
+
+
+def _coerce_env_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    raise TypeError(f"= {value!r} must be a string, number or boolean")
+
+
+def _suggest(path: KeyPath) -> str:
+    import difflib
+
+    names = [f for f in _hints(Settings) if f not in INTERNAL_FIELDS]
+    if path[0] in SECTIONS and len(path) > 1:
+        names = list(_hints(SECTIONS[path[0]]))
+        key = path[1]
+    else:
+        key = path[0]
+    close = difflib.get_close_matches(key, names, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""

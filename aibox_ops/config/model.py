@@ -1,0 +1,118 @@
+"""Typed settings for aibox-ops (plain frozen dataclasses: cheap to import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_AGENT_NAME = "my_aibox_agent"
+DEFAULT_REGION = "ap-southeast-1"
+DEFAULT_BEDROCK_REGION = "us-west-2"
+
+# Container variables the guide's Dockerfile sets (its "Environment Variables" table).
+DEFAULT_APP_ENV: dict[str, str] = {
+    "SETTING_TABLE": "aibox_setting",
+    "SESSION_TABLE": "aibox_session",
+    "GEMINI_SECRET_ID": "dev_gemini_api",
+    "OPENAI_SECRET_ID": "dev_openai_api",
+    "PYTHONUNBUFFERED": "1",
+    "LOG_TO_FILE": "false",
+}
+TABLE_ENV_VARS = ("SETTING_TABLE", "SESSION_TABLE")
+SECRET_ENV_VARS = ("GEMINI_SECRET_ID", "OPENAI_SECRET_ID")
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """Inbound authentication for the runtime (the guide's "Authentication" section)."""
+
+    type: str = "none"  # none | jwt | oauth
+    discovery_url: str | None = None  # oauth: OIDC discovery URL of the IdP
+    provider: str = "cognito"  # oauth: informational, as in the guide
+    issuer_url: str | None = None  # jwt/oauth
+    audiences: list[str] = field(default_factory=list)
+    allowed_clients: list[str] = field(default_factory=list)  # oauth
+    signing_algorithm: str = "ES384"  # jwt: ES384 | RS256
+    duration_seconds: int = 300  # jwt: 60-3600
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Runtime session lifecycle (AgentCore's LifecycleConfiguration)."""
+
+    idle_timeout: int = 900  # seconds, 60-28800
+    max_lifetime: int = 28800  # seconds, 60-28800, >= idle_timeout
+
+
+@dataclass(frozen=True)
+class Warm:
+    """Scheduled health pings that keep sessions warm."""
+
+    enabled: bool = False
+    interval_minutes: int = 5
+    sessions: int = 1  # how many runtime session ids to keep warm
+    action: str = "health"  # payload action sent with each ping
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything aibox-ops knows about the project, after all layers are merged."""
+
+    project_dir: Path
+    source: str  # where [tool.aibox-ops] came from, or "defaults"
+    agent_name: str = DEFAULT_AGENT_NAME
+    entrypoint: str = "agent/agentcore_app.py"
+    region: str = DEFAULT_REGION
+    bedrock_region: str = DEFAULT_BEDROCK_REGION
+    python_version: str = "3.12"
+    otel_distro_version: str = "0.12.2"
+    network_mode: str = "PUBLIC"  # PUBLIC | VPC
+    dependency_group: str = "agent"
+    requirements_file: str = "requirements-agentcore.txt"
+    environment: dict[str, str] = field(default_factory=dict)  # overrides of container env
+    tables: list[str] | None = None  # DynamoDB tables the agent uses; None: from environment
+    secrets: list[str] | None = None  # secret ids the agent reads; None: from environment
+    profile: str | None = None
+    authorizer: Authorizer = field(default_factory=Authorizer)
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    warm: Warm = field(default_factory=Warm)
+
+    @property
+    def agent_dir(self) -> Path:
+        """Folder holding the agent code (the entrypoint's folder)."""
+        return (self.project_dir / self.entrypoint).parent
+
+    @property
+    def entry_module(self) -> str:
+        """Module name the container runs with ``python -m``."""
+        return Path(self.entrypoint).stem
+
+    @property
+    def container_env(self) -> dict[str, str]:
+        """The container environment: the guide's defaults, then user overrides."""
+        env = {
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "BEDROCK_REGION": self.bedrock_region,
+            **DEFAULT_APP_ENV,
+            **self.environment,
+        }
+        return dict(sorted(env.items()))
+
+    @property
+    def table_names(self) -> list[str]:
+        """DynamoDB tables the agent uses (configured, or read from the container env)."""
+        if self.tables is not None:
+            return list(self.tables)
+        return [self.container_env[k] for k in TABLE_ENV_VARS if self.container_env.get(k)]
+
+    @property
+    def secret_ids(self) -> list[str]:
+        """Secrets Manager secret ids the agent reads."""
+        if self.secrets is not None:
+            return list(self.secrets)
+        return [self.container_env[k] for k in SECRET_ENV_VARS if self.container_env.get(k)]
+
+    def path(self, relative: str | Path) -> Path:
+        """A path inside the project."""
+        return self.project_dir / relative

@@ -1,0 +1,101 @@
+"""One exception tree for aibox-ops; each error knows its message, hint and exit code.
+
+Library code raises these; the CLI catches them in exactly one place
+(``aibox_ops.cli.main.run``) and turns them into a message and an exit code.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes (documented in README.md)."""
+
+    OK = 0
+    CHECK_FAILED = 1  # --check found drift, or a diagnosis found problems
+    USAGE = 2  # bad command line (typer/click's own code)
+    CONFIG = 3  # invalid [tool.aibox-ops] settings, env overrides or flags
+    FILE = 4  # a file could not be read, parsed, rendered or written
+    AWS = 5  # an AWS call failed (credentials, permissions, service error)
+    DEPENDENCY = 6  # requirements could not be exported or are incomplete
+    REFUSED = 7  # would overwrite a hand-edited file, or the user declined
+    INTERNAL = 70  # a bug in aibox-ops
+
+
+class AiboxError(Exception):
+    """Base class: a user-facing error with a hint and an exit code."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def to_dict(self) -> dict[str, object]:
+        """Machine-readable form for ``--json`` output."""
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            "hint": self.hint,
+            "exit_code": int(self.exit_code),
+        }
+
+
+class ConfigError(AiboxError):
+    """Settings are invalid; ``problems`` lists every bad field with its source."""
+
+    exit_code = ExitCode.CONFIG
+
+    def __init__(self, problems: list[str], hint: str | None = None) -> None:
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            message = f"invalid configuration: {self.problems[0]}"
+        else:
+            message = "invalid configuration:\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(message, hint)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "problems": self.problems}
+
+
+class FileError(AiboxError):
+    """A file could not be read, parsed, rendered or written."""
+
+    exit_code = ExitCode.FILE
+
+
+class TemplateError(FileError):
+    """A template has a syntax error or uses an undefined variable."""
+
+
+class RefusedError(AiboxError):
+    """An operation was refused to protect the user's work (e.g. a hand-edited file)."""
+
+    exit_code = ExitCode.REFUSED
+
+
+class DependencyError(AiboxError):
+    """Requirements could not be exported, or the agent imports something unlisted."""
+
+    exit_code = ExitCode.DEPENDENCY
+
+
+class AwsError(AiboxError):
+    """An AWS call failed; carries the service error code when there is one."""
+
+    exit_code = ExitCode.AWS
+
+    def __init__(self, message: str, hint: str | None = None, code: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.code = code
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "code": self.code}
+
+
+class CheckFailed(AiboxError):
+    """A ``--check`` run found drift; the details were already reported."""
+
+    exit_code = ExitCode.CHECK_FAILED

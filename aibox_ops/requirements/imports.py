@@ -1,0 +1,105 @@
+"""Scan the agent's imports and check a listed distribution provides each of them.
+
+This catches the guide's ``python-dotenv`` case: code that imports ``dotenv`` while the
+container's requirements do not list the distribution that provides it.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FileError
+from .export import normalize
+
+SKIP_DIRS = {"__pycache__", "tests", ".venv", "venv", "logs", "tmp"}
+OPTIONAL_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
+
+
+@dataclass(frozen=True)
+class ImportSite:
+    """One third-party import: the top-level module and where it appears."""
+
+    module: str
+    file: str
+    line: int
+
+
+def scan_imports(agent_dir: Path) -> list[ImportSite]:
+    """Third-party top-level imports in the agent's .py files (stdlib and local ones left out).
+
+    Imports guarded by ``try: ... except ImportError`` are optional and left out too.
+    """
+    files = sorted(p for p in agent_dir.rglob("*.py")
+                   if not SKIP_DIRS.intersection(p.relative_to(agent_dir).parts[:-1]))
+    local = _local_names(agent_dir)
+    sites: list[ImportSite] = []
+    for path in files:
+        rel = path.relative_to(agent_dir.parent).as_posix()
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        except SyntaxError as exc:
+            raise FileError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise FileError(f"{path}: cannot be read ({exc})") from None
+        for module, line in _imports(tree):
+            if module in sys.stdlib_module_names or module in local or module == "__future__":
+                continue
+            sites.append(ImportSite(module, rel, line))
+    return sites
+
+
+def unprovided_imports(sites: Iterable[ImportSite], listed: set[str],
+                       providers: Mapping[str, list[str]]) -> list[str]:
+    """Problems for imports no listed distribution provides (``listed``: normalised names)."""
+    problems = []
+    for site in sites:
+        dists = sorted({normalize(d) for d in providers.get(site.module, [])})
+        if not dists:
+            problems.append(f"{site.file}:{site.line}: imports '{site.module}', which no "
+                            "installed distribution provides; add the package that does to "
+                            "the agent dependency group")
+        elif not listed.intersection(dists):
+            problems.append(f"{site.file}:{site.line}: imports '{site.module}' from "
+                            f"{' or '.join(dists)}, which the requirements do not list; add it "
+                            "to the agent dependency group")
+    return problems
+
+
+def installed_providers() -> Mapping[str, list[str]]:
+    """Import name -> distributions that provide it, from this environment's metadata."""
+    from importlib.metadata import packages_distributions
+
+    return packages_distributions()
+
+
+def _local_names(agent_dir: Path) -> set[str]:
+    names = {p.stem for p in agent_dir.glob("*.py")}
+    names |= {p.name for p in agent_dir.iterdir() if p.is_dir() and p.name not in SKIP_DIRS}
+    return names
+
+
+def _imports(tree: ast.AST) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+    optional: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers):
+            for inner in node.body:
+                optional.update(id(n) for n in ast.walk(inner))
+    for node in ast.walk(tree):
+        if id(node) in optional:
+            continue
+        if isinstance(node, ast.Import):
+            found.extend((alias.name.split(".")[0], node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.module.split(".")[0], node.lineno))
+    return sorted(set(found), key=lambda item: (item[1], item[0]))
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    kinds = handler.type
+    names = kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]
+    return any(isinstance(n, ast.Name) and n.id in OPTIONAL_IMPORT_ERRORS for n in names)
