@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -19,18 +18,19 @@ from .state import AppState
 class AiboxGroup(TyperGroup):
     """Runs a command and maps every error to its documented exit code (nowhere else)."""
 
-    def invoke(self, ctx: click.Context):  # noqa: D102 - click API
+    def invoke(self, ctx: typer.Context):  # noqa: D102 - click API
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, typer.Exit, typer.Abort):
-            raise
         except AiboxError as error:
             state = ctx.obj if isinstance(ctx.obj, AppState) else AppState()
             _report(error, state)
             ctx.exit(int(error.exit_code))
         except KeyboardInterrupt:
-            raise click.Abort() from None
-        except Exception as exc:  # a bug: say so, traceback only with --debug
+            raise typer.Abort() from None
+        except Exception as exc:
+            if _is_cli_control_flow(exc):
+                raise  # usage errors, --help, typer.Exit: click/typer report these themselves
+            # Anything else is a bug: say so; the traceback only with --debug.
             state = ctx.obj if isinstance(ctx.obj, AppState) else AppState()
             if state.debug:
                 raise
@@ -40,6 +40,11 @@ class AiboxGroup(TyperGroup):
             )
             _report(internal, state)
             ctx.exit(int(ExitCode.INTERNAL))
+
+
+def _is_cli_control_flow(exc: Exception) -> bool:
+    # typer vendors its own copy of click, so match on the defining package.
+    return type(exc).__module__.split(".")[0] in ("click", "typer")
 
 
 def _report(error: AiboxError, state: AppState) -> None:

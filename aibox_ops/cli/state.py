@@ -25,4 +25,11 @@ class AppState:
         if self._settings is None:
             flags = {"region": self.region, "profile": self.profile}
             self._settings = load_settings(self.project, flags=flags)
+            if self.verbose:
+                from .output import console
+
+                where = self._settings.source
+                if where == "defaults":
+                    where = "defaults (no [tool.aibox-ops] table in pyproject.toml)"
+                console().print(f"settings: {where}", markup=False)
         return self._settings

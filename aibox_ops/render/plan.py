@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +18,9 @@ Status = Literal["create", "update", "unchanged", "edited", "foreign"]
 BLOCKING: frozenset[str] = frozenset({"edited", "foreign"})
 CONTAINER_USER = "bedrock_agentcore"
 CONTAINER_UID = 1000
+YAML_PATH = ".bedrock_agentcore.yaml"
+# What aibox-ops last wrote into the YAML, kept where the agentcore CLI does not rewrite it.
+RECORD_PATH = ".bedrock_agentcore/aibox-ops-render.json"
 
 
 @dataclass(frozen=True)
@@ -93,11 +97,14 @@ def plan_render(settings: Settings, templates_dir: Path | None = None) -> Render
     templates_dir = templates_dir or default_templates_dir()
     context = template_context(settings)
     root = settings.project_dir
+    record = _load_record(root)
+    yaml_file, yaml_digest = _plan_yaml(root, YAML_PATH, templates_dir,
+                                        "bedrock_agentcore.yaml.j2", context, record)
     files = [
         _plan_text(root, dockerfile_relpath(settings), templates_dir, "Dockerfile.j2", context),
         _plan_text(root, ".dockerignore", templates_dir, "dockerignore.j2", context),
-        _plan_yaml(root, ".bedrock_agentcore.yaml", templates_dir, "bedrock_agentcore.yaml.j2",
-                   context),
+        yaml_file,
+        _plan_record(root, yaml_digest),
     ]
     return RenderPlan(root, files, _warnings(settings))
 
@@ -126,7 +133,8 @@ def _plan_text(root: Path, relpath: str, templates_dir: Path, name: str,
 
 
 def _plan_yaml(root: Path, relpath: str, templates_dir: Path, name: str,
-               context: dict[str, Any]) -> RenderedFile:
+               context: dict[str, Any], record: dict[str, Any]) -> tuple[RenderedFile, str]:
+    """The YAML file, and the checksum of its managed values (kept in the render record)."""
     import yaml
 
     label = _label(templates_dir, name)
@@ -140,24 +148,54 @@ def _plan_yaml(root: Path, relpath: str, templates_dir: Path, name: str,
     merged = merge_with_state(desired, existing)
     body = yaml.safe_dump(merged, sort_keys=False, default_flow_style=False, allow_unicode=True,
                           width=1000)
-    content = with_header(body, label, checksum(managed_view(merged, desired)))
+    new_digest = checksum(managed_view(merged, desired))
+    content = with_header(body, label, new_digest)
+
+    def result(status: Status, reason: str) -> tuple[RenderedFile, str]:
+        return RenderedFile(relpath, label, content, current, status, reason), new_digest
+
     if current is None:
-        return RenderedFile(relpath, label, content, None, "create", "does not exist yet")
+        return result("create", "does not exist yet")
     if current == content:
-        return RenderedFile(relpath, label, content, current, "unchanged", "up to date")
-    digest, _ = split_header(current)
+        return result("unchanged", "up to date")
+    header_digest, _ = split_header(current)
+    # The agentcore CLI rewrites this file without comments, so the header may be gone;
+    # the render record beside the Dockerfile still knows what aibox-ops wrote.
+    digest = header_digest or record.get(relpath)
     current_view = checksum(managed_view(existing, desired))
     if digest is None:
-        if current_view == checksum(managed_view(desired, desired)):
-            return RenderedFile(relpath, label, content, current, "update",
-                                "rewritten by the agentcore CLI; keeping its state")
-        return RenderedFile(relpath, label, content, current, "foreign",
-                            "has settings aibox-ops did not write (no aibox-ops header)")
+        if current_view == new_digest:
+            return result("update", "adding the aibox-ops header; values unchanged")
+        return result("foreign", "has settings aibox-ops did not write (no aibox-ops header)")
     if digest != current_view:
-        return RenderedFile(relpath, label, content, current, "edited",
-                            "managed settings were edited by hand")
-    return RenderedFile(relpath, label, content, current, "update",
-                        "settings, template or toolkit state changed")
+        return result("edited", "managed settings were edited by hand")
+    if header_digest is None:
+        return result("update", "rewritten by the agentcore CLI; keeping its state")
+    return result("update", "settings, template or toolkit state changed")
+
+
+def _load_record(root: Path) -> dict[str, Any]:
+    """Checksums of the managed values aibox-ops last wrote, by file (empty if none)."""
+    text = read_text(root / RECORD_PATH)
+    if text is None:
+        return {}
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return {}  # a damaged record only loses edit detection for a headerless YAML
+    files = data.get("managed_sha256") if isinstance(data, dict) else None
+    return files if isinstance(files, dict) else {}
+
+
+def _plan_record(root: Path, yaml_digest: str) -> RenderedFile:
+    content = json.dumps({"generated_by": "aibox-ops render",
+                          "managed_sha256": {YAML_PATH: yaml_digest}}, indent=2) + "\n"
+    current = read_text(root / RECORD_PATH)
+    if current is None:
+        return RenderedFile(RECORD_PATH, "-", content, None, "create", "does not exist yet")
+    if current == content:
+        return RenderedFile(RECORD_PATH, "-", content, current, "unchanged", "up to date")
+    return RenderedFile(RECORD_PATH, "-", content, current, "update", "render record changed")
 
 
 def _load_existing_yaml(path: Path, text: str | None) -> dict[str, Any] | None:

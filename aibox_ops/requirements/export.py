@@ -68,14 +68,36 @@ def export_requirements(project_dir: Path, group: str) -> ExportedRequirements:
         return ExportedRequirements(sorted(declared, key=lambda r: requirement_name(r) or r),
                                     pinned=False, group=group)
     lines = _uv_export(project_dir, group)
-    exported = {requirement_name(line) for line in lines}
-    stale = [r for r in declared if requirement_name(r) not in exported]
+    stale = _not_satisfied(declared, lines)
     if stale:
         raise DependencyError(
             f"{project_dir / 'uv.lock'}: does not pin {', '.join(stale)} from the '{group}' group",
             hint="The lock file is out of date: run `uv lock`, then sync again.",
         )
     return ExportedRequirements(lines, pinned=True, group=group)
+
+
+def _not_satisfied(declared: list[str], lines: list[str]) -> list[str]:
+    """Declared requirements the exported pins leave out or do not satisfy (a stale lock)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    pins: dict[str, str] = {}
+    for line in lines:
+        spec = line.split(";", 1)[0].strip()
+        if "==" in spec and (name := requirement_name(spec)):
+            pins[name] = spec.split("==", 1)[1].strip()
+    stale = []
+    for text in declared:
+        try:
+            req = Requirement(text)
+        except InvalidRequirement:
+            stale.append(text)
+            continue
+        version = pins.get(normalize(req.name))
+        if version is None or (req.specifier and not req.specifier.contains(version,
+                                                                             prereleases=True)):
+            stale.append(text)
+    return stale
 
 
 def _uv_export(project_dir: Path, group: str) -> list[str]:

