@@ -296,7 +296,9 @@ def test_read_only_project_writes_nothing(tmp_path):
 def test_templates_ship_in_the_wheel(tmp_path):
     uv = os.environ.get("UV") or shutil.which("uv")
     assert uv
-    proc = subprocess.run([uv, "build", "--wheel", "--out-dir", str(tmp_path), str(REPO)],
+    # Offline and without build isolation: hatchling comes from the dev group, not the network.
+    proc = subprocess.run([uv, "build", "--wheel", "--no-build-isolation", "--offline",
+                           "--python", sys.executable, "--out-dir", str(tmp_path), str(REPO)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     import zipfile
