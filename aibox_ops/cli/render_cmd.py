@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
 from ..errors import CheckFailed
+from .options import Check, Diff, DryRun, Force
 from .output import console, emit_json, show_diff, status_table
 from .state import AppState
 
@@ -16,13 +17,10 @@ if TYPE_CHECKING:
 
 def render(
     ctx: typer.Context,
-    check: Annotated[bool, typer.Option(
-        "--check", help="Write nothing; exit 1 with the diff if any file is out of date.")] = False,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Replace files that were edited by hand.")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Show the diff of each change.")] = False,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Show what would change and write nothing.")] = False,
+    check: Check = False,
+    force: Force = False,
+    diff: Diff = False,
+    dry_run: DryRun = False,
 ) -> None:
     """Render the deploy files from templates/ and [tool.aibox-ops]."""
     from ..render import apply_render, plan_render

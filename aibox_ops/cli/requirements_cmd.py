@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 from ..errors import CheckFailed
+from .options import Check, Diff, DryRun, Force
 from .output import console, emit_json, show_diff, status_table
 from .state import AppState
 
 
 def sync_requirements(
     ctx: typer.Context,
-    check: Annotated[bool, typer.Option(
-        "--check", help="Write nothing; exit 1 with the diff if the file is stale.")] = False,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Replace a requirements file aibox-ops did not generate.")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Show the diff of the change.")] = False,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Show what would change and write nothing.")] = False,
+    check: Check = False,
+    force: Force = False,
+    diff: Diff = False,
+    dry_run: DryRun = False,
 ) -> None:
     """Write requirements-agentcore.txt from pyproject.toml, pinned by uv.lock."""
     from ..requirements import apply_requirements, plan_requirements
