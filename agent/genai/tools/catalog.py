@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 LEGACY_TOOLS: tuple[str, ...] = (
@@ -22,10 +23,10 @@ _LOCATIONS: dict[str, tuple[str, str]] = {
     "search_wikipedia": ("genai.tools.search", "search_wikipedia"),
     "get_text_from_url": ("genai.tools.web", "get_text_from_url"),
     "generate_image": ("genai.tools.media", "generate_image"),
-    "current_time": ("genai.tools.builtin", "current_time"),
-    "calculator": ("genai.tools.builtin", "calculator"),
+    "current_time": ("strands_tools.current_time", "current_time"),
+    "calculator": ("strands_tools.calculator", "calculator"),
     "http_request": ("genai.tools.web", "http_request"),
-    "sleep": ("genai.tools.builtin", "sleep"),
+    "sleep": ("genai.tools.pause", "sleep"),
     "speak": ("genai.tools.media", "speak"),
 }
 
@@ -44,5 +45,7 @@ def select_tools(
 
 def load_tool(name: str) -> Any:
     """Import and return the strands tool object registered under ``name``."""
+    # No tool may ever wait for a console consent prompt inside the server.
+    os.environ.setdefault("BYPASS_TOOL_CONSENT", "true")
     module_name, attribute = _LOCATIONS[name]
     return getattr(importlib.import_module(module_name), attribute)
