@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-AGENT_DIR = Path(__file__).resolve().parents[2] / "agent"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from agent_paths import AGENT_DIR, manifest_operations  # noqa: E402
+
 if str(AGENT_DIR) not in sys.path:
     sys.path.insert(0, str(AGENT_DIR))
 
@@ -19,6 +21,34 @@ AGENT_ENV = (
     "MAX_HISTORY_CHARS", "LOG_DIR", "LOG_LEVEL", "OPEN_METEO_GEOCODING_URL",
     "OPEN_METEO_FORECAST_URL", "SEARCH_API_URL", "MEDIAWIKI_API_URL", "MAX_SLEEP_SECONDS",
 )
+
+
+@pytest.fixture(autouse=True)
+def aws_calls(monkeypatch: pytest.MonkeyPatch):
+    """Record every AWS operation agent code makes; fail the test on one the manifest lacks.
+
+    Hooks botocore's ``before-call`` event on each session genai.aws creates, so calls made
+    by strands (BedrockModel) from our sessions are seen too.
+    """
+    from genai import aws
+
+    calls: list[tuple[str, str]] = []
+    original = aws._new_session
+
+    def recording_session(region):
+        session = original(region)
+
+        def record(model, **_):
+            calls.append((model.service_model.service_name, model.name))
+
+        session.events.register("before-call", record)
+        return session
+
+    monkeypatch.setattr(aws, "_new_session", recording_session)
+    yield calls
+    undeclared = sorted(set(calls) - manifest_operations())
+    if undeclared:
+        pytest.fail(f"agent/permissions.json does not declare AWS calls made: {undeclared}")
 
 
 @pytest.fixture(autouse=True)
