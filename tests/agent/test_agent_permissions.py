@@ -61,7 +61,7 @@ def test_manifest_is_consistent_and_machine_readable():
             refs = re.findall(r"\$\{env:([A-Z_]+)\}", res["arn"])
             assert all(ref in data["env_defaults"] for ref in refs), res
             if "name_env" in res:
-                assert "${env:%s}" % res["name_env"] in res["arn"]
+                assert f"${{env:{res['name_env']}}}" in res["arn"]
 
 
 def test_recorder_sees_real_calls(aws, aws_calls):
