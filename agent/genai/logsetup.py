@@ -10,7 +10,6 @@ from pathlib import Path
 from genai.config import in_container
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-_configured = False
 
 
 def log_to_file_enabled() -> bool:
@@ -33,7 +32,6 @@ def configure_logging(level: str | None = None) -> logging.Handler:
     A log file that cannot be opened (the guide's PermissionError in a root-owned /app)
     falls back to stderr with a single warning instead of crashing the server.
     """
-    global _configured
     handler: logging.Handler | None = None
     warning = None
     if log_to_file_enabled():
@@ -49,15 +47,13 @@ def configure_logging(level: str | None = None) -> logging.Handler:
     lvl = (level or os.environ.get("LOG_LEVEL") or "INFO").upper()
     for name in ("genai", "agentcore_app"):
         logger = logging.getLogger(name)
-        if not _configured:
-            logger.setLevel(lvl)
+        logger.setLevel(lvl)
         for old in [h for h in logger.handlers if getattr(h, "_aibox", False)]:
             logger.removeHandler(old)
             old.close()
         handler._aibox = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
         logger.propagate = False
-    _configured = True
     if warning:
         logging.getLogger("genai").warning(warning)
     return handler
