@@ -152,3 +152,16 @@ def test_sleep_is_bounded():
 
     with pytest.raises(ValueError, match="exceeds maximum of 60.0"):
         asyncio.run(sleep(61))
+
+
+def test_mcp_servers_from_settings_become_clients(caplog):
+    from genai.tools.mcp import mcp_clients
+    from strands.tools.mcp import MCPClient
+
+    clients = mcp_clients([
+        {"name": "local", "transport": "stdio", "command": "python", "args": ["-m", "srv"]},
+        {"name": "remote", "url": "http://127.0.0.1:9/mcp"},
+        {"name": "broken", "transport": "sse"},
+    ])
+    assert len(clients) == 2 and all(isinstance(c, MCPClient) for c in clients)
+    assert "MCP server 'broken' skipped" in caplog.text
