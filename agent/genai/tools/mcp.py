@@ -12,7 +12,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
-def _transport(server: dict[str, Any]):
+def _client(server: dict[str, Any], client_cls: Any) -> Any:
     kind = server.get("transport") or ("stdio" if server.get("command") else "streamable_http")
     if kind == "stdio":
         from mcp import StdioServerParameters, stdio_client
@@ -22,14 +22,15 @@ def _transport(server: dict[str, Any]):
             args=[str(a) for a in server.get("args", [])],
             env={str(k): str(v) for k, v in (server.get("env") or {}).items()} or None,
         )
-        return lambda: stdio_client(params)
+        return client_cls(lambda: stdio_client(params), startup_timeout=15)
+    url, headers = str(server["url"]), server.get("headers")
     if kind == "sse":
         from mcp.client.sse import sse_client
 
-        return lambda: sse_client(str(server["url"]), headers=server.get("headers"))
-    from mcp.client.streamable_http import streamablehttp_client
-
-    return lambda: streamablehttp_client(str(server["url"]), headers=server.get("headers"))
+        return client_cls(lambda: sse_client(url, headers=headers), startup_timeout=15)
+    if kind == "streamable_http":
+        return client_cls(url=url, headers=headers, startup_timeout=15)
+    raise ValueError(f"unknown transport {kind!r}")
 
 
 def mcp_clients(servers: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> list[Any]:
@@ -40,7 +41,7 @@ def mcp_clients(servers: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> l
     for server in servers:
         name = server.get("name") or server.get("url") or server.get("command")
         try:
-            clients.append(MCPClient(_transport(server), startup_timeout=15))
-        except (KeyError, ImportError, TypeError) as exc:
+            clients.append(_client(server, MCPClient))
+        except (KeyError, ImportError, TypeError, ValueError) as exc:
             log.warning("MCP server %r skipped: %s", name, exc)
     return clients
