@@ -162,7 +162,10 @@ class AgentProvider:
                 log.warning("Agent run failed: %s", describe_error(exc))
                 error = describe_error(exc)
             finally:
-                await asyncio.to_thread(agent.cleanup)
+                try:
+                    await asyncio.to_thread(agent.cleanup)
+                except Exception:  # cleanup of MCP clients must not mask the answer
+                    log.warning("Agent cleanup failed", exc_info=True)
             break
 
         metadata = {
