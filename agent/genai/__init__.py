@@ -1,0 +1,1 @@
+"""MyAIBOX agent library: request handling, models, tools, settings and sessions."""

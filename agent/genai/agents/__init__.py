@@ -1,0 +1,1 @@
+"""Agent orchestration: provider, model selection, chunk mapping."""

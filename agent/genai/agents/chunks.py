@@ -1,0 +1,165 @@
+"""Map strands stream events to the guide's chunk schema (plain JSON data only)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+DONE: dict[str, str] = {"status": "complete", "event": "done"}
+
+
+def error_chunk(message: str) -> dict[str, str]:
+    """The final chunk of a failed stream."""
+    return {"status": "error", "error": message}
+
+
+def _params(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return json.loads(json.dumps(raw, default=str))
+    if isinstance(raw, str) and raw.strip():
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+    return {}
+
+
+def result_text(content: Any) -> str:
+    """Flatten a toolResult ``content`` list into text for clients."""
+    parts: list[str] = []
+    for block in content or ():
+        if not isinstance(block, dict):
+            continue
+        if isinstance(block.get("text"), str):
+            parts.append(block["text"])
+        elif "json" in block:
+            parts.append(json.dumps(block["json"], default=str, ensure_ascii=False))
+        elif "image" in block:
+            parts.append("[image]")
+        elif "document" in block:
+            parts.append("[document]")
+    return "\n".join(parts)
+
+
+class ChunkMapper:
+    """Stateful mapper for one invocation: call ``map`` per strands event.
+
+    Tool calls are announced ``running`` when the model finishes the toolUse block (the
+    input is complete then) and ``completed``/``error`` when their toolResult arrives.
+    ``attachments`` lets tools add client-only media to a result, keyed by toolUseId.
+    """
+
+    def __init__(self, attachments: Callable[[str], list[str]] | None = None) -> None:
+        self._open: dict[str, Any] | None = None
+        self._announced: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._attachments = attachments
+        self.usage = {"inputTokens": 0, "outputTokens": 0, "totalTokens": 0}
+        self.latency_ms = 0
+        self.model_calls = 0
+
+    def map(self, event: Any) -> list[dict[str, Any]]:
+        """Chunks for one strands event (often none)."""
+        if "data" in event:
+            text = event["data"]
+            return [{"text": text}] if isinstance(text, str) and text else []
+        if "event" in event:
+            return self._raw(event["event"])
+        if "reasoningText" in event:
+            text = event["reasoningText"]
+            return [{"thinking": text}] if isinstance(text, str) and text else []
+        if "current_tool_use" in event:
+            current = event["current_tool_use"]
+            # strands keeps mutating this dict: keep a copy of the fields we need.
+            self._open = {
+                "toolUseId": str(current.get("toolUseId", "")),
+                "name": str(current.get("name", "")),
+                "input": current.get("input", ""),
+            }
+            return []
+        if "message" in event:
+            return self._message(event["message"])
+        return []
+
+    def _raw(self, raw: Any) -> list[dict[str, Any]]:
+        if "contentBlockStart" in raw:
+            start = raw["contentBlockStart"].get("start", {})
+            if "toolUse" in start:
+                tool_use = start["toolUse"]
+                self._open = {
+                    "toolUseId": str(tool_use.get("toolUseId", "")),
+                    "name": str(tool_use.get("name", "")),
+                    "input": "",
+                }
+        elif "contentBlockStop" in raw and self._open is not None:
+            opened, self._open = self._open, None
+            return self._announce(opened["toolUseId"], opened["name"], _params(opened["input"]))
+        elif "metadata" in raw:
+            self._metadata(raw["metadata"])
+        return []
+
+    def _metadata(self, meta: Any) -> None:
+        self.model_calls += 1
+        usage = meta.get("usage") or {}
+        for key in self.usage:
+            value = usage.get(key)
+            if isinstance(value, int):
+                self.usage[key] += value
+        latency = (meta.get("metrics") or {}).get("latencyMs")
+        if isinstance(latency, (int, float)):
+            self.latency_ms += int(latency)
+
+    def _announce(self, tool_use_id: str, name: str, params: dict) -> list[dict[str, Any]]:
+        if not tool_use_id or tool_use_id in self._announced:
+            return []
+        self._announced[tool_use_id] = (name, params)
+        return [
+            {
+                "tool_use": {
+                    "name": name,
+                    "params": params,
+                    "status": "running",
+                    "result": None,
+                    "tool_use_id": tool_use_id,
+                }
+            }
+        ]
+
+    def _message(self, message: Any) -> list[dict[str, Any]]:
+        chunks: list[dict[str, Any]] = []
+        for block in message.get("content") or ():
+            if "toolUse" in block:  # a tool use we did not see streamed
+                use = block["toolUse"]
+                tool_use_id, name = str(use.get("toolUseId", "")), str(use.get("name", ""))
+                chunks += self._announce(tool_use_id, name, _params(use.get("input")))
+            elif "toolResult" in block:
+                chunks.append(self._result(block["toolResult"]))
+        return chunks
+
+    def _result(self, tool_result: Any) -> dict[str, Any]:
+        tool_use_id = str(tool_result.get("toolUseId", ""))
+        name, params = self._announced.get(tool_use_id, ("", {}))
+        text = result_text(tool_result.get("content"))
+        if self._attachments is not None:
+            extra = self._attachments(tool_use_id)
+            if extra:
+                text = "\n".join([text, *extra]) if text else "\n".join(extra)
+        status = "error" if tool_result.get("status") == "error" else "completed"
+        return {
+            "tool_use": {
+                "name": name,
+                "params": params,
+                "status": status,
+                "result": text,
+                "tool_use_id": tool_use_id,
+            }
+        }
+
+    def metadata(self) -> dict[str, Any]:
+        """Usage and model latency gathered so far (plain data)."""
+        return {
+            "usage": dict(self.usage),
+            "latency_ms": self.latency_ms,
+            "model_calls": self.model_calls,
+        }

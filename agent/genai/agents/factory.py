@@ -1,0 +1,41 @@
+"""Build a strands model object for a ModelChoice (imports providers lazily)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from genai import aws
+from genai.agents.keys import api_key
+from genai.agents.models import ModelChoice
+from genai.config import AgentEnv
+
+MODEL_READ_TIMEOUT = float(os.environ.get("MODEL_READ_TIMEOUT_SECONDS", "120"))
+
+
+def build_model(choice: ModelChoice, env: AgentEnv) -> Any:
+    """A strands ``Model`` for the choice; raises MissingKeyError when a key is absent."""
+    if choice.provider == "openai":
+        from strands.models.openai import OpenAIModel
+
+        client_args: dict[str, Any] = {
+            "api_key": api_key("openai"),
+            "timeout": MODEL_READ_TIMEOUT,
+            "max_retries": 1,
+        }
+        if os.environ.get("OPENAI_BASE_URL"):
+            client_args["base_url"] = os.environ["OPENAI_BASE_URL"]
+        return OpenAIModel(client_args=client_args, model_id=choice.model_id)
+    if choice.provider == "gemini":
+        from strands.models.gemini import GeminiModel
+
+        return GeminiModel(client_args={"api_key": api_key("gemini")}, model_id=choice.model_id)
+
+    from strands.models.bedrock import BedrockModel
+
+    return BedrockModel(
+        boto_session=aws.session(env.bedrock_region),
+        boto_client_config=aws.client_config(read_timeout=MODEL_READ_TIMEOUT),
+        model_id=choice.model_id,
+        streaming=choice.streaming,
+    )

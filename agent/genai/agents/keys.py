@@ -1,0 +1,81 @@
+"""Provider API keys: environment first, then Secrets Manager; cached, never logged."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+
+from genai import aws
+
+log = logging.getLogger(__name__)
+
+
+class MissingKeyError(RuntimeError):
+    """No API key could be found for a provider (the guide's troubleshooting case 5)."""
+
+
+_LABELS = {"openai": "OpenAI", "gemini": "Gemini"}
+_ENV = {
+    "openai": ("OPENAI_API_KEY", "OPENAI_SECRET_ID"),
+    "gemini": ("GEMINI_API_KEY", "GEMINI_SECRET_ID"),
+}
+_cache: dict[tuple[str, str], str] = {}
+_lock = threading.Lock()
+
+
+def _key_from_secret_string(secret: str, provider: str) -> str:
+    """A secret holds the bare key or a JSON object with the key in a well-known field."""
+    text = secret.strip()
+    if not text.startswith("{"):
+        return text
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    for name in ("api_key", "apiKey", "key", _ENV[provider][0]):
+        if isinstance(data.get(name), str):
+            return data[name]
+    values = [v for v in data.values() if isinstance(v, str)]
+    return values[0] if len(values) == 1 else ""
+
+
+def read_secret_key(secret_id: str, provider: str) -> str:
+    """Fetch and parse one secret (secretsmanager:GetSecretValue); '' when unusable."""
+    try:
+        response = aws.client("secretsmanager").get_secret_value(SecretId=secret_id)
+    except Exception as exc:  # AccessDenied, ResourceNotFound, no credentials, network
+        log.warning(
+            "%s API key: cannot read secret %r (%s)", _LABELS[provider], secret_id,
+            aws.error_code(exc),
+        )
+        return ""
+    return _key_from_secret_string(response.get("SecretString") or "", provider)
+
+
+def api_key(provider: str) -> str:
+    """The API key for ``openai`` or ``gemini``; raises MissingKeyError with the guide's text."""
+    env_name, secret_env = _ENV[provider]
+    direct = os.environ.get(env_name, "").strip()
+    if direct:
+        return direct
+    secret_id = os.environ.get(secret_env, "").strip()
+    if secret_id:
+        cache_key = (provider, secret_id)
+        with _lock:
+            cached = _cache.get(cache_key)
+        if cached:
+            return cached
+        key = read_secret_key(secret_id, provider)
+        if key:
+            with _lock:
+                _cache[cache_key] = key
+            return key
+    raise MissingKeyError(f"{_LABELS[provider]} API key not configured")
+
+
+def clear_cache() -> None:
+    """Forget cached keys (tests, or after a secret rotation)."""
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,252 @@
+"""AgentProvider: one invocation of the MyAIBOX agent, streamed as guide-shaped chunks.
+
+Reusable outside AgentCore: give it an ``InvokeRequest`` and iterate ``stream`` (chunks)
+or await ``run`` (the non-streaming body). strands is imported on first use only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from genai.agents.chunks import DONE, ChunkMapper, error_chunk
+from genai.agents.errors import describe_error
+from genai.agents.factory import build_model
+from genai.agents.history import build_conversation
+from genai.agents.keys import MissingKeyError
+from genai.agents.models import (
+    ModelChoice,
+    UnknownModelError,
+    is_streaming_tools_refusal,
+    resolve_model,
+)
+from genai.config import AgentEnv, Limits
+from genai.request import InvokeRequest
+from genai.store.sessions import SessionStore
+from genai.store.settings import AgentSettings, SettingsStore
+from genai.tools.attachments import STATE_KEY, Attachments
+from genai.tools.catalog import load_tool, select_tools
+
+log = logging.getLogger(__name__)
+ModelBuilder = Callable[[ModelChoice, AgentEnv], Any]
+
+
+@dataclass
+class _Plan:
+    """Everything resolved before the model is called."""
+
+    choice: ModelChoice
+    system_prompt: str
+    messages: list[dict[str, Any]]
+    prompt: str
+    tool_names: list[str]
+    tools: list[Any] = field(default_factory=list)
+
+
+class AgentProvider:
+    """Runs the agent for validated requests; never raises to its caller."""
+
+    def __init__(
+        self,
+        *,
+        env: AgentEnv | None = None,
+        limits: Limits | None = None,
+        settings: SettingsStore | None = None,
+        sessions: SessionStore | None = None,
+        model_builder: ModelBuilder = build_model,
+    ) -> None:
+        self.env = env or AgentEnv.from_env()
+        self.limits = limits or Limits.from_env()
+        self.settings = settings or SettingsStore(
+            self.env.setting_table, self.env.settings_ttl_seconds
+        )
+        self.sessions = sessions or SessionStore(
+            self.env.session_table, self.env.session_max_turns, self.env.session_ttl_days
+        )
+        self.model_builder = model_builder
+
+    async def _plan(self, request: InvokeRequest, session_id: str | None) -> _Plan:
+        settings: AgentSettings = await asyncio.to_thread(self.settings.get)
+        choice = resolve_model(request.model_id or settings.default_model_id)
+        tool_config = replace(settings.tool_config, **request.tool_config)
+        names = select_tools(
+            tool_config.enabled, list(tool_config.legacy_tools), tool_config.strands_tools_enabled
+        )
+        use_mcp = tool_config.enabled and tool_config.mcp_tools_enabled and settings.mcp_servers
+        choice = choice.for_tools(bool(names or use_mcp))
+        if not choice.tools_allowed:
+            names, use_mcp = [], False
+        history = request.history
+        if history is None and session_id:
+            history = await asyncio.to_thread(self.sessions.load, session_id)
+        messages, prompt = build_conversation(history or [], request.prompt)
+        plan = _Plan(
+            choice=choice,
+            system_prompt=request.system_prompt or settings.system_prompt,
+            messages=messages,
+            prompt=prompt,
+            tool_names=names,
+        )
+        if names:
+            plan.tools = await asyncio.to_thread(lambda: [load_tool(n) for n in names])
+        if use_mcp:
+            from genai.tools.mcp import mcp_clients
+
+            plan.tools += mcp_clients(settings.mcp_servers)
+        return plan
+
+    def _agent(self, plan: _Plan) -> Any:
+        from strands import Agent
+
+        return Agent(
+            model=self.model_builder(plan.choice, self.env),
+            tools=list(plan.tools),
+            system_prompt=plan.system_prompt,
+            messages=[dict(m) for m in plan.messages],
+            callback_handler=None,
+            name="myaibox",
+        )
+
+    async def stream(
+        self, request: InvokeRequest, session_id: str | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Chunks for one invocation; the last is always DONE or an error chunk."""
+        started = time.perf_counter()
+        try:
+            plan = await self._plan(request, session_id)
+        except (UnknownModelError, MissingKeyError) as exc:
+            yield error_chunk(str(exc))
+            return
+        except Exception as exc:
+            log.exception("Request preparation failed")
+            yield error_chunk(describe_error(exc))
+            return
+
+        attachments = Attachments()
+        mapper = ChunkMapper(attachments.pop)
+        texts: list[str] = []
+        error: str | None = None
+        emitted = 0
+        for attempt in (1, 2):
+            try:
+                agent = self._agent(plan)
+            except MissingKeyError as exc:
+                yield error_chunk(str(exc))
+                return
+            except Exception as exc:
+                log.exception("Model setup failed")
+                yield error_chunk(describe_error(exc))
+                return
+            try:
+                async for chunk in self._drive(agent, plan, mapper, attachments):
+                    emitted += 1
+                    if "text" in chunk:
+                        texts.append(chunk["text"])
+                    yield chunk
+                error = None
+            except TimeoutError:
+                error = (
+                    f"Model provider timed out after {self.limits.timeout_seconds:g} seconds"
+                )
+            except Exception as exc:
+                if attempt == 1 and emitted == 0 and is_streaming_tools_refusal(exc):
+                    plan.choice = replace(
+                        plan.choice, streaming=False, fallback="non_streaming_model_calls"
+                    )
+                    log.info("Model %s refused streaming tools; retrying", plan.choice.model_id)
+                    continue
+                log.warning("Agent run failed: %s", describe_error(exc))
+                error = describe_error(exc)
+            finally:
+                try:
+                    await asyncio.to_thread(agent.cleanup)
+                except Exception:  # cleanup of MCP clients must not mask the answer
+                    log.warning("Agent cleanup failed", exc_info=True)
+            break
+
+        metadata = {
+            **plan.choice.metadata(),
+            **mapper.metadata(),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "tools": plan.tool_names,
+        }
+        yield {"metadata": metadata}
+        if error is not None:
+            yield error_chunk(error)
+            return
+        if session_id and self.sessions.enabled:
+            await asyncio.to_thread(
+                self.sessions.append, session_id, request.prompt, "".join(texts),
+                plan.choice.requested_id,
+            )
+        yield dict(DONE)
+
+    async def _drive(
+        self, agent: Any, plan: _Plan, mapper: ChunkMapper, attachments: Attachments
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Iterate the strands stream under the request deadline, mapping each event."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.limits.timeout_seconds
+        events = agent.stream_async(plan.prompt, invocation_state={STATE_KEY: attachments})
+        try:
+            while True:
+                async with asyncio.timeout_at(deadline):
+                    try:
+                        event = await events.__anext__()
+                    except StopAsyncIteration:
+                        return
+                for chunk in mapper.map(event):
+                    yield chunk
+        finally:
+            await events.aclose()
+
+    async def run(self, request: InvokeRequest, session_id: str | None = None) -> dict[str, Any]:
+        """The guide's non-streaming body, built from the same chunks as ``stream``."""
+        return await collect(self.stream(request, session_id))
+
+
+async def collect(chunks: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:
+    """Fold a chunk stream into ``{response, tool_calls, metadata, status[, error]}``."""
+    texts: list[str] = []
+    calls: dict[str, dict[str, Any]] = {}
+    metadata: dict[str, Any] = {}
+    error: str | None = None
+    async for chunk in chunks:
+        if "text" in chunk:
+            texts.append(chunk["text"])
+        elif "tool_use" in chunk:
+            use = chunk["tool_use"]
+            calls[use["tool_use_id"]] = {
+                "name": use["name"],
+                "params": use["params"],
+                "status": use["status"],
+                "result": use["result"],
+            }
+        elif "metadata" in chunk:
+            metadata = chunk["metadata"]
+        elif chunk.get("status") == "error":
+            error = chunk["error"]
+    return response_body("".join(texts), list(calls.values()), metadata, error)
+
+
+def response_body(
+    response: str = "",
+    tool_calls: list[dict[str, Any]] | None = None,
+    metadata: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> dict[str, Any]:
+    """The guide's non-streaming body; ``status`` is ``error`` (with ``error``) on failure."""
+    body: dict[str, Any] = {
+        "response": response,
+        "tool_calls": tool_calls or [],
+        "metadata": metadata or {},
+        "status": "error" if error is not None else "success",
+    }
+    if error is not None:
+        body["error"] = error
+    return body
+

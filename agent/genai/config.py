@@ -1,0 +1,80 @@
+"""Environment-derived configuration, read once per call (cheap, no imports)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_MODEL_ID = "global.anthropic.claude-sonnet-4-6"
+
+
+def _int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def _float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def in_container() -> bool:
+    """True inside the AgentCore container (the guide's two markers)."""
+    return bool(os.environ.get("DOCKER_CONTAINER") or os.environ.get("AWS_EXECUTION_ENV"))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one request may ask for."""
+
+    max_prompt_chars: int
+    max_system_prompt_chars: int
+    max_history_messages: int
+    max_history_chars: int
+    timeout_seconds: float
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """Read the limits from the environment (documented in docs/agent.md)."""
+        return cls(
+            max_prompt_chars=_int("MAX_PROMPT_CHARS", 100_000),
+            max_system_prompt_chars=_int("MAX_SYSTEM_PROMPT_CHARS", 20_000),
+            max_history_messages=_int("MAX_HISTORY_MESSAGES", 100),
+            max_history_chars=_int("MAX_HISTORY_CHARS", 400_000),
+            timeout_seconds=_float("AGENT_TIMEOUT_SECONDS", 900.0),
+        )
+
+
+@dataclass(frozen=True)
+class AgentEnv:
+    """AWS resources and regions the agent uses, all from container env vars."""
+
+    region: str
+    bedrock_region: str
+    setting_table: str
+    session_table: str
+    openai_secret_id: str
+    gemini_secret_id: str
+    settings_ttl_seconds: float
+    session_max_turns: int
+    session_ttl_days: int
+
+    @classmethod
+    def from_env(cls) -> AgentEnv:
+        """Read resource names; an unset table or secret env var turns that feature off."""
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or ""
+        return cls(
+            region=region or "ap-southeast-1",
+            bedrock_region=os.environ.get("BEDROCK_REGION") or "us-west-2",
+            setting_table=os.environ.get("SETTING_TABLE", ""),
+            session_table=os.environ.get("SESSION_TABLE", ""),
+            openai_secret_id=os.environ.get("OPENAI_SECRET_ID", ""),
+            gemini_secret_id=os.environ.get("GEMINI_SECRET_ID", ""),
+            settings_ttl_seconds=_float("SETTINGS_TTL_SECONDS", 60.0),
+            session_max_turns=_int("SESSION_MAX_TURNS", 20),
+            session_ttl_days=_int("SESSION_TTL_DAYS", 30),
+        )

@@ -1,0 +1,1 @@
+"""Outbound HTTP with size/time caps and an SSRF guard."""

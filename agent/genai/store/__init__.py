@@ -1,0 +1,1 @@
+"""DynamoDB-backed settings and session stores."""

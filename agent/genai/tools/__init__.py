@@ -1,0 +1,1 @@
+"""Tools the agent can use; each module is imported only when a request enables it."""

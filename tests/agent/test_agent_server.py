@@ -1,0 +1,66 @@
+"""Over a real socket: uvicorn on 127.0.0.1 (ephemeral port), SSE and WebSocket."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import agentcore_app
+import httpx
+import pytest
+import uvicorn
+from agent_scripted import ScriptedModel, builder, text, tool
+from genai.agents.provider import AgentProvider
+
+
+@pytest.fixture
+def server_url():
+    config = uvicorn.Config(agentcore_app.app, host="127.0.0.1", port=0, log_level="warning",
+                            lifespan="on", ws="websockets")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started:
+            break
+        threading.Event().wait(0.01)
+    assert server.started
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def script() -> ScriptedModel:
+    return ScriptedModel([text("Let me wait. "), tool("sleep", "t1", {"duration": 0})],
+                         [text("Done.")])
+
+
+TOOLS = {"legacy_tools": ["sleep"], "strands_tools_enabled": False}
+
+
+def test_sse_over_uvicorn(server_url):
+    agentcore_app.set_provider(AgentProvider(model_builder=builder(script())))
+    with httpx.Client(base_url=f"http://{server_url}", timeout=30) as client:
+        assert client.get("/ping").json()["status"] == "Healthy"
+        assert client.post("/invocations", json={"action": "health"}).json()["status"] == \
+            "healthy"
+        with client.stream("POST", "/invocations",
+                           json={"prompt": "x", "stream": True, "tool_config": TOOLS}) as resp:
+            lines = [line for line in resp.iter_lines() if line]
+    chunks = [json.loads(line.removeprefix("data: ")) for line in lines]
+    assert [next(iter(c)) for c in chunks] == ["text", "tool_use", "tool_use", "text",
+                                               "metadata", "status"]
+    assert chunks[2]["tool_use"]["status"] == "completed"
+    assert chunks[-1] == {"status": "complete", "event": "done"}
+
+
+def test_websocket_over_uvicorn(server_url):
+    from websockets.sync.client import connect
+
+    agentcore_app.set_provider(AgentProvider(model_builder=builder(script())))
+    with connect(f"ws://{server_url}/ws", open_timeout=10) as ws:
+        ws.send(json.dumps({"prompt": "x", "tool_config": TOOLS}))
+        messages = [json.loads(m) for m in ws]  # the server closes after the last chunk
+    assert messages[0] == {"text": "Let me wait. "}
+    assert messages[-1] == {"status": "complete", "event": "done"}

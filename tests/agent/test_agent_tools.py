@@ -1,0 +1,167 @@
+"""Legacy and built-in tools against local servers (and Stubber for Bedrock/Polly)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import os
+
+import pytest
+from agent_http import LocalServer, json_route
+from agent_scripted import ScriptedModel, builder, text, tool
+from botocore.response import StreamingBody
+from botocore.stub import ANY, Stubber
+from genai import aws
+from genai.agents.provider import AgentProvider, collect
+from genai.request import InvokeRequest
+from genai.tools import catalog
+from genai.tools.search import search_internet, search_wikipedia
+from genai.tools.weather import get_weather
+
+GEO = {"results": [{"name": "Tokyo", "country": "Japan", "latitude": 35.69, "longitude": 139.69}]}
+FORECAST = {
+    "current": {"time": "2026-01-11T10:00", "temperature_2m": 8.5, "apparent_temperature": 6.1,
+                "relative_humidity_2m": 40, "weather_code": 1, "wind_speed_10m": 12.0},
+    "daily": {"time": ["2026-01-11"], "weather_code": [3], "temperature_2m_max": [10.0],
+              "temperature_2m_min": [2.0], "precipitation_probability_max": [5]},
+}
+
+
+def test_get_weather_against_local_open_meteo(monkeypatch):
+    routes = {"/v1/search": json_route(GEO), "/v1/forecast": json_route(FORECAST)}
+    with LocalServer(routes) as server:
+        monkeypatch.setenv("OPEN_METEO_GEOCODING_URL", f"{server.url}/v1/search")
+        monkeypatch.setenv("OPEN_METEO_FORECAST_URL", f"{server.url}/v1/forecast")
+        out = get_weather("Tokyo, Japan")
+    assert out.splitlines() == [
+        "Weather in Tokyo, Japan at 2026-01-11T10:00 (local time):",
+        "mainly clear, 8.5 °C (feels like 6.1 °C), humidity 40 %, wind 12.0 km/h.",
+        "2026-01-11: overcast, 2.0–10.0 °C, precipitation chance 5 %",
+    ]
+    (_, _, geo_query), (_, _, forecast_query) = server.requests
+    assert geo_query["name"] == "Tokyo"
+    assert forecast_query["latitude"] == "35.69" and forecast_query["timezone"] == "auto"
+
+
+def test_get_weather_unknown_place(monkeypatch):
+    with LocalServer({"/v1/search": json_route({})}) as server:
+        monkeypatch.setenv("OPEN_METEO_GEOCODING_URL", f"{server.url}/v1/search")
+        assert get_weather("Atlantis") == "No place called 'Atlantis' was found."
+
+
+def test_search_internet_against_local_api(monkeypatch):
+    data = {"Heading": "Python", "AbstractText": "A language.", "AbstractURL": "https://x/py",
+            "RelatedTopics": [{"Text": "PyPI", "FirstURL": "https://pypi.org"},
+                              {"Topics": [{"Text": "CPython", "FirstURL": "https://c"}]}]}
+    with LocalServer({"/": json_route(data)}) as server:
+        monkeypatch.setenv("SEARCH_API_URL", f"{server.url}/")
+        out = search_internet("python", max_results=5)
+    assert out.splitlines() == ["Python: A language.", "Source: https://x/py",
+                                "- PyPI (https://pypi.org)", "- CPython (https://c)"]
+    assert server.requests[0][2]["q"] == "python"
+
+
+def test_search_wikipedia_against_local_mediawiki(monkeypatch):
+    data = {"query": {"pages": [
+        {"index": 2, "title": "B", "extract": "Second.", "fullurl": "https://w/B"},
+        {"index": 1, "title": "A", "extract": "First\n  one.", "fullurl": "https://w/A"}]}}
+    with LocalServer({"/w/api.php": json_route(data)}) as server:
+        monkeypatch.setenv("MEDIAWIKI_API_URL", f"{server.url}/w/api.php")
+        out = search_wikipedia("letters", max_results=50)
+    assert out == "## A\nFirst one.\nhttps://w/A\n\n## B\nSecond.\nhttps://w/B"
+    query = server.requests[0][2]
+    assert query["gsrsearch"] == "letters" and query["gsrlimit"] == "10"
+
+
+def test_service_error_becomes_tool_error(monkeypatch):
+    with LocalServer({}) as server:
+        monkeypatch.setenv("SEARCH_API_URL", f"{server.url}/missing")
+        with pytest.raises(RuntimeError, match="HTTP 404"):
+            search_internet("x")
+
+
+def _stub_image(png: bytes) -> Stubber:
+    client = aws.client("bedrock-runtime", "us-east-1", read_timeout=120)
+    stub = Stubber(client)
+    payload = json.dumps({"images": [base64.b64encode(png).decode()]}).encode()
+    stub.add_response(
+        "invoke_model",
+        {"body": StreamingBody(io.BytesIO(payload), len(payload)),
+         "contentType": "application/json"},
+        {"modelId": "amazon.nova-canvas-v1:0", "body": ANY,
+         "contentType": "application/json", "accept": "application/json"},
+    )
+    return stub
+
+
+@pytest.mark.anyio
+async def test_generate_image_goes_to_the_client_not_the_model():
+    png = b"\x89PNG fake image bytes"
+    model = ScriptedModel([tool("generate_image", "img1", {"prompt": "a cat"})], [text("Here.")])
+    provider = AgentProvider(model_builder=builder(model))
+    request = InvokeRequest(prompt="draw", tool_config={"legacy_tools": ("generate_image",),
+                                                         "strands_tools_enabled": False})
+    with _stub_image(png) as stub:
+        body = await collect(provider.stream(request))
+        stub.assert_no_pending_responses()
+    call = body["tool_calls"][0]
+    assert call["status"] == "completed"
+    expected_url = "data:image/png;base64," + base64.b64encode(png).decode()
+    assert call["result"] == (f"Generated a 512x512 PNG image ({len(png)} bytes); it is shown "
+                              f"to the user.\n![generated image]({expected_url})")
+    tool_result = model.calls[1]["messages"][-1]["content"][0]["toolResult"]
+    assert "base64" not in json.dumps(tool_result)
+
+
+@pytest.mark.anyio
+async def test_speak_uses_polly():
+    client = aws.client("polly")
+    model = ScriptedModel([tool("speak", "s1", {"text": "hi"})], [text("Done")])
+    provider = AgentProvider(model_builder=builder(model))
+    request = InvokeRequest(prompt="say hi", tool_config={"legacy_tools": ("speak",),
+                                                           "strands_tools_enabled": False})
+    with Stubber(client) as stub:
+        stub.add_response(
+            "synthesize_speech",
+            {"AudioStream": StreamingBody(io.BytesIO(b"ID3mp3"), 6), "ContentType": "audio/mpeg"},
+            {"Engine": "neural", "OutputFormat": "mp3", "Text": "hi", "VoiceId": "Joanna"},
+        )
+        body = await collect(provider.stream(request))
+    result = body["tool_calls"][0]["result"]
+    assert result.endswith("[speech (mp3)](data:audio/mpeg;base64,SUQzbXAz)")
+
+
+def test_every_catalogued_tool_loads_with_its_guide_name(monkeypatch):
+    monkeypatch.delenv("BYPASS_TOOL_CONSENT", raising=False)
+    for name in catalog.LEGACY_TOOLS + catalog.STRANDS_TOOLS:
+        loaded = catalog.load_tool(name)
+        assert loaded.tool_name == name
+    assert os.environ["BYPASS_TOOL_CONSENT"] == "true"
+
+
+def test_only_enabled_tools_are_imported():
+    assert catalog.select_tools(False, ["get_weather"], True) == []
+    assert catalog.select_tools(True, ["sleep"], False) == ["sleep"]
+    assert catalog.select_tools(True, [], True) == list(catalog.STRANDS_TOOLS)
+
+
+def test_sleep_is_bounded():
+    from genai.tools.pause import sleep
+
+    with pytest.raises(ValueError, match="exceeds maximum of 60.0"):
+        asyncio.run(sleep(61))
+
+
+def test_mcp_servers_from_settings_become_clients(caplog):
+    from genai.tools.mcp import mcp_clients
+    from strands.tools.mcp import MCPClient
+
+    clients = mcp_clients([
+        {"name": "local", "transport": "stdio", "command": "python", "args": ["-m", "srv"]},
+        {"name": "remote", "url": "http://127.0.0.1:9/mcp"},
+        {"name": "broken", "transport": "sse"},
+    ])
+    assert len(clients) == 2 and all(isinstance(c, MCPClient) for c in clients)
+    assert "MCP server 'broken' skipped" in caplog.text
