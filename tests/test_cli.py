@@ -45,12 +45,15 @@ def test_render_then_check_clean_then_drift(tmp_path):
     make_project(tmp_path)
     result = invoke("render", project=tmp_path)
     assert result.exit_code == 0, result.stderr
-    assert "written" in result.stderr and result.stdout == ""
+    assert "written" in result.stdout
+    assert result.stderr == "warning: requirements-agentcore.txt: not found; run `aibox-ops " \
+        "sync-requirements`\n"
     assert invoke("render", "--check", project=tmp_path).exit_code == 0
     result = invoke("--region", "eu-west-1", "render", "--check", project=tmp_path)
     assert result.exit_code == ExitCode.CHECK_FAILED
-    assert '-    AWS_REGION="ap-southeast-1"' in result.stderr
-    assert '+    AWS_REGION="eu-west-1"' in result.stderr
+    assert '-    AWS_REGION="ap-southeast-1"' in result.stdout
+    assert '+    AWS_REGION="eu-west-1"' in result.stdout
+    assert "1 file(s) out of date" in result.stderr
     assert 'AWS_REGION="ap-southeast-1"' in (tmp_path / DOCKERFILE).read_text()
 
 
@@ -61,6 +64,7 @@ def test_render_json_is_one_document_on_stdout(tmp_path):
     data = json_out(result)
     assert data["ok"] is True and data["written"] == []
     assert [f["status"] for f in data["files"]] == ["create"] * 4
+    assert "+FROM --platform=linux/arm64" in result.stderr  # diffs move off stdout
     assert not (tmp_path / DOCKERFILE).exists()
 
 
@@ -71,7 +75,7 @@ def test_render_refuses_hand_edit_with_exit_7_and_diff(tmp_path):
     ignore.write_text(ignore.read_text() + "extra\n")
     result = invoke("render", project=tmp_path)
     assert result.exit_code == ExitCode.REFUSED
-    assert "-extra" in result.stderr
+    assert "-extra" in result.stdout
     assert "refusing to overwrite .dockerignore" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert ignore.read_text().endswith("extra\n")
@@ -146,7 +150,7 @@ def test_sync_requirements_cli_check_and_json(tmp_path):
     make_project(tmp_path)
     result = invoke("sync-requirements", "--check", project=tmp_path)
     assert result.exit_code == ExitCode.CHECK_FAILED
-    assert "+bedrock-agentcore==1.25.0" in result.stderr
+    assert "+bedrock-agentcore==1.25.0" in result.stdout
     result = invoke("--json", "sync-requirements", project=tmp_path)
     data = json_out(result)
     assert result.exit_code == 0 and data["written"] is True and data["requirements"] == 2

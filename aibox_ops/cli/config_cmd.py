@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from .output import console, emit_json
+from .output import emit_json, results
 from .state import AppState
 
 
@@ -25,5 +25,6 @@ def show_config(ctx: typer.Context) -> None:
         return
     import yaml
 
-    console().print(f"[dim]# from {settings.source}[/]")
-    console().print(yaml.safe_dump(data, sort_keys=False).rstrip(), markup=False)
+    out = results(as_json=False)
+    out.print(f"# from {settings.source}", markup=False)
+    out.print(yaml.safe_dump(data, sort_keys=False).rstrip(), markup=False)

@@ -1,4 +1,9 @@
-"""Rendering for people (rich, on stderr) and machines (JSON, on stdout)."""
+"""Rendering for people (rich) and machines (JSON).
+
+Results (tables, diffs, settings) go to stdout; warnings and errors go to stderr. With
+``--json`` stdout carries exactly one JSON document, so human-readable extras such as diffs
+move to stderr.
+"""
 
 from __future__ import annotations
 
@@ -14,18 +19,27 @@ from ..errors import AiboxError
 
 STATUS_STYLE = {
     "create": "green", "update": "yellow", "unchanged": "dim", "edited": "bold red",
-    "foreign": "bold red", "written": "green", "refused": "bold red",
+    "foreign": "bold red", "written": "green",
 }
 
-_console: Console | None = None
+_consoles: dict[bool, Console] = {}
 
 
-def console() -> Console:
-    """The stderr console for human-readable messages."""
-    global _console
-    if _console is None:
-        _console = Console(stderr=True, highlight=False, soft_wrap=True)
-    return _console
+def console(stderr: bool = True) -> Console:
+    """The stderr console (messages) or, with ``stderr=False``, the stdout one (results)."""
+    if stderr not in _consoles:
+        _consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return _consoles[stderr]
+
+
+def results(as_json: bool) -> Console:
+    """Where human-readable results go: stdout, or stderr when stdout is for JSON."""
+    return console(stderr=as_json)
+
+
+def warn(message: str) -> None:
+    """A warning line on stderr."""
+    console().print(f"[yellow]warning:[/] {escape(message)}")
 
 
 def emit_json(payload: dict[str, Any]) -> None:
@@ -34,12 +48,13 @@ def emit_json(payload: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def show_diff(diff: str) -> None:
-    """A unified diff, coloured when stderr is a terminal."""
+def show_diff(diff: str, as_json: bool) -> None:
+    """A unified diff, coloured when the stream is a terminal."""
     if diff:
         from rich.syntax import Syntax  # pulls in pygments: only when there is a diff
 
-        console().print(Syntax(diff, "diff", theme="ansi_dark", background_color="default"))
+        results(as_json).print(Syntax(diff, "diff", theme="ansi_dark",
+                                      background_color="default"))
 
 
 def status_table(title: str, rows: list[tuple[str, str, str]]) -> Table:

@@ -8,7 +8,7 @@ import typer
 
 from ..errors import CheckFailed
 from .options import Check, Diff, DryRun, Force
-from .output import console, emit_json, show_diff, status_table
+from .output import emit_json, results, show_diff, status_table, warn
 from .state import AppState
 
 if TYPE_CHECKING:
@@ -28,16 +28,16 @@ def render(
     state: AppState = ctx.obj
     plan = plan_render(state.settings())
     for warning in plan.warnings:
-        console().print(f"[yellow]warning:[/] {warning}", markup=True)
+        warn(warning)
     written: list[str] = []
     if not (check or dry_run):
         if plan.blocked and not force:
             for item in plan.blocked:  # show what would be lost; apply_render then refuses
-                show_diff(item.diff)
+                show_diff(item.diff, state.json)
         written = [f.relpath for f in apply_render(plan, force=force)]
     if check or dry_run or diff:
         for item in plan.changes:
-            show_diff(item.diff)
+            show_diff(item.diff, state.json)
     ok = not (check and plan.changes)
     _emit(state, plan, written, ok=ok)
     if not ok:
@@ -52,4 +52,4 @@ def _emit(state: AppState, plan: RenderPlan, written: list[str], ok: bool) -> No
         return
     rows = [(f.relpath, "written" if f.relpath in written else f.status, f.reason)
             for f in plan.files]
-    console().print(status_table("render", rows))
+    results(as_json=False).print(status_table("render", rows))

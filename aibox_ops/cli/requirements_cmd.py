@@ -6,7 +6,7 @@ import typer
 
 from ..errors import CheckFailed
 from .options import Check, Diff, DryRun, Force
-from .output import console, emit_json, show_diff, status_table
+from .output import emit_json, results, show_diff, status_table
 from .state import AppState
 
 
@@ -26,10 +26,10 @@ def sync_requirements(
     written = False
     if not (check or dry_run):
         if plan.status == "foreign" and not force:
-            show_diff(plan.diff)
+            show_diff(plan.diff, state.json)
         written = apply_requirements(settings, plan, force=force)
     if check or dry_run or diff:
-        show_diff(plan.diff)
+        show_diff(plan.diff, state.json)
     stale = plan.status != "unchanged"
     ok = not (check and stale)
     if state.json:
@@ -37,7 +37,8 @@ def sync_requirements(
     else:
         detail = f"{plan.count} requirements" + ("" if plan.pinned else " (not pinned: no uv.lock)")
         status = "written" if written else plan.status
-        console().print(status_table("sync-requirements", [(plan.relpath, status, detail)]))
+        table = status_table("sync-requirements", [(plan.relpath, status, detail)])
+        results(as_json=False).print(table)
     if not ok:
         raise CheckFailed(f"{plan.relpath} is out of date",
                           hint="Run `aibox-ops sync-requirements` to update it.")
