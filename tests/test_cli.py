@@ -53,7 +53,7 @@ def test_render_then_check_clean_then_drift(tmp_path):
     assert result.exit_code == ExitCode.CHECK_FAILED
     assert '-    AWS_REGION="ap-southeast-1"' in result.stdout
     assert '+    AWS_REGION="eu-west-1"' in result.stdout
-    assert "1 file(s) out of date" in result.stderr
+    assert "3 file(s) out of date" in result.stderr  # Dockerfile, YAML, render record
     assert 'AWS_REGION="ap-southeast-1"' in (tmp_path / DOCKERFILE).read_text()
 
 
