@@ -135,3 +135,11 @@ def test_oauth_and_jwt_authorizers_are_accepted(tmp_path):
     assert load_settings(tmp_path, environ={}).authorizer.audiences == ["client-1"]
     env = {"AIBOX_OPS_AUTHORIZER__TYPE": "jwt", "AIBOX_OPS_AUTHORIZER__AUDIENCES": "aud"}
     assert load_settings(Path(tmp_path), environ=env).authorizer.type == "jwt"
+
+
+def test_empty_tables_are_fine(tmp_path):
+    make_project(tmp_path, tool="[tool.aibox-ops]\n[tool.aibox-ops.environment]\n"
+                               "[tool.aibox-ops.lifecycle]\n")
+    settings = load_settings(tmp_path, environ={})
+    assert settings.source.endswith("pyproject.toml")
+    assert settings.lifecycle.idle_timeout == 900

@@ -98,8 +98,8 @@ def _flatten(table: dict[str, Any], prefix: KeyPath = ()) -> list[tuple[KeyPath,
     out: list[tuple[KeyPath, Any]] = []
     for key, value in table.items():
         path = (*prefix, key)
-        if isinstance(value, dict) and value:
-            out.extend(_flatten(value, path))
+        if isinstance(value, dict):
+            out.extend(_flatten(value, path))  # an empty table adds nothing
         else:
             out.append((path, value))
     return out
