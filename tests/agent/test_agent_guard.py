@@ -17,15 +17,26 @@ LOOPBACK_OK = AddressPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.0/8"
     "address",
     ["127.0.0.1", "169.254.169.254", "10.0.0.5", "172.16.0.1", "192.168.1.1", "100.64.0.1",
      "0.0.0.0", "224.0.0.1", "240.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1",
-     "::ffff:169.254.169.254", "2002:a9fe:a9fe::1"],
+     "::ffff:169.254.169.254", "2002:a9fe:a9fe::1",
+     # NAT64 (well-known and local-use), IPv4-compatible, IPv4-translated, site-local, Teredo
+     "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b:1::a9fe:a9fe",
+     "64:ff9b:1::808:808", "::7f00:1", "::a9fe:a9fe", "::ffff:0:7f00:1",
+     "::ffff:0:a9fe:a9fe", "fec0::1", "2001::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+     "100::1", "2001:db8::1", "ff02::1", "::"],
 )
 def test_internal_addresses_are_refused(address):
     with pytest.raises(BlockedAddressError):
         AddressPolicy().pick(address, 80)
 
 
-def test_public_address_passes():
-    assert AddressPolicy().pick("93.184.215.14", 443) == "93.184.215.14"
+@pytest.mark.parametrize(
+    "address",
+    ["93.184.215.14", "2606:4700:4700::1111", "::ffff:93.184.215.14", "64:ff9b::808:808",
+     "2002:808:808::1"],
+)
+def test_public_address_passes(address):
+    picked = AddressPolicy().pick(address, 443)
+    assert ipaddress.ip_address(picked) == ipaddress.ip_address(address)
 
 
 def test_dns_answer_is_checked_and_pinned():
