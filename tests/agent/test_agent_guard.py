@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
+import threading
 
 import pytest
 from agent_http import LocalServer
@@ -111,3 +113,59 @@ def test_http_request_methods_and_body():
 
 def test_html_to_text_skips_scripts():
     assert html_to_text("<p>a</p><script>b</script><p>c</p>") == "a\nc"
+
+
+class DripServer:
+    """A raw HTTP peer on 127.0.0.1 that sends ``head`` then one byte per ``pace`` seconds.
+
+    It stops after ``limit`` bytes (so a broken deadline ends the test instead of hanging
+    it) and records whether it was still sending when the client gave up.
+    """
+
+    def __init__(self, head: bytes, limit: int = 200, pace: float = 0.02) -> None:
+        self.head, self.limit, self.pace = head, limit, pace
+        self.sent = 0
+        self.finished = threading.Event()
+        self.client_gone = threading.Event()
+        self.stop = threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        conn, _ = self.sock.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(self.head)
+            try:
+                while self.sent < self.limit and not self.stop.wait(self.pace):
+                    conn.sendall(b"a")
+                    self.sent += 1
+            except OSError:
+                self.client_gone.set()
+                return
+        self.finished.set()
+
+    def __enter__(self) -> DripServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nContent-Type: text/plain\r\n\r\n",
+     b"HTTP/1.1 200 OK\r\nX-Slow: "],  # body drip, and a header that never ends
+    ids=["body", "headers"],
+)
+def test_fetch_deadline_holds_against_a_dripping_server(head):
+    with DripServer(head) as server:
+        with pytest.raises(FetchError, match=r"timed out after 0\.3 s"):
+            fetch(f"http://127.0.0.1:{server.port}/", guard=LOOPBACK_OK, timeout=0.3)
+        # The client gave up while the server still had bytes to send.
+        assert not server.finished.is_set()
+        assert server.sent < server.limit
