@@ -154,6 +154,18 @@ def test_sleep_is_bounded():
         asyncio.run(sleep(61))
 
 
+def test_sleep_bound_is_read_when_used_and_a_bad_value_falls_back(monkeypatch, caplog):
+    monkeypatch.setenv("MAX_SLEEP_SECONDS", "5")
+    with pytest.raises(ValueError, match="exceeds maximum of 5.0"):
+        asyncio.run(catalog.load_tool("sleep")(6))
+    monkeypatch.setenv("MAX_SLEEP_SECONDS", "five")
+    for _ in range(3):
+        with pytest.raises(ValueError, match="exceeds maximum of 60.0"):
+            asyncio.run(catalog.load_tool("sleep")(61))
+    warnings = [r for r in caplog.records if "MAX_SLEEP_SECONDS" in r.getMessage()]
+    assert len(warnings) == 1 and "'five'" in warnings[0].getMessage()
+
+
 def test_mcp_servers_from_settings_become_clients(caplog):
     from genai.tools.mcp import mcp_clients
     from strands.tools.mcp import MCPClient
