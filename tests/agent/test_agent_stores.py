@@ -128,3 +128,25 @@ async def test_missing_key_is_the_guides_message(aws, monkeypatch, model_id, lab
     request = InvokeRequest(prompt="hi", model_id=model_id, stream=True)
     chunks = [c async for c in provider.stream(request)]
     assert chunks == [{"status": "error", "error": f"{label} API key not configured"}]
+
+
+@pytest.mark.anyio
+async def test_only_aws_region_set_reaches_tables_and_secrets(aws, monkeypatch):
+    """botocore reads AWS_DEFAULT_REGION only; the agent passes AWS_REGION on itself."""
+    make_table(aws, "aibox_setting", "setting_id")
+    put_settings(aws, system_prompt="From the table.")
+    make_table(aws, "aibox_session", "session_id", "turn")
+    aws.client("secretsmanager").create_secret(Name="dev_openai_api", SecretString="sk-region")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", aws.region)
+    monkeypatch.setenv("SETTING_TABLE", "aibox_setting")
+    monkeypatch.setenv("SESSION_TABLE", "aibox_session")
+    monkeypatch.setenv("OPENAI_SECRET_ID", "dev_openai_api")
+    model = ScriptedModel([text("ok")])
+    provider = AgentProvider(model_builder=builder(model))
+    body = await collect(provider.stream(InvokeRequest(prompt="hi", tool_config={"enabled": False}),
+                                         "s-region"))
+    assert body["status"] == "success"
+    assert model.calls[0]["system_prompt"] == "From the table."
+    assert provider.sessions.load("s-region")[0] == {"role": "user", "content": "hi"}
+    assert keys.api_key("openai", provider.env.region) == "sk-region"

@@ -19,7 +19,7 @@ def build_model(choice: ModelChoice, env: AgentEnv) -> Any:
         from strands.models.openai import OpenAIModel
 
         client_args: dict[str, Any] = {
-            "api_key": api_key("openai"),
+            "api_key": api_key("openai", env.region),
             "timeout": MODEL_READ_TIMEOUT,
             "max_retries": 1,
         }
@@ -29,7 +29,8 @@ def build_model(choice: ModelChoice, env: AgentEnv) -> Any:
     if choice.provider == "gemini":
         from strands.models.gemini import GeminiModel
 
-        return GeminiModel(client_args={"api_key": api_key("gemini")}, model_id=choice.model_id)
+        key = api_key("gemini", env.region)
+        return GeminiModel(client_args={"api_key": key}, model_id=choice.model_id)
 
     from strands.models.bedrock import BedrockModel
 

@@ -41,10 +41,10 @@ def _key_from_secret_string(secret: str, provider: str) -> str:
     return values[0] if len(values) == 1 else ""
 
 
-def read_secret_key(secret_id: str, provider: str) -> str:
+def read_secret_key(secret_id: str, provider: str, region: str | None = None) -> str:
     """Fetch and parse one secret (secretsmanager:GetSecretValue); '' when unusable."""
     try:
-        response = aws.client("secretsmanager").get_secret_value(SecretId=secret_id)
+        response = aws.client("secretsmanager", region).get_secret_value(SecretId=secret_id)
     except Exception as exc:  # AccessDenied, ResourceNotFound, no credentials, network
         log.warning(
             "%s API key: cannot read secret %r (%s)", _LABELS[provider], secret_id,
@@ -54,7 +54,7 @@ def read_secret_key(secret_id: str, provider: str) -> str:
     return _key_from_secret_string(response.get("SecretString") or "", provider)
 
 
-def api_key(provider: str) -> str:
+def api_key(provider: str, region: str | None = None) -> str:
     """The API key for ``openai`` or ``gemini``; raises MissingKeyError with the guide's text."""
     env_name, secret_env = _ENV[provider]
     direct = os.environ.get(env_name, "").strip()
@@ -67,7 +67,7 @@ def api_key(provider: str) -> str:
             cached = _cache.get(cache_key)
         if cached:
             return cached
-        key = read_secret_key(secret_id, provider)
+        key = read_secret_key(secret_id, provider, region)
         if key:
             with _lock:
                 _cache[cache_key] = key

@@ -62,10 +62,11 @@ class AgentProvider:
         self.env = env or AgentEnv.from_env()
         self.limits = limits or Limits.from_env()
         self.settings = settings or SettingsStore(
-            self.env.setting_table, self.env.settings_ttl_seconds
+            self.env.setting_table, self.env.settings_ttl_seconds, region=self.env.region
         )
         self.sessions = sessions or SessionStore(
-            self.env.session_table, self.env.session_max_turns, self.env.session_ttl_days
+            self.env.session_table, self.env.session_max_turns, self.env.session_ttl_days,
+            region=self.env.region,
         )
         self.model_builder = model_builder
 
