@@ -22,6 +22,12 @@ def _float(name: str, default: float) -> float:
         return default
 
 
+def model_read_timeout() -> float:
+    """MODEL_READ_TIMEOUT_SECONDS (120): read timeout of every model client."""
+    value = _float("MODEL_READ_TIMEOUT_SECONDS", 120.0)
+    return value if value > 0 else 120.0
+
+
 def default_region() -> str:
     """AWS_REGION, else AWS_DEFAULT_REGION, else the guide's ap-southeast-1.
 

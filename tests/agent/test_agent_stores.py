@@ -150,3 +150,20 @@ async def test_only_aws_region_set_reaches_tables_and_secrets(aws, monkeypatch):
     assert model.calls[0]["system_prompt"] == "From the table."
     assert provider.sessions.load("s-region")[0] == {"role": "user", "content": "hi"}
     assert keys.api_key("openai", provider.env.region) == "sk-region"
+
+
+def test_missing_key_outcome_is_cached_briefly(aws, monkeypatch, aws_calls):
+    monkeypatch.setenv("GEMINI_SECRET_ID", "dev_gemini_api")  # absent at first
+    now = [100.0]
+    monkeypatch.setattr(keys, "_clock", lambda: now[0])
+    for _ in range(3):
+        with pytest.raises(keys.MissingKeyError, match="Gemini API key not configured"):
+            keys.api_key("gemini")
+    lookups = [c for c in aws_calls if c == ("secretsmanager", "GetSecretValue")]
+    assert len(lookups) == 1
+    aws.client("secretsmanager").create_secret(Name="dev_gemini_api", SecretString="gm-new")
+    now[0] += keys.MISSING_KEY_TTL_SECONDS - 1
+    with pytest.raises(keys.MissingKeyError):
+        keys.api_key("gemini")
+    now[0] += 2
+    assert keys.api_key("gemini") == "gm-new"

@@ -13,5 +13,7 @@ def describe_error(exc: BaseException) -> str:
         text = f"Model provider error ({err.get('Code', 'Unknown')}): {err.get('Message', '')}"
     else:
         detail = str(exc).strip()
+        if not detail and isinstance(exc, TimeoutError):
+            detail = "the request timed out"
         text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"

@@ -35,6 +35,13 @@ log = logging.getLogger(__name__)
 ModelBuilder = Callable[[ModelChoice, AgentEnv], Any]
 
 
+class DeadlineExceeded(Exception):
+    """The whole-invocation deadline (AGENT_TIMEOUT_SECONDS) passed.
+
+    Distinct from TimeoutError, which model clients raise for their own read timeouts.
+    """
+
+
 @dataclass
 class _Plan:
     """Everything resolved before the model is called."""
@@ -149,7 +156,7 @@ class AgentProvider:
                         texts.append(chunk["text"])
                     yield chunk
                 error = None
-            except TimeoutError:
+            except DeadlineExceeded:
                 error = (
                     f"Model provider timed out after {self.limits.timeout_seconds:g} seconds"
                 )
@@ -195,11 +202,15 @@ class AgentProvider:
         events = agent.stream_async(plan.prompt, invocation_state={STATE_KEY: attachments})
         try:
             while True:
-                async with asyncio.timeout_at(deadline):
-                    try:
+                try:
+                    async with asyncio.timeout_at(deadline):
                         event = await events.__anext__()
-                    except StopAsyncIteration:
-                        return
+                except StopAsyncIteration:
+                    return
+                except TimeoutError:
+                    if loop.time() >= deadline:
+                        raise DeadlineExceeded from None
+                    raise
                 for chunk in mapper.map(event):
                     yield chunk
         finally:
