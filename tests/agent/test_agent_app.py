@@ -301,3 +301,27 @@ async def test_session_id_header_reaches_provider():
     await invoke({"prompt": "x", "stream": True, "tool_config": SLEEP_ONLY},
                  headers={SESSION_HEADER: "sess-1"})
     assert seen == ["sess-1"]
+
+
+async def test_health_action_answers_while_a_secret_lookup_is_slow(monkeypatch):
+    """The HTTP stream's API-key lookup runs in a thread, not on the framework's worker loop."""
+    from agent_http import GatedAwsPeer
+
+    with GatedAwsPeer() as peer:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
+        monkeypatch.setenv("GEMINI_SECRET_ID", "dev_gemini_api")
+        agentcore_app.set_provider(AgentProvider())
+        async with client() as c:
+            streaming = asyncio.create_task(c.post("/invocations", json={
+                "prompt": "hi", "model_id": "gemini-2.5-flash", "stream": True,
+                "tool_config": {"enabled": False}}))
+            assert await asyncio.to_thread(peer.entered.wait, 20)
+            health = await asyncio.wait_for(
+                c.post("/invocations", json={"action": "health"}), 10)
+            ping = await asyncio.wait_for(c.get("/ping"), 10)
+            assert not peer.release.is_set() and not streaming.done()
+            peer.release.set()
+            resp = await streaming
+    assert health.json()["status"] == "healthy" and ping.json()["status"] == "Healthy"
+    assert peer.targets == ["secretsmanager.GetSecretValue"]
+    assert sse(resp.text)[-1] == {"status": "error", "error": "Gemini API key not configured"}

@@ -64,3 +64,26 @@ def test_websocket_over_uvicorn(server_url):
         messages = [json.loads(m) for m in ws]  # the server closes after the last chunk
     assert messages[0] == {"text": "Let me wait. "}
     assert messages[-1] == {"status": "complete", "event": "done"}
+
+
+def test_ping_answers_while_a_websocket_stream_waits_for_a_secret(server_url, monkeypatch):
+    """The /ws handler runs on the server's main loop: its blocking work must be in threads."""
+    from agent_http import GatedAwsPeer
+    from websockets.sync.client import connect
+
+    with GatedAwsPeer() as peer:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
+        monkeypatch.setenv("GEMINI_SECRET_ID", "dev_gemini_api")
+        agentcore_app.set_provider(AgentProvider())
+        messages: list[dict] = []
+        with connect(f"ws://{server_url}/ws", open_timeout=10) as ws:
+            ws.send(json.dumps({"prompt": "hi", "model_id": "gemini-2.5-flash",
+                                "tool_config": {"enabled": False}}))
+            assert peer.entered.wait(20)
+            with httpx.Client(base_url=f"http://{server_url}", timeout=10) as client:
+                ping = client.get("/ping").json()
+            assert not peer.release.is_set()
+            peer.release.set()
+            messages = [json.loads(m) for m in ws]
+    assert ping["status"] == "Healthy"
+    assert messages == [{"status": "error", "error": "Gemini API key not configured"}]

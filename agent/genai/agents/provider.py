@@ -102,12 +102,13 @@ class AgentProvider:
         if names:
             plan.tools = await asyncio.to_thread(lambda: [load_tool(n) for n in names])
         if use_mcp:
-            from genai.tools.mcp import mcp_clients
-
-            plan.tools += mcp_clients(settings.mcp_servers)
+            plan.tools += await asyncio.to_thread(_mcp_clients, settings.mcp_servers)
         return plan
 
     def _agent(self, plan: _Plan) -> Any:
+        """Build the strands Agent. Blocking (first strands import, API-key lookup in Secrets
+        Manager, boto client creation, MCP start-up): call it through ``asyncio.to_thread``.
+        """
         from strands import Agent
 
         return Agent(
@@ -141,7 +142,7 @@ class AgentProvider:
         emitted = 0
         for attempt in (1, 2):
             try:
-                agent = self._agent(plan)
+                agent = await asyncio.to_thread(self._agent, plan)
             except MissingKeyError as exc:
                 yield error_chunk(str(exc))
                 return
@@ -219,6 +220,12 @@ class AgentProvider:
     async def run(self, request: InvokeRequest, session_id: str | None = None) -> dict[str, Any]:
         """The guide's non-streaming body, built from the same chunks as ``stream``."""
         return await collect(self.stream(request, session_id))
+
+
+def _mcp_clients(servers: Any) -> list[Any]:
+    from genai.tools.mcp import mcp_clients
+
+    return mcp_clients(servers)
 
 
 async def collect(chunks: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:
