@@ -6,12 +6,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from genai.agents.errors import sanitize
+
 DONE: dict[str, str] = {"status": "complete", "event": "done"}
 
 
 def error_chunk(message: str) -> dict[str, str]:
-    """The final chunk of a failed stream."""
-    return {"status": "error", "error": message}
+    """The final chunk of a failed stream (object reprs removed)."""
+    return {"status": "error", "error": sanitize(message)}
 
 
 def _params(raw: Any) -> dict[str, Any]:
@@ -145,6 +147,7 @@ class ChunkMapper:
             extra = self._attachments(tool_use_id)
             if extra:
                 text = "\n".join([text, *extra]) if text else "\n".join(extra)
+        text = sanitize(text)
         status = "error" if tool_result.get("status") == "error" else "completed"
         return {
             "tool_use": {

@@ -52,6 +52,8 @@ class _Plan:
     prompt: str
     tool_names: list[str]
     tools: list[Any] = field(default_factory=list)
+    mcp_clients: list[Any] = field(default_factory=list)
+    mcp_errors: list[dict[str, str]] = field(default_factory=list)
 
 
 class AgentProvider:
@@ -102,7 +104,9 @@ class AgentProvider:
         if names:
             plan.tools = await asyncio.to_thread(lambda: [load_tool(n) for n in names])
         if use_mcp:
-            plan.tools += await asyncio.to_thread(_mcp_clients, settings.mcp_servers)
+            from genai.tools.mcp import start_mcp_clients
+
+            plan.mcp_clients, plan.mcp_errors = await start_mcp_clients(settings.mcp_servers)
         return plan
 
     def _agent(self, plan: _Plan) -> Any:
@@ -113,7 +117,7 @@ class AgentProvider:
 
         return Agent(
             model=self.model_builder(plan.choice, self.env),
-            tools=list(plan.tools),
+            tools=[*plan.tools, *plan.mcp_clients],
             system_prompt=plan.system_prompt,
             messages=[dict(m) for m in plan.messages],
             callback_handler=None,
@@ -143,12 +147,13 @@ class AgentProvider:
         for attempt in (1, 2):
             try:
                 agent = await asyncio.to_thread(self._agent, plan)
-            except MissingKeyError as exc:
-                yield error_chunk(str(exc))
-                return
             except Exception as exc:
-                log.exception("Model setup failed")
-                yield error_chunk(describe_error(exc))
+                await asyncio.to_thread(_stop_mcp, plan.mcp_clients)
+                if isinstance(exc, MissingKeyError):
+                    yield error_chunk(str(exc))
+                else:
+                    log.exception("Model setup failed")
+                    yield error_chunk(describe_error(exc))
                 return
             try:
                 async for chunk in self._drive(agent, plan, mapper, attachments):
@@ -183,6 +188,8 @@ class AgentProvider:
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "tools": plan.tool_names,
         }
+        if plan.mcp_errors:
+            metadata["mcp_errors"] = plan.mcp_errors
         yield {"metadata": metadata}
         if error is not None:
             yield error_chunk(error)
@@ -222,10 +229,13 @@ class AgentProvider:
         return await collect(self.stream(request, session_id))
 
 
-def _mcp_clients(servers: Any) -> list[Any]:
-    from genai.tools.mcp import mcp_clients
-
-    return mcp_clients(servers)
+def _stop_mcp(clients: list[Any]) -> None:
+    """Stop MCP clients an Agent never took over (its cleanup stops the others)."""
+    for client in clients:
+        try:
+            client.stop(None, None, None)
+        except Exception:
+            log.warning("MCP client stop failed", exc_info=True)
 
 
 async def collect(chunks: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:
