@@ -39,12 +39,13 @@ def innermost_message(exc: BaseException) -> BaseException:
     return chosen
 
 
-def describe_error(exc: BaseException) -> str:
-    """One line naming the problem; AWS errors keep their code."""
+def describe_error(exc: BaseException, provider_label: str = "Model provider") -> str:
+    """One line naming the problem; AWS errors keep their code (``<label> error (Code)``)."""
     response = getattr(exc, "response", None)
     if isinstance(response, dict) and "Error" in response:
         err = response["Error"]
-        text = f"Model provider error ({err.get('Code', 'Unknown')}): {err.get('Message', '')}"
+        code, message = err.get("Code", "Unknown"), err.get("Message", "")
+        text = f"{provider_label} error ({code}): {message}"
     else:
         detail = str(exc).strip()
         if not detail and isinstance(exc, TimeoutError):

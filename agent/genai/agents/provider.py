@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from genai.agents.chunks import DONE, ChunkMapper, error_chunk
+from genai.agents.drive import DeadlineExceeded, drive
 from genai.agents.errors import describe_error
 from genai.agents.factory import build_model
 from genai.agents.history import build_conversation
@@ -33,13 +34,6 @@ from genai.tools.catalog import load_tool, select_tools
 
 log = logging.getLogger(__name__)
 ModelBuilder = Callable[[ModelChoice, AgentEnv], Any]
-
-
-class DeadlineExceeded(Exception):
-    """The whole-invocation deadline (AGENT_TIMEOUT_SECONDS) passed.
-
-    Distinct from TimeoutError, which model clients raise for their own read timeouts.
-    """
 
 
 @dataclass
@@ -143,7 +137,9 @@ class AgentProvider:
         mapper = ChunkMapper(attachments.pop)
         texts: list[str] = []
         error: str | None = None
+        cause = ""
         emitted = 0
+        timeout = self.limits.timeout_seconds
         for attempt in (1, 2):
             try:
                 agent = await asyncio.to_thread(self._agent, plan)
@@ -155,17 +151,17 @@ class AgentProvider:
                     log.exception("Model setup failed")
                     yield error_chunk(describe_error(exc))
                 return
+            state = {STATE_KEY: attachments}
             try:
-                async for chunk in self._drive(agent, plan, mapper, attachments):
+                async for chunk in drive(agent, plan.prompt, state, mapper, timeout):
                     emitted += 1
                     if "text" in chunk:
                         texts.append(chunk["text"])
                     yield chunk
                 error = None
             except DeadlineExceeded:
-                error = (
-                    f"Model provider timed out after {self.limits.timeout_seconds:g} seconds"
-                )
+                error, cause = _failure(mapper, None, timeout)
+                log.warning("Agent run failed: %s", error)
             except Exception as exc:
                 if attempt == 1 and emitted == 0 and is_streaming_tools_refusal(exc):
                     plan.choice = replace(
@@ -173,8 +169,8 @@ class AgentProvider:
                     )
                     log.info("Model %s refused streaming tools; retrying", plan.choice.model_id)
                     continue
-                log.warning("Agent run failed: %s", describe_error(exc))
-                error = describe_error(exc)
+                error, cause = _failure(mapper, exc, timeout)
+                log.warning("Agent run failed: %s", error)
             finally:
                 try:
                     await asyncio.to_thread(agent.cleanup)
@@ -182,6 +178,10 @@ class AgentProvider:
                     log.warning("Agent cleanup failed", exc_info=True)
             break
 
+        if error is not None:
+            # Every call announced running ends with a terminal event before the error chunk.
+            for chunk in mapper.abort_in_flight(cause):
+                yield chunk
         metadata = {
             **plan.choice.metadata(),
             **mapper.metadata(),
@@ -201,32 +201,32 @@ class AgentProvider:
             )
         yield dict(DONE)
 
-    async def _drive(
-        self, agent: Any, plan: _Plan, mapper: ChunkMapper, attachments: Attachments
-    ) -> AsyncIterator[dict[str, Any]]:
-        """Iterate the strands stream under the request deadline, mapping each event."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.limits.timeout_seconds
-        events = agent.stream_async(plan.prompt, invocation_state={STATE_KEY: attachments})
-        try:
-            while True:
-                try:
-                    async with asyncio.timeout_at(deadline):
-                        event = await events.__anext__()
-                except StopAsyncIteration:
-                    return
-                except TimeoutError:
-                    if loop.time() >= deadline:
-                        raise DeadlineExceeded from None
-                    raise
-                for chunk in mapper.map(event):
-                    yield chunk
-        finally:
-            await events.aclose()
-
     async def run(self, request: InvokeRequest, session_id: str | None = None) -> dict[str, Any]:
         """The guide's non-streaming body, built from the same chunks as ``stream``."""
         return await collect(self.stream(request, session_id))
+
+
+def _failure(mapper: ChunkMapper, exc: Exception | None, timeout: float) -> tuple[str, str]:
+    """(final error text, per-tool error text) for a run that failed or hit the deadline.
+
+    With tool calls still running the text names them rather than blaming the model provider.
+    """
+    running = mapper.in_flight()
+    if exc is None:
+        cause = f"the request timed out after {timeout:g} seconds before this tool finished"
+        if not running:
+            return f"Model provider timed out after {timeout:g} seconds", cause
+        return f"Timed out after {timeout:g} seconds while {_tools(running)} running", cause
+    detail = describe_error(exc, provider_label="AWS" if running else "Model provider")
+    cause = f"the request failed before this tool finished ({detail})"
+    if not running:
+        return detail, cause
+    return f"{detail} (while {_tools(running)} running)", cause
+
+
+def _tools(running: list[tuple[str, str]]) -> str:
+    names = ", ".join(f"{name!r} ({tool_use_id})" for tool_use_id, name in running)
+    return f"tool {names} was" if len(running) == 1 else f"tools {names} were"
 
 
 def _stop_mcp(clients: list[Any]) -> None:

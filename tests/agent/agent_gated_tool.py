@@ -1,0 +1,22 @@
+"""A ``sleep`` stand-in whose non-zero sleeps wait for ``GATE`` (test-controlled)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from strands import tool
+
+GATE = threading.Event()
+
+
+@tool
+async def sleep(duration: float) -> str:
+    """Return at once for 0, else wait until the test opens the gate.
+
+    Args:
+        duration: 0 for an instant call, anything else to wait for the gate.
+    """
+    if duration > 0:
+        await asyncio.to_thread(GATE.wait, 30)
+    return f"slept {duration:g}"
