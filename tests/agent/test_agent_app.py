@@ -74,6 +74,7 @@ def full_script() -> ScriptedModel:
 
 
 EXPECTED_STREAM = [
+    {"text": ""},  # the guide's streams open with one empty text chunk
     {"thinking": "Let me check."},
     {"text": "Sleeping "},
     {"tool_use": {"name": "sleep", "params": {"duration": 0}, "status": "running",
@@ -97,6 +98,7 @@ async def test_stream_exact_chunk_sequence():
     chunks = sse(resp.text)
     assert_plain_chunks(chunks)
     assert chunks[:-2] == EXPECTED_STREAM
+    assert [c for c in chunks if c == {"text": ""}] == [{"text": ""}]  # once, first
     meta = chunks[-2]["metadata"]
     assert meta["model_id"] == "global.anthropic.claude-sonnet-4-6"
     assert meta["provider"] == "bedrock"
@@ -243,8 +245,8 @@ async def test_unknown_model_id():
 async def test_provider_error_ends_stream_with_error_chunk():
     use_model(ScriptedModel([text("Hal"), fail(ConnectionError("upstream reset"))]))
     chunks = sse((await invoke({"prompt": "x", "stream": True, "tool_config": SLEEP_ONLY})).text)
-    assert chunks[0] == {"text": "Hal"}
-    assert "metadata" in chunks[1]
+    assert chunks[:2] == [{"text": ""}, {"text": "Hal"}]
+    assert "metadata" in chunks[2]
     assert chunks[-1] == {"status": "error", "error": "ConnectionError: upstream reset"}
     use_model(ScriptedModel([fail(ConnectionError("upstream reset"))]))
     body = (await invoke({"prompt": "x", "tool_config": SLEEP_ONLY})).json()
@@ -255,7 +257,7 @@ async def test_provider_timeout_ends_stream(monkeypatch):
     monkeypatch.setenv("AGENT_TIMEOUT_SECONDS", "0.3")
     use_model(ScriptedModel([text("Hmm"), wait()]))
     chunks = sse((await invoke({"prompt": "x", "stream": True, "tool_config": SLEEP_ONLY})).text)
-    assert chunks[0] == {"text": "Hmm"}
+    assert chunks[:2] == [{"text": ""}, {"text": "Hmm"}]
     assert chunks[-1] == {"status": "error",
                           "error": "Model provider timed out after 0.3 seconds"}
 
@@ -263,7 +265,7 @@ async def test_provider_timeout_ends_stream(monkeypatch):
 async def test_model_calls_unknown_tool():
     use_model(ScriptedModel([tool("launch_rocket", "t9", {})], [text("Sorry.")]))
     chunks = sse((await invoke({"prompt": "x", "stream": True, "tool_config": SLEEP_TOOLS})).text)
-    error = chunks[1]["tool_use"]
+    error = chunks[2]["tool_use"]
     assert error["status"] == "error" and error["name"] == "launch_rocket"
     assert "launch_rocket" in error["result"]
     assert chunks[-1]["status"] == "complete"

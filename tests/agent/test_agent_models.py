@@ -87,8 +87,8 @@ async def test_real_bedrock_model_non_streaming_fallback_via_stubber():
                             tool_config=TOOLS, stream=True)
     chunks = [c async for c in provider.stream(request)]
     stubs[0].assert_no_pending_responses()
-    assert chunks[0] == {"text": "Hi there"}
-    meta = chunks[1]["metadata"]
+    assert chunks[:2] == [{"text": ""}, {"text": "Hi there"}]
+    meta = chunks[2]["metadata"]
     assert meta["fallback"] == "non_streaming_model_calls"
     assert meta["usage"] == {"inputTokens": 3, "outputTokens": 2, "totalTokens": 5}
     assert chunks[-1] == {"status": "complete", "event": "done"}
@@ -150,9 +150,9 @@ async def test_openai_provider_through_local_compatible_server(monkeypatch):
         request = InvokeRequest(prompt="hi", model_id="openai/local-llm", stream=True,
                                 tool_config={"enabled": False})
         chunks = [c async for c in provider.stream(request)]
-    assert chunks[:2] == [{"text": "Hel"}, {"text": "lo"}]
-    assert chunks[2]["metadata"]["provider"] == "openai"
-    assert chunks[2]["metadata"]["usage"] == {"inputTokens": 4, "outputTokens": 2,
+    assert chunks[:3] == [{"text": ""}, {"text": "Hel"}, {"text": "lo"}]
+    assert chunks[3]["metadata"]["provider"] == "openai"
+    assert chunks[3]["metadata"]["usage"] == {"inputTokens": 4, "outputTokens": 2,
                                               "totalTokens": 6}
     assert chunks[-1] == {"status": "complete", "event": "done"}
     assert requests[0]["model"] == "local-llm" and requests[0]["stream"] is True

@@ -49,9 +49,10 @@ def test_sse_over_uvicorn(server_url):
                            json={"prompt": "x", "stream": True, "tool_config": TOOLS}) as resp:
             lines = [line for line in resp.iter_lines() if line]
     chunks = [json.loads(line.removeprefix("data: ")) for line in lines]
-    assert [next(iter(c)) for c in chunks] == ["text", "tool_use", "tool_use", "text",
+    assert [next(iter(c)) for c in chunks] == ["text", "text", "tool_use", "tool_use", "text",
                                                "metadata", "status"]
-    assert chunks[2]["tool_use"]["status"] == "completed"
+    assert chunks[0] == {"text": ""}
+    assert chunks[3]["tool_use"]["status"] == "completed"
     assert chunks[-1] == {"status": "complete", "event": "done"}
 
 
@@ -62,7 +63,7 @@ def test_websocket_over_uvicorn(server_url):
     with connect(f"ws://{server_url}/ws", open_timeout=10) as ws:
         ws.send(json.dumps({"prompt": "x", "tool_config": TOOLS}))
         messages = [json.loads(m) for m in ws]  # the server closes after the last chunk
-    assert messages[0] == {"text": "Let me wait. "}
+    assert messages[:2] == [{"text": ""}, {"text": "Let me wait. "}]
     assert messages[-1] == {"status": "complete", "event": "done"}
 
 

@@ -224,7 +224,7 @@ async def test_a_broken_mcp_server_is_skipped_and_reported(caplog, mcp_failures)
     assert model.calls[0]["tools"] == ["add"]
     assert [c["tool_use"]["status"] for c in chunks if "tool_use" in c] == ["running",
                                                                             "completed"]
-    assert chunks[1]["tool_use"]["result"] == "5"
+    assert chunks[2]["tool_use"]["result"] == "5"
     assert chunks[-1] == {"status": "complete", "event": "done"}
     errors = chunks[-2]["metadata"]["mcp_errors"]
     assert [e["server"] for e in errors] == ["missing-binary", "refused"]

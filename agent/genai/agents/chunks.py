@@ -9,6 +9,8 @@ from typing import Any
 from genai.agents.errors import sanitize
 
 DONE: dict[str, str] = {"status": "complete", "event": "done"}
+# First chunk of every stream that gets as far as running the model (as in the guide).
+START: dict[str, str] = {"text": ""}
 
 
 def error_chunk(message: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from genai.agents.chunks import DONE, ChunkMapper, error_chunk
+from genai.agents.chunks import DONE, START, ChunkMapper, error_chunk
 from genai.agents.drive import DeadlineExceeded, drive
 from genai.agents.errors import describe_error
 from genai.agents.factory import build_model
@@ -151,6 +151,9 @@ class AgentProvider:
                     log.exception("Model setup failed")
                     yield error_chunk(describe_error(exc))
                 return
+            if attempt == 1:
+                # The guide's streams open with one empty text chunk; clients rely on it.
+                yield dict(START)
             state = {STATE_KEY: attachments}
             try:
                 async for chunk in drive(agent, plan.prompt, state, mapper, timeout):
