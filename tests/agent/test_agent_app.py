@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 
 import agentcore_app
 import httpx
@@ -269,25 +268,6 @@ async def test_model_calls_unknown_tool():
     assert error["status"] == "error" and error["name"] == "launch_rocket"
     assert "launch_rocket" in error["result"]
     assert chunks[-1]["status"] == "complete"
-
-
-async def test_ping_answers_while_a_stream_runs():
-    release = threading.Event()
-    use_model(ScriptedModel([text("start"), wait(release)]))
-
-    async with client() as c:
-        streaming = asyncio.create_task(
-            c.post("/invocations", json={"prompt": "x", "stream": True,
-                                         "tool_config": SLEEP_ONLY}))
-        pings = []
-        for _ in range(3):
-            pings.append((await c.get("/ping")).json()["status"])
-            await asyncio.sleep(0.02)
-        assert not streaming.done()
-        release.set()
-        resp = await streaming
-    assert pings == ["Healthy"] * 3
-    assert sse(resp.text)[-1] == {"status": "complete", "event": "done"}
 
 
 async def test_session_id_header_reaches_provider():

@@ -9,7 +9,7 @@ import agentcore_app
 import httpx
 import pytest
 import uvicorn
-from agent_scripted import ScriptedModel, builder, text, tool
+from agent_scripted import ScriptedModel, builder, text, tool, wait
 from genai.agents.provider import AgentProvider
 
 
@@ -88,3 +88,27 @@ def test_ping_answers_while_a_websocket_stream_waits_for_a_secret(server_url, mo
             messages = [json.loads(m) for m in ws]
     assert ping["status"] == "Healthy"
     assert messages == [{"status": "error", "error": "Gemini API key not configured"}]
+
+
+def test_ping_answers_while_a_stream_runs(server_url):
+    """Read the stream up to its "start" chunk (so it is running), then ping, then finish it."""
+    release = threading.Event()
+    model = ScriptedModel([text("start"), wait(release)])
+    agentcore_app.set_provider(AgentProvider(model_builder=builder(model)))
+    payload = {"prompt": "x", "stream": True, "tool_config": {"enabled": False}}
+    with httpx.Client(base_url=f"http://{server_url}", timeout=10) as client, \
+            client.stream("POST", "/invocations", json=payload) as resp:
+        lines = resp.iter_lines()
+        seen = []
+        for line in lines:
+            if line:
+                seen.append(json.loads(line.removeprefix("data: ")))
+                if seen[-1] == {"text": "start"}:
+                    break
+        pings = [client.get("/ping").json()["status"] for _ in range(3)]
+        assert not release.is_set()  # the model is still waiting: the stream is running
+        release.set()
+        rest = [json.loads(line.removeprefix("data: ")) for line in lines if line]
+    assert seen == [{"text": ""}, {"text": "start"}]
+    assert pings == ["Healthy"] * 3
+    assert rest[-1] == {"status": "complete", "event": "done"}
