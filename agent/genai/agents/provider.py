@@ -144,7 +144,8 @@ class AgentProvider:
             try:
                 agent = await asyncio.to_thread(self._agent, plan)
             except Exception as exc:
-                await asyncio.to_thread(_stop_mcp, plan.mcp_clients)
+                if plan.mcp_clients:
+                    await asyncio.to_thread(_stop_mcp, plan.mcp_clients)
                 if isinstance(exc, MissingKeyError):
                     yield error_chunk(str(exc))
                 else:
