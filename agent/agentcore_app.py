@@ -138,7 +138,9 @@ async def _test_request(prompt: str, stream: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Local testing as in the guide; in a container only ever run the server."""
     if in_container():
-        app.run()
+        # Explicit: the framework only detects /.dockerenv or DOCKER_CONTAINER, so with just
+        # AWS_EXECUTION_ENV set it would bind 127.0.0.1 and the runtime could not reach us.
+        app.run(host="0.0.0.0", port=8080)  # noqa: S104 - the container port must be exposed
         return
     args = _parse_args(argv)
     if args.server:

@@ -5,19 +5,22 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from genai.config import default_region
+
 _lock = threading.Lock()
-_sessions: dict[str | None, Any] = {}
-_clients: dict[tuple[str, str | None], Any] = {}
+_sessions: dict[str, Any] = {}
+_clients: dict[tuple[str, str], Any] = {}
 
 
-def _new_session(region: str | None) -> Any:
+def _new_session(region: str) -> Any:
     import boto3
 
     return boto3.Session(region_name=region)
 
 
 def session(region: str | None = None) -> Any:
-    """A cached ``boto3.Session`` for ``region`` (None: the environment default)."""
+    """A cached ``boto3.Session`` for ``region`` (None: ``config.default_region()``)."""
+    region = region or default_region()
     with _lock:
         if region not in _sessions:
             _sessions[region] = _new_session(region)
@@ -37,12 +40,18 @@ def client_config(read_timeout: float = 30.0) -> Any:
 
 
 def client(service: str, region: str | None = None, read_timeout: float = 30.0) -> Any:
-    """A cached boto3 client; clients are thread-safe, so one per service and region."""
+    """A cached boto3 client; clients are thread-safe, so one per service and region.
+
+    ``region`` None means ``config.default_region()`` (AWS_REGION first), always passed on.
+    """
+    region = region or default_region()
     key = (service, region)
     cached = _clients.get(key)
     if cached is not None:
         return cached
-    made = session(region).client(service, config=client_config(read_timeout))
+    made = session(region).client(
+        service, region_name=region, config=client_config(read_timeout)
+    )
     with _lock:
         return _clients.setdefault(key, made)
 

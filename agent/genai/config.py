@@ -22,6 +22,23 @@ def _float(name: str, default: float) -> float:
         return default
 
 
+def model_read_timeout() -> float:
+    """MODEL_READ_TIMEOUT_SECONDS (120): read timeout of every model client."""
+    value = _float("MODEL_READ_TIMEOUT_SECONDS", 120.0)
+    return value if value > 0 else 120.0
+
+
+def default_region() -> str:
+    """AWS_REGION, else AWS_DEFAULT_REGION, else the guide's ap-southeast-1.
+
+    botocore itself only reads AWS_DEFAULT_REGION (and config files), so every client the
+    agent creates is given this region explicitly.
+    """
+    return (
+        os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "ap-southeast-1"
+    )
+
+
 def in_container() -> bool:
     """True inside the AgentCore container (the guide's two markers)."""
     return bool(os.environ.get("DOCKER_CONTAINER") or os.environ.get("AWS_EXECUTION_ENV"))
@@ -66,9 +83,8 @@ class AgentEnv:
     @classmethod
     def from_env(cls) -> AgentEnv:
         """Read resource names; an unset table or secret env var turns that feature off."""
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or ""
         return cls(
-            region=region or "ap-southeast-1",
+            region=default_region(),
             bedrock_region=os.environ.get("BEDROCK_REGION") or "us-west-2",
             setting_table=os.environ.get("SETTING_TABLE", ""),
             session_table=os.environ.get("SESSION_TABLE", ""),

@@ -63,3 +63,51 @@ class LocalServer:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class GatedAwsPeer:
+    """An AWS JSON endpoint on 127.0.0.1 that holds every call until ``release`` is set.
+
+    Point ``AWS_ENDPOINT_URL`` at it to make a Secrets Manager lookup slow on purpose:
+    ``entered`` is set when a call arrives; after ``release`` (or 30 s, so nothing hangs)
+    it answers ResourceNotFoundException.
+    """
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.targets: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.targets.append(self.headers.get("X-Amz-Target", ""))
+                outer.entered.set()
+                outer.release.wait(timeout=30)
+                body = b'{"__type": "ResourceNotFoundException", "message": "not here"}'
+                self.send_response(400)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> GatedAwsPeer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 
 import agentcore_app
 import httpx
@@ -74,6 +73,7 @@ def full_script() -> ScriptedModel:
 
 
 EXPECTED_STREAM = [
+    {"text": ""},  # the guide's streams open with one empty text chunk
     {"thinking": "Let me check."},
     {"text": "Sleeping "},
     {"tool_use": {"name": "sleep", "params": {"duration": 0}, "status": "running",
@@ -97,6 +97,7 @@ async def test_stream_exact_chunk_sequence():
     chunks = sse(resp.text)
     assert_plain_chunks(chunks)
     assert chunks[:-2] == EXPECTED_STREAM
+    assert [c for c in chunks if c == {"text": ""}] == [{"text": ""}]  # once, first
     meta = chunks[-2]["metadata"]
     assert meta["model_id"] == "global.anthropic.claude-sonnet-4-6"
     assert meta["provider"] == "bedrock"
@@ -243,8 +244,8 @@ async def test_unknown_model_id():
 async def test_provider_error_ends_stream_with_error_chunk():
     use_model(ScriptedModel([text("Hal"), fail(ConnectionError("upstream reset"))]))
     chunks = sse((await invoke({"prompt": "x", "stream": True, "tool_config": SLEEP_ONLY})).text)
-    assert chunks[0] == {"text": "Hal"}
-    assert "metadata" in chunks[1]
+    assert chunks[:2] == [{"text": ""}, {"text": "Hal"}]
+    assert "metadata" in chunks[2]
     assert chunks[-1] == {"status": "error", "error": "ConnectionError: upstream reset"}
     use_model(ScriptedModel([fail(ConnectionError("upstream reset"))]))
     body = (await invoke({"prompt": "x", "tool_config": SLEEP_ONLY})).json()
@@ -255,7 +256,7 @@ async def test_provider_timeout_ends_stream(monkeypatch):
     monkeypatch.setenv("AGENT_TIMEOUT_SECONDS", "0.3")
     use_model(ScriptedModel([text("Hmm"), wait()]))
     chunks = sse((await invoke({"prompt": "x", "stream": True, "tool_config": SLEEP_ONLY})).text)
-    assert chunks[0] == {"text": "Hmm"}
+    assert chunks[:2] == [{"text": ""}, {"text": "Hmm"}]
     assert chunks[-1] == {"status": "error",
                           "error": "Model provider timed out after 0.3 seconds"}
 
@@ -263,29 +264,10 @@ async def test_provider_timeout_ends_stream(monkeypatch):
 async def test_model_calls_unknown_tool():
     use_model(ScriptedModel([tool("launch_rocket", "t9", {})], [text("Sorry.")]))
     chunks = sse((await invoke({"prompt": "x", "stream": True, "tool_config": SLEEP_TOOLS})).text)
-    error = chunks[1]["tool_use"]
+    error = chunks[2]["tool_use"]
     assert error["status"] == "error" and error["name"] == "launch_rocket"
     assert "launch_rocket" in error["result"]
     assert chunks[-1]["status"] == "complete"
-
-
-async def test_ping_answers_while_a_stream_runs():
-    release = threading.Event()
-    use_model(ScriptedModel([text("start"), wait(release)]))
-
-    async with client() as c:
-        streaming = asyncio.create_task(
-            c.post("/invocations", json={"prompt": "x", "stream": True,
-                                         "tool_config": SLEEP_ONLY}))
-        pings = []
-        for _ in range(3):
-            pings.append((await c.get("/ping")).json()["status"])
-            await asyncio.sleep(0.02)
-        assert not streaming.done()
-        release.set()
-        resp = await streaming
-    assert pings == ["Healthy"] * 3
-    assert sse(resp.text)[-1] == {"status": "complete", "event": "done"}
 
 
 async def test_session_id_header_reaches_provider():
@@ -301,3 +283,27 @@ async def test_session_id_header_reaches_provider():
     await invoke({"prompt": "x", "stream": True, "tool_config": SLEEP_ONLY},
                  headers={SESSION_HEADER: "sess-1"})
     assert seen == ["sess-1"]
+
+
+async def test_health_action_answers_while_a_secret_lookup_is_slow(monkeypatch):
+    """The HTTP stream's API-key lookup runs in a thread, not on the framework's worker loop."""
+    from agent_http import GatedAwsPeer
+
+    with GatedAwsPeer() as peer:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
+        monkeypatch.setenv("GEMINI_SECRET_ID", "dev_gemini_api")
+        agentcore_app.set_provider(AgentProvider())
+        async with client() as c:
+            streaming = asyncio.create_task(c.post("/invocations", json={
+                "prompt": "hi", "model_id": "gemini-2.5-flash", "stream": True,
+                "tool_config": {"enabled": False}}))
+            assert await asyncio.to_thread(peer.entered.wait, 20)
+            health = await asyncio.wait_for(
+                c.post("/invocations", json={"action": "health"}), 10)
+            ping = await asyncio.wait_for(c.get("/ping"), 10)
+            assert not peer.release.is_set() and not streaming.done()
+            peer.release.set()
+            resp = await streaming
+    assert health.json()["status"] == "healthy" and ping.json()["status"] == "Healthy"
+    assert peer.targets == ["secretsmanager.GetSecretValue"]
+    assert sse(resp.text)[-1] == {"status": "error", "error": "Gemini API key not configured"}

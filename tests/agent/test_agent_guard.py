@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
+import threading
 
 import pytest
 from agent_http import LocalServer
@@ -17,15 +19,26 @@ LOOPBACK_OK = AddressPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.0/8"
     "address",
     ["127.0.0.1", "169.254.169.254", "10.0.0.5", "172.16.0.1", "192.168.1.1", "100.64.0.1",
      "0.0.0.0", "224.0.0.1", "240.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1",
-     "::ffff:169.254.169.254", "2002:a9fe:a9fe::1"],
+     "::ffff:169.254.169.254", "2002:a9fe:a9fe::1",
+     # NAT64 (well-known and local-use), IPv4-compatible, IPv4-translated, site-local, Teredo
+     "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b:1::a9fe:a9fe",
+     "64:ff9b:1::808:808", "::7f00:1", "::a9fe:a9fe", "::ffff:0:7f00:1",
+     "::ffff:0:a9fe:a9fe", "fec0::1", "2001::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+     "100::1", "2001:db8::1", "ff02::1", "::"],
 )
 def test_internal_addresses_are_refused(address):
     with pytest.raises(BlockedAddressError):
         AddressPolicy().pick(address, 80)
 
 
-def test_public_address_passes():
-    assert AddressPolicy().pick("93.184.215.14", 443) == "93.184.215.14"
+@pytest.mark.parametrize(
+    "address",
+    ["93.184.215.14", "2606:4700:4700::1111", "::ffff:93.184.215.14", "64:ff9b::808:808",
+     "2002:808:808::1"],
+)
+def test_public_address_passes(address):
+    picked = AddressPolicy().pick(address, 443)
+    assert ipaddress.ip_address(picked) == ipaddress.ip_address(address)
 
 
 def test_dns_answer_is_checked_and_pinned():
@@ -100,3 +113,59 @@ def test_http_request_methods_and_body():
 
 def test_html_to_text_skips_scripts():
     assert html_to_text("<p>a</p><script>b</script><p>c</p>") == "a\nc"
+
+
+class DripServer:
+    """A raw HTTP peer on 127.0.0.1 that sends ``head`` then one byte per ``pace`` seconds.
+
+    It stops after ``limit`` bytes (so a broken deadline ends the test instead of hanging
+    it) and records whether it was still sending when the client gave up.
+    """
+
+    def __init__(self, head: bytes, limit: int = 200, pace: float = 0.02) -> None:
+        self.head, self.limit, self.pace = head, limit, pace
+        self.sent = 0
+        self.finished = threading.Event()
+        self.client_gone = threading.Event()
+        self.stop = threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        conn, _ = self.sock.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(self.head)
+            try:
+                while self.sent < self.limit and not self.stop.wait(self.pace):
+                    conn.sendall(b"a")
+                    self.sent += 1
+            except OSError:
+                self.client_gone.set()
+                return
+        self.finished.set()
+
+    def __enter__(self) -> DripServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nContent-Type: text/plain\r\n\r\n",
+     b"HTTP/1.1 200 OK\r\nX-Slow: "],  # body drip, and a header that never ends
+    ids=["body", "headers"],
+)
+def test_fetch_deadline_holds_against_a_dripping_server(head):
+    with DripServer(head) as server:
+        with pytest.raises(FetchError, match=r"timed out after 0\.3 s"):
+            fetch(f"http://127.0.0.1:{server.port}/", guard=LOOPBACK_OK, timeout=0.3)
+        # The client gave up while the server still had bytes to send.
+        assert not server.finished.is_set()
+        assert server.sent < server.limit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from agent_http import LocalServer
@@ -86,8 +87,8 @@ async def test_real_bedrock_model_non_streaming_fallback_via_stubber():
                             tool_config=TOOLS, stream=True)
     chunks = [c async for c in provider.stream(request)]
     stubs[0].assert_no_pending_responses()
-    assert chunks[0] == {"text": "Hi there"}
-    meta = chunks[1]["metadata"]
+    assert chunks[:2] == [{"text": ""}, {"text": "Hi there"}]
+    meta = chunks[2]["metadata"]
     assert meta["fallback"] == "non_streaming_model_calls"
     assert meta["usage"] == {"inputTokens": 3, "outputTokens": 2, "totalTokens": 5}
     assert chunks[-1] == {"status": "complete", "event": "done"}
@@ -149,9 +150,9 @@ async def test_openai_provider_through_local_compatible_server(monkeypatch):
         request = InvokeRequest(prompt="hi", model_id="openai/local-llm", stream=True,
                                 tool_config={"enabled": False})
         chunks = [c async for c in provider.stream(request)]
-    assert chunks[:2] == [{"text": "Hel"}, {"text": "lo"}]
-    assert chunks[2]["metadata"]["provider"] == "openai"
-    assert chunks[2]["metadata"]["usage"] == {"inputTokens": 4, "outputTokens": 2,
+    assert chunks[:3] == [{"text": ""}, {"text": "Hel"}, {"text": "lo"}]
+    assert chunks[3]["metadata"]["provider"] == "openai"
+    assert chunks[3]["metadata"]["usage"] == {"inputTokens": 4, "outputTokens": 2,
                                               "totalTokens": 6}
     assert chunks[-1] == {"status": "complete", "event": "done"}
     assert requests[0]["model"] == "local-llm" and requests[0]["stream"] is True
@@ -168,3 +169,33 @@ async def test_openai_provider_error_is_a_final_error_chunk(monkeypatch):
         body = await AgentProvider().run(request)
     assert body["status"] == "error" and "boom" in body["error"]
     assert "sk-local" not in body["error"]
+
+
+async def test_gemini_calls_have_a_read_timeout(monkeypatch):
+    """A Gemini endpoint that never answers fails at MODEL_READ_TIMEOUT_SECONDS, not later."""
+    release = threading.Event()
+    seen: list[str] = []
+
+    def stalled(method, query, body):
+        seen.append(method)
+        release.wait(timeout=30)
+        return 500, {}, b""
+
+    route = "/v1beta/models/gemini-2.5-flash:streamGenerateContent"
+    with LocalServer({route: stalled}) as server:
+        monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
+        monkeypatch.setenv("GEMINI_API_KEY", "gm-local")
+        monkeypatch.setenv("MODEL_READ_TIMEOUT_SECONDS", "0.5")
+        monkeypatch.setenv("AGENT_TIMEOUT_SECONDS", "20")
+        request = InvokeRequest(prompt="hi", model_id="gemini-2.5-flash",
+                                tool_config={"enabled": False})
+        try:
+            body = await AgentProvider().run(request)
+            still_stalled = not release.is_set()
+        finally:
+            release.set()
+    assert seen == ["POST"]
+    assert still_stalled  # the client gave up while the server was still holding the call
+    assert body["status"] == "error"
+    assert body["error"] == "TimeoutError: the request timed out"
+    assert "gm-local" not in body["error"]

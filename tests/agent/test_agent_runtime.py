@@ -41,7 +41,8 @@ def test_container_main_only_serves(monkeypatch):
     monkeypatch.setattr(agentcore_app, "_test_request", pytest.fail)
     monkeypatch.setenv("AWS_EXECUTION_ENV", "AWS_ECS_FARGATE")
     agentcore_app.main(["--stream"])
-    assert calls == [((), {})]
+    # Only AWS_EXECUTION_ENV is set: the framework alone would bind 127.0.0.1.
+    assert calls == [((), {"host": "0.0.0.0", "port": 8080})]
 
 
 def test_local_server_flag_binds_loopback(monkeypatch):

@@ -128,3 +128,42 @@ async def test_missing_key_is_the_guides_message(aws, monkeypatch, model_id, lab
     request = InvokeRequest(prompt="hi", model_id=model_id, stream=True)
     chunks = [c async for c in provider.stream(request)]
     assert chunks == [{"status": "error", "error": f"{label} API key not configured"}]
+
+
+@pytest.mark.anyio
+async def test_only_aws_region_set_reaches_tables_and_secrets(aws, monkeypatch):
+    """botocore reads AWS_DEFAULT_REGION only; the agent passes AWS_REGION on itself."""
+    make_table(aws, "aibox_setting", "setting_id")
+    put_settings(aws, system_prompt="From the table.")
+    make_table(aws, "aibox_session", "session_id", "turn")
+    aws.client("secretsmanager").create_secret(Name="dev_openai_api", SecretString="sk-region")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", aws.region)
+    monkeypatch.setenv("SETTING_TABLE", "aibox_setting")
+    monkeypatch.setenv("SESSION_TABLE", "aibox_session")
+    monkeypatch.setenv("OPENAI_SECRET_ID", "dev_openai_api")
+    model = ScriptedModel([text("ok")])
+    provider = AgentProvider(model_builder=builder(model))
+    body = await collect(provider.stream(InvokeRequest(prompt="hi", tool_config={"enabled": False}),
+                                         "s-region"))
+    assert body["status"] == "success"
+    assert model.calls[0]["system_prompt"] == "From the table."
+    assert provider.sessions.load("s-region")[0] == {"role": "user", "content": "hi"}
+    assert keys.api_key("openai", provider.env.region) == "sk-region"
+
+
+def test_missing_key_outcome_is_cached_briefly(aws, monkeypatch, aws_calls):
+    monkeypatch.setenv("GEMINI_SECRET_ID", "dev_gemini_api")  # absent at first
+    now = [100.0]
+    monkeypatch.setattr(keys, "_clock", lambda: now[0])
+    for _ in range(3):
+        with pytest.raises(keys.MissingKeyError, match="Gemini API key not configured"):
+            keys.api_key("gemini")
+    lookups = [c for c in aws_calls if c == ("secretsmanager", "GetSecretValue")]
+    assert len(lookups) == 1
+    aws.client("secretsmanager").create_secret(Name="dev_gemini_api", SecretString="gm-new")
+    now[0] += keys.MISSING_KEY_TTL_SECONDS - 1
+    with pytest.raises(keys.MissingKeyError):
+        keys.api_key("gemini")
+    now[0] += 2
+    assert keys.api_key("gemini") == "gm-new"

@@ -7,6 +7,8 @@ import base64
 import io
 import json
 import os
+import sys
+from pathlib import Path
 
 import pytest
 from agent_http import LocalServer, json_route
@@ -154,6 +156,18 @@ def test_sleep_is_bounded():
         asyncio.run(sleep(61))
 
 
+def test_sleep_bound_is_read_when_used_and_a_bad_value_falls_back(monkeypatch, caplog):
+    monkeypatch.setenv("MAX_SLEEP_SECONDS", "5")
+    with pytest.raises(ValueError, match="exceeds maximum of 5.0"):
+        asyncio.run(catalog.load_tool("sleep")(6))
+    monkeypatch.setenv("MAX_SLEEP_SECONDS", "five")
+    for _ in range(3):
+        with pytest.raises(ValueError, match="exceeds maximum of 60.0"):
+            asyncio.run(catalog.load_tool("sleep")(61))
+    warnings = [r for r in caplog.records if "MAX_SLEEP_SECONDS" in r.getMessage()]
+    assert len(warnings) == 1 and "'five'" in warnings[0].getMessage()
+
+
 def test_mcp_servers_from_settings_become_clients(caplog):
     from genai.tools.mcp import mcp_clients
     from strands.tools.mcp import MCPClient
@@ -165,3 +179,88 @@ def test_mcp_servers_from_settings_become_clients(caplog):
     ])
     assert len(clients) == 2 and all(isinstance(c, MCPClient) for c in clients)
     assert "MCP server 'broken' skipped" in caplog.text
+
+
+class FixedSettings:
+    """A settings store answering fixed settings (no table involved)."""
+
+    def __init__(self, **fields) -> None:
+        from genai.store.settings import AgentSettings
+
+        self.settings = AgentSettings(**fields)
+
+    def get(self):
+        return self.settings
+
+
+MCP_ONLY = {"enabled": True, "legacy_tools": [], "strands_tools_enabled": False,
+            "mcp_tools_enabled": True}
+DEMO_SERVER = {"name": "demo", "command": sys.executable,
+               "args": [str(Path(__file__).with_name("mcp_demo_server.py"))]}
+
+
+@pytest.fixture
+def mcp_failures():
+    from genai.tools import mcp
+
+    mcp.clear_failures()
+    yield
+    mcp.clear_failures()
+
+
+@pytest.mark.anyio
+async def test_a_broken_mcp_server_is_skipped_and_reported(caplog, mcp_failures):
+    servers = (
+        DEMO_SERVER,
+        {"name": "missing-binary", "command": "/nonexistent/bin/mcp",
+         "env": {"API_TOKEN": "tok-secret-123"}},
+        {"name": "refused", "url": "http://127.0.0.1:9/mcp",
+         "headers": {"Authorization": "Bearer hdr-secret-456"}},
+    )
+    model = ScriptedModel([tool("add", "a1", {"a": 2, "b": 3})], [text("five")])
+    provider = AgentProvider(settings=FixedSettings(mcp_servers=servers),
+                             model_builder=builder(model))
+    chunks = [c async for c in provider.stream(InvokeRequest(prompt="x", tool_config=MCP_ONLY))]
+    assert model.calls[0]["tools"] == ["add"]
+    assert [c["tool_use"]["status"] for c in chunks if "tool_use" in c] == ["running",
+                                                                            "completed"]
+    assert chunks[2]["tool_use"]["result"] == "5"
+    assert chunks[-1] == {"status": "complete", "event": "done"}
+    errors = chunks[-2]["metadata"]["mcp_errors"]
+    assert [e["server"] for e in errors] == ["missing-binary", "refused"]
+    assert "/nonexistent/bin/mcp" in errors[0]["error"]
+    dumped = json.dumps(chunks)
+    assert " at 0x" not in dumped and "MCPClient object" not in dumped
+    assert "secret" not in dumped and "secret" not in caplog.text
+    assert "MCP server 'missing-binary' skipped" in caplog.text
+    assert "MCP server 'refused' skipped" in caplog.text
+
+
+@pytest.mark.anyio
+async def test_a_hanging_mcp_server_is_skipped_after_its_startup_timeout(
+        monkeypatch, mcp_failures):
+    monkeypatch.setenv("MCP_STARTUP_TIMEOUT_SECONDS", "1")
+    hung = {"name": "hung", "command": sys.executable,
+            "args": ["-c", "import time; time.sleep(3)"]}
+    model = ScriptedModel([text("no tools")])
+    provider = AgentProvider(settings=FixedSettings(mcp_servers=(hung,)),
+                             model_builder=builder(model))
+    request = InvokeRequest(prompt="x", tool_config=MCP_ONLY)
+    body = await collect(provider.stream(request))
+    assert body["status"] == "success" and body["response"] == "no tools"
+    assert body["metadata"]["mcp_errors"][0]["server"] == "hung"
+    assert "1 seconds" in body["metadata"]["mcp_errors"][0]["error"]
+    # Remembered for a while: the next request does not start it again.
+    again = await collect(provider.stream(request))
+    assert again["metadata"]["mcp_errors"] == body["metadata"]["mcp_errors"]
+
+
+def test_error_text_never_carries_object_reprs():
+    from genai.agents.chunks import error_chunk
+    from genai.agents.errors import describe_error
+
+    raw = "Failed to load tool <strands.tools.mcp.mcp_client.MCPClient object at 0x7f05af9d7550>"
+    assert error_chunk(raw + ": boom") == {"status": "error",
+                                           "error": "Failed to load tool MCPClient: boom"}
+    assert describe_error(ValueError(raw)) == "ValueError: Failed to load tool MCPClient"
+    assert describe_error(ValueError("<function f at 0xdeadbeef>")) == "ValueError: f"

@@ -6,12 +6,16 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from genai.agents.errors import sanitize
+
 DONE: dict[str, str] = {"status": "complete", "event": "done"}
+# First chunk of every stream that gets as far as running the model (as in the guide).
+START: dict[str, str] = {"text": ""}
 
 
 def error_chunk(message: str) -> dict[str, str]:
-    """The final chunk of a failed stream."""
-    return {"status": "error", "error": message}
+    """The final chunk of a failed stream (object reprs removed)."""
+    return {"status": "error", "error": sanitize(message)}
 
 
 def _params(raw: Any) -> dict[str, Any]:
@@ -47,13 +51,17 @@ class ChunkMapper:
     """Stateful mapper for one invocation: call ``map`` per strands event.
 
     Tool calls are announced ``running`` when the model finishes the toolUse block (the
-    input is complete then) and ``completed``/``error`` when their toolResult arrives.
+    input is complete then) and ``completed``/``error`` when each call ends: ``tool_done``
+    is fed from strands' ``AfterToolCallEvent`` hook, per call, so a fast tool is reported
+    while a slow sibling still runs. A toolResult in the later tool-result message only
+    produces a chunk for calls the hook did not report (never a second completion).
     ``attachments`` lets tools add client-only media to a result, keyed by toolUseId.
     """
 
     def __init__(self, attachments: Callable[[str], list[str]] | None = None) -> None:
         self._open: dict[str, Any] | None = None
         self._announced: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._finished: set[str] = set()
         self._attachments = attachments
         self.usage = {"inputTokens": 0, "outputTokens": 0, "totalTokens": 0}
         self.latency_ms = 0
@@ -134,7 +142,27 @@ class ChunkMapper:
                 tool_use_id, name = str(use.get("toolUseId", "")), str(use.get("name", ""))
                 chunks += self._announce(tool_use_id, name, _params(use.get("input")))
             elif "toolResult" in block:
-                chunks.append(self._result(block["toolResult"]))
+                chunks += self.tool_done(block["toolResult"])
+        return chunks
+
+    def tool_done(self, tool_result: Any) -> list[dict[str, Any]]:
+        """The completed/error chunk for one finished call (once per toolUseId)."""
+        tool_use_id = str(tool_result.get("toolUseId", ""))
+        if tool_use_id in self._finished:
+            return []
+        self._finished.add(tool_use_id)
+        return [self._result(tool_result)]
+
+    def in_flight(self) -> list[tuple[str, str]]:
+        """(tool_use_id, name) of calls announced running that have not finished."""
+        return [(i, n) for i, (n, _) in self._announced.items() if i not in self._finished]
+
+    def abort_in_flight(self, reason: str) -> list[dict[str, Any]]:
+        """A terminal ``error`` chunk for every call still running (the stream is ending)."""
+        chunks = []
+        for tool_use_id, _ in self.in_flight():
+            chunks += self.tool_done({"toolUseId": tool_use_id, "status": "error",
+                                      "content": [{"text": f"Error: {reason}"}]})
         return chunks
 
     def _result(self, tool_result: Any) -> dict[str, Any]:
@@ -145,6 +173,7 @@ class ChunkMapper:
             extra = self._attachments(tool_use_id)
             if extra:
                 text = "\n".join([text, *extra]) if text else "\n".join(extra)
+        text = sanitize(text)
         status = "error" if tool_result.get("status") == "error" else "completed"
         return {
             "tool_use": {

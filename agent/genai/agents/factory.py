@@ -8,9 +8,7 @@ from typing import Any
 from genai import aws
 from genai.agents.keys import api_key
 from genai.agents.models import ModelChoice
-from genai.config import AgentEnv
-
-MODEL_READ_TIMEOUT = float(os.environ.get("MODEL_READ_TIMEOUT_SECONDS", "120"))
+from genai.config import AgentEnv, model_read_timeout
 
 
 def build_model(choice: ModelChoice, env: AgentEnv) -> Any:
@@ -19,8 +17,8 @@ def build_model(choice: ModelChoice, env: AgentEnv) -> Any:
         from strands.models.openai import OpenAIModel
 
         client_args: dict[str, Any] = {
-            "api_key": api_key("openai"),
-            "timeout": MODEL_READ_TIMEOUT,
+            "api_key": api_key("openai", env.region),
+            "timeout": model_read_timeout(),
             "max_retries": 1,
         }
         if os.environ.get("OPENAI_BASE_URL"):
@@ -29,13 +27,19 @@ def build_model(choice: ModelChoice, env: AgentEnv) -> Any:
     if choice.provider == "gemini":
         from strands.models.gemini import GeminiModel
 
-        return GeminiModel(client_args={"api_key": api_key("gemini")}, model_id=choice.model_id)
+        client_args = {
+            "api_key": api_key("gemini", env.region),
+            # google-genai takes milliseconds; without it a stalled call waits for the agent's
+            # whole-invocation deadline.
+            "http_options": {"timeout": int(model_read_timeout() * 1000)},
+        }
+        return GeminiModel(client_args=client_args, model_id=choice.model_id)
 
     from strands.models.bedrock import BedrockModel
 
     return BedrockModel(
         boto_session=aws.session(env.bedrock_region),
-        boto_client_config=aws.client_config(read_timeout=MODEL_READ_TIMEOUT),
+        boto_client_config=aws.client_config(read_timeout=model_read_timeout()),
         model_id=choice.model_id,
         streaming=choice.streaming,
     )

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import threading
+import time
 
 from genai import aws
 
@@ -21,8 +22,13 @@ _ENV = {
     "openai": ("OPENAI_API_KEY", "OPENAI_SECRET_ID"),
     "gemini": ("GEMINI_API_KEY", "GEMINI_SECRET_ID"),
 }
+# A secret that could not be read is not asked for again for this long, so a missing key
+# does not cost every request a Secrets Manager round trip (and a log line).
+MISSING_KEY_TTL_SECONDS = 60.0
 _cache: dict[tuple[str, str], str] = {}
+_missing: dict[tuple[str, str], float] = {}
 _lock = threading.Lock()
+_clock = time.monotonic
 
 
 def _key_from_secret_string(secret: str, provider: str) -> str:
@@ -41,10 +47,10 @@ def _key_from_secret_string(secret: str, provider: str) -> str:
     return values[0] if len(values) == 1 else ""
 
 
-def read_secret_key(secret_id: str, provider: str) -> str:
+def read_secret_key(secret_id: str, provider: str, region: str | None = None) -> str:
     """Fetch and parse one secret (secretsmanager:GetSecretValue); '' when unusable."""
     try:
-        response = aws.client("secretsmanager").get_secret_value(SecretId=secret_id)
+        response = aws.client("secretsmanager", region).get_secret_value(SecretId=secret_id)
     except Exception as exc:  # AccessDenied, ResourceNotFound, no credentials, network
         log.warning(
             "%s API key: cannot read secret %r (%s)", _LABELS[provider], secret_id,
@@ -54,7 +60,7 @@ def read_secret_key(secret_id: str, provider: str) -> str:
     return _key_from_secret_string(response.get("SecretString") or "", provider)
 
 
-def api_key(provider: str) -> str:
+def api_key(provider: str, region: str | None = None) -> str:
     """The API key for ``openai`` or ``gemini``; raises MissingKeyError with the guide's text."""
     env_name, secret_env = _ENV[provider]
     direct = os.environ.get(env_name, "").strip()
@@ -65,17 +71,24 @@ def api_key(provider: str) -> str:
         cache_key = (provider, secret_id)
         with _lock:
             cached = _cache.get(cache_key)
+            missing_until = _missing.get(cache_key, 0.0)
         if cached:
             return cached
-        key = read_secret_key(secret_id, provider)
-        if key:
+        if _clock() >= missing_until:
+            key = read_secret_key(secret_id, provider, region)
             with _lock:
-                _cache[cache_key] = key
-            return key
+                if key:
+                    _cache[cache_key] = key
+                    _missing.pop(cache_key, None)
+                else:
+                    _missing[cache_key] = _clock() + MISSING_KEY_TTL_SECONDS
+            if key:
+                return key
     raise MissingKeyError(f"{_LABELS[provider]} API key not configured")
 
 
 def clear_cache() -> None:
-    """Forget cached keys (tests, or after a secret rotation)."""
+    """Forget cached keys and misses (tests, or after a secret rotation)."""
     with _lock:
         _cache.clear()
+        _missing.clear()

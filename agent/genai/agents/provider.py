@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from genai.agents.chunks import DONE, ChunkMapper, error_chunk
+from genai.agents.chunks import DONE, START, ChunkMapper, error_chunk
+from genai.agents.drive import DeadlineExceeded, drive
 from genai.agents.errors import describe_error
 from genai.agents.factory import build_model
 from genai.agents.history import build_conversation
@@ -45,6 +46,8 @@ class _Plan:
     prompt: str
     tool_names: list[str]
     tools: list[Any] = field(default_factory=list)
+    mcp_clients: list[Any] = field(default_factory=list)
+    mcp_errors: list[dict[str, str]] = field(default_factory=list)
 
 
 class AgentProvider:
@@ -62,10 +65,11 @@ class AgentProvider:
         self.env = env or AgentEnv.from_env()
         self.limits = limits or Limits.from_env()
         self.settings = settings or SettingsStore(
-            self.env.setting_table, self.env.settings_ttl_seconds
+            self.env.setting_table, self.env.settings_ttl_seconds, region=self.env.region
         )
         self.sessions = sessions or SessionStore(
-            self.env.session_table, self.env.session_max_turns, self.env.session_ttl_days
+            self.env.session_table, self.env.session_max_turns, self.env.session_ttl_days,
+            region=self.env.region,
         )
         self.model_builder = model_builder
 
@@ -94,17 +98,20 @@ class AgentProvider:
         if names:
             plan.tools = await asyncio.to_thread(lambda: [load_tool(n) for n in names])
         if use_mcp:
-            from genai.tools.mcp import mcp_clients
+            from genai.tools.mcp import start_mcp_clients
 
-            plan.tools += mcp_clients(settings.mcp_servers)
+            plan.mcp_clients, plan.mcp_errors = await start_mcp_clients(settings.mcp_servers)
         return plan
 
     def _agent(self, plan: _Plan) -> Any:
+        """Build the strands Agent. Blocking (first strands import, API-key lookup in Secrets
+        Manager, boto client creation, MCP start-up): call it through ``asyncio.to_thread``.
+        """
         from strands import Agent
 
         return Agent(
             model=self.model_builder(plan.choice, self.env),
-            tools=list(plan.tools),
+            tools=[*plan.tools, *plan.mcp_clients],
             system_prompt=plan.system_prompt,
             messages=[dict(m) for m in plan.messages],
             callback_handler=None,
@@ -130,28 +137,35 @@ class AgentProvider:
         mapper = ChunkMapper(attachments.pop)
         texts: list[str] = []
         error: str | None = None
+        cause = ""
         emitted = 0
+        timeout = self.limits.timeout_seconds
         for attempt in (1, 2):
             try:
-                agent = self._agent(plan)
-            except MissingKeyError as exc:
-                yield error_chunk(str(exc))
-                return
+                agent = await asyncio.to_thread(self._agent, plan)
             except Exception as exc:
-                log.exception("Model setup failed")
-                yield error_chunk(describe_error(exc))
+                if plan.mcp_clients:
+                    await asyncio.to_thread(_stop_mcp, plan.mcp_clients)
+                if isinstance(exc, MissingKeyError):
+                    yield error_chunk(str(exc))
+                else:
+                    log.exception("Model setup failed")
+                    yield error_chunk(describe_error(exc))
                 return
+            if attempt == 1:
+                # The guide's streams open with one empty text chunk; clients rely on it.
+                yield dict(START)
+            state = {STATE_KEY: attachments}
             try:
-                async for chunk in self._drive(agent, plan, mapper, attachments):
+                async for chunk in drive(agent, plan.prompt, state, mapper, timeout):
                     emitted += 1
                     if "text" in chunk:
                         texts.append(chunk["text"])
                     yield chunk
                 error = None
-            except TimeoutError:
-                error = (
-                    f"Model provider timed out after {self.limits.timeout_seconds:g} seconds"
-                )
+            except DeadlineExceeded:
+                error, cause = _failure(mapper, None, timeout)
+                log.warning("Agent run failed: %s", error)
             except Exception as exc:
                 if attempt == 1 and emitted == 0 and is_streaming_tools_refusal(exc):
                     plan.choice = replace(
@@ -159,8 +173,8 @@ class AgentProvider:
                     )
                     log.info("Model %s refused streaming tools; retrying", plan.choice.model_id)
                     continue
-                log.warning("Agent run failed: %s", describe_error(exc))
-                error = describe_error(exc)
+                error, cause = _failure(mapper, exc, timeout)
+                log.warning("Agent run failed: %s", error)
             finally:
                 try:
                     await asyncio.to_thread(agent.cleanup)
@@ -168,12 +182,18 @@ class AgentProvider:
                     log.warning("Agent cleanup failed", exc_info=True)
             break
 
+        if error is not None:
+            # Every call announced running ends with a terminal event before the error chunk.
+            for chunk in mapper.abort_in_flight(cause):
+                yield chunk
         metadata = {
             **plan.choice.metadata(),
             **mapper.metadata(),
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "tools": plan.tool_names,
         }
+        if plan.mcp_errors:
+            metadata["mcp_errors"] = plan.mcp_errors
         yield {"metadata": metadata}
         if error is not None:
             yield error_chunk(error)
@@ -185,28 +205,41 @@ class AgentProvider:
             )
         yield dict(DONE)
 
-    async def _drive(
-        self, agent: Any, plan: _Plan, mapper: ChunkMapper, attachments: Attachments
-    ) -> AsyncIterator[dict[str, Any]]:
-        """Iterate the strands stream under the request deadline, mapping each event."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.limits.timeout_seconds
-        events = agent.stream_async(plan.prompt, invocation_state={STATE_KEY: attachments})
-        try:
-            while True:
-                async with asyncio.timeout_at(deadline):
-                    try:
-                        event = await events.__anext__()
-                    except StopAsyncIteration:
-                        return
-                for chunk in mapper.map(event):
-                    yield chunk
-        finally:
-            await events.aclose()
-
     async def run(self, request: InvokeRequest, session_id: str | None = None) -> dict[str, Any]:
         """The guide's non-streaming body, built from the same chunks as ``stream``."""
         return await collect(self.stream(request, session_id))
+
+
+def _failure(mapper: ChunkMapper, exc: Exception | None, timeout: float) -> tuple[str, str]:
+    """(final error text, per-tool error text) for a run that failed or hit the deadline.
+
+    With tool calls still running the text names them rather than blaming the model provider.
+    """
+    running = mapper.in_flight()
+    if exc is None:
+        cause = f"the request timed out after {timeout:g} seconds before this tool finished"
+        if not running:
+            return f"Model provider timed out after {timeout:g} seconds", cause
+        return f"Timed out after {timeout:g} seconds while {_tools(running)} running", cause
+    detail = describe_error(exc, provider_label="AWS" if running else "Model provider")
+    cause = f"the request failed before this tool finished ({detail})"
+    if not running:
+        return detail, cause
+    return f"{detail} (while {_tools(running)} running)", cause
+
+
+def _tools(running: list[tuple[str, str]]) -> str:
+    names = ", ".join(f"{name!r} ({tool_use_id})" for tool_use_id, name in running)
+    return f"tool {names} was" if len(running) == 1 else f"tools {names} were"
+
+
+def _stop_mcp(clients: list[Any]) -> None:
+    """Stop MCP clients an Agent never took over (its cleanup stops the others)."""
+    for client in clients:
+        try:
+            client.stop(None, None, None)
+        except Exception:
+            log.warning("MCP client stop failed", exc_info=True)
 
 
 async def collect(chunks: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ the connection goes to that checked address, so DNS cannot be re-answered in bet
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import socket
 import ssl
@@ -51,22 +52,86 @@ class FetchResult:
         return json.loads(self.body)
 
 
-class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
+class _DeadlineReader(io.RawIOBase):
+    """Raw socket reader that re-arms the socket timeout to the time left before each recv.
+
+    A per-recv timeout alone lets a server that drips one byte at a time hold a read open
+    forever; bounding every recv by the overall deadline makes the deadline real, for the
+    status line and headers as much as for the body.
+    """
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        super().__init__()
+        self._sock = sock
+        # The socket's own raw file keeps it open (reference-counted) after http.client
+        # closes the connection object, as a normal response file does.
+        self._raw = sock.makefile("rb", buffering=0)
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("fetch deadline reached")
+        self._sock.settimeout(remaining)
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """What HTTPResponse sees as its socket: ``makefile`` returns a deadline-bound reader."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
+
+
+class _PinnedMixin:
+    """Connect to a pre-checked address; read the response under an overall deadline."""
+
+    _address: str
+    _deadline: float
+
+    def _pin(self, address: str, deadline: float) -> None:
         self._address = address
+        self._deadline = deadline
+        self.response_class = self._response  # type: ignore[assignment]
+
+    def _response(self, sock: socket.socket, *args: Any, **kwargs: Any) -> Any:
+        return http.client.HTTPResponse(_DeadlineSocket(sock, self._deadline), *args, **kwargs)
+
+    def _open(self) -> socket.socket:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("fetch deadline reached")
+        return socket.create_connection((self._address, self.port), remaining)  # type: ignore[attr-defined]
+
+
+class _PinnedHTTP(_PinnedMixin, http.client.HTTPConnection):
+    def __init__(self, host: str, port: int, address: str, deadline: float) -> None:
+        super().__init__(host, port, timeout=max(0.001, deadline - time.monotonic()))
+        self._pin(address, deadline)
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._open()
 
 
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
+class _PinnedHTTPS(_PinnedMixin, http.client.HTTPSConnection):
+    def __init__(self, host: str, port: int, address: str, deadline: float) -> None:
+        super().__init__(host, port, timeout=max(0.001, deadline - time.monotonic()),
+                         context=ssl.create_default_context())
+        self._pin(address, deadline)
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = self._open()
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
@@ -97,11 +162,10 @@ def fetch(
     for _ in range(max_redirects + 1):
         scheme, host, port, path = _split(url)
         address = guard.pick(host, port) if guard is not None else host
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if time.monotonic() >= deadline:
             raise FetchError(f"timed out after {timeout:g} s")
         conn_cls = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
-        conn = conn_cls(host, port, address, remaining)
+        conn = conn_cls(host, port, address, deadline)
         try:
             send_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
             send_headers.update(headers or {})
@@ -114,9 +178,8 @@ def fetch(
                 continue
             data = bytearray()
             while len(data) <= max_bytes:
-                if time.monotonic() > deadline:
-                    raise FetchError(f"timed out after {timeout:g} s")
-                block = resp.read(min(65536, max_bytes + 1 - len(data)))
+                # read1: whatever has arrived (one recv at most), never waiting for a full block.
+                block = resp.read1(min(65536, max_bytes + 1 - len(data)))
                 if not block:
                     break
                 data.extend(block)
@@ -130,6 +193,8 @@ def fetch(
             )
         except BlockedAddressError:
             raise
+        except TimeoutError as exc:
+            raise FetchError(f"request to {host} timed out after {timeout:g} s") from exc
         except (OSError, http.client.HTTPException) as exc:
             raise FetchError(f"request to {host} failed: {exc}") from exc
         finally:

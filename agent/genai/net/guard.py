@@ -27,12 +27,48 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
+# IPv6 forms that carry an IPv4 address in their low 32 bits; judged by that address.
+_IPV4_IN_LOW_BITS = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "64:ff9b::/96",  # NAT64 well-known prefix (RFC 6052)
+        "::ffff:0:0/96",  # IPv4-mapped
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765)
+        "::/96",  # IPv4-compatible (deprecated; includes :: and ::1)
+    )
+)
+# Refused outright: local-use NAT64 (RFC 8215; the IPv4 position depends on the operator's
+# prefix length) and Teredo (a tunnel whose far end we cannot judge).
+_REFUSED_V6 = tuple(ipaddress.ip_network(net) for net in ("64:ff9b:1::/48", "2001::/32"))
+_GLOBAL_UNICAST_V6 = ipaddress.ip_network("2000::/3")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (mapped, NAT64, compatible, 6to4)."""
+    if address.sixtofour is not None:
+        return address.sixtofour
+    for net in _IPV4_IN_LOW_BITS:
+        if address in net:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def is_public(address: Address) -> bool:
-    """Globally routable unicast, judging IPv4-mapped/6to4 IPv6 by their IPv4 address."""
+    """Globally routable unicast.
+
+    IPv4: ``is_global`` and not multicast. IPv6: forms embedding an IPv4 address are
+    judged by that address; otherwise only global unicast (2000::/3, ``is_global``)
+    passes, so site-local (fec0::/10), ULA, link-local, discard-only and documentation
+    ranges are refused, as are local-use NAT64 and Teredo.
+    """
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
+        if any(address in net for net in _REFUSED_V6):
+            return False
+        embedded = embedded_ipv4(address)
         if embedded is not None:
             return is_public(embedded)
+        if address not in _GLOBAL_UNICAST_V6:
+            return False
     return address.is_global and not address.is_multicast
 
 

@@ -20,8 +20,11 @@ MAX_TURN_CHARS = 50_000
 class SessionStore:
     """Load and append conversation turns (dynamodb:Query, dynamodb:PutItem)."""
 
-    def __init__(self, table: str, max_turns: int = 20, ttl_days: int = 30) -> None:
+    def __init__(
+        self, table: str, max_turns: int = 20, ttl_days: int = 30, region: str | None = None
+    ) -> None:
         self.table = table
+        self.region = region
         self.max_turns = max(0, max_turns)
         self.ttl_days = ttl_days
 
@@ -35,7 +38,7 @@ class SessionStore:
         if not self.enabled or not session_id:
             return []
         try:
-            response = aws.client("dynamodb").query(
+            response = aws.client("dynamodb", self.region).query(
                 TableName=self.table,
                 KeyConditionExpression="session_id = :s",
                 ExpressionAttributeValues={":s": {"S": session_id}},
@@ -67,7 +70,7 @@ class SessionStore:
             "expires_at": {"N": str(int(now + self.ttl_days * 86400))},
         }
         try:
-            aws.client("dynamodb").put_item(
+            aws.client("dynamodb", self.region).put_item(
                 TableName=self.table,
                 Item=item,
                 ConditionExpression="attribute_not_exists(turn)",

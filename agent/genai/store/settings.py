@@ -72,9 +72,14 @@ class SettingsStore:
     """Reads the settings item (dynamodb:GetItem) at most once per TTL."""
 
     def __init__(
-        self, table: str, ttl_seconds: float = 60.0, clock: Callable[[], float] = time.monotonic
+        self,
+        table: str,
+        ttl_seconds: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        region: str | None = None,
     ) -> None:
         self.table = table
+        self.region = region
         self.ttl_seconds = ttl_seconds
         self._clock = clock
         self._lock = threading.Lock()
@@ -97,7 +102,7 @@ class SettingsStore:
             log.info("Settings: SETTING_TABLE is not set; using built-in defaults")
             return AgentSettings()
         try:
-            response = aws.client("dynamodb").get_item(
+            response = aws.client("dynamodb", self.region).get_item(
                 TableName=self.table, Key={"setting_id": {"S": SETTINGS_KEY}}
             )
         except Exception as exc:

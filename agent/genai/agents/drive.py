@@ -1,0 +1,100 @@
+"""Drive one strands Agent run into chunks, under the whole-invocation deadline.
+
+Two sources feed one asyncio queue, drained in order:
+
+* a pump task iterating ``agent.stream_async`` (text, thinking, tool announcements, messages);
+* an ``AfterToolCallEvent`` hook posting each tool call's result the moment that call ends.
+
+strands runs the tools of one model turn concurrently and only yields their results together
+(in the tool-result message) once all have finished; the hook is what lets a fast tool be
+reported ``completed`` while a slow sibling is still running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from genai.agents.chunks import ChunkMapper
+
+_EVENT, _TOOL_DONE, _END, _FAILED = range(4)
+
+
+class DeadlineExceeded(Exception):
+    """The whole-invocation deadline (AGENT_TIMEOUT_SECONDS) passed.
+
+    Distinct from TimeoutError, which model clients raise for their own read timeouts.
+    """
+
+
+def _tool_done_hook(queue: asyncio.Queue, loop: asyncio.AbstractEventLoop) -> Any:
+    """An AfterToolCallEvent callback posting (toolUseId, result) to ``queue``."""
+
+    def on_tool_done(event: Any) -> None:
+        item = (_TOOL_DONE, dict(event.result))
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            queue.put_nowait(item)
+        else:  # strands ran the hook on another thread: hand it over safely
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    return on_tool_done
+
+
+async def drive(
+    agent: Any,
+    prompt: str,
+    invocation_state: dict[str, Any],
+    mapper: ChunkMapper,
+    timeout_seconds: float,
+) -> AsyncIterator[dict[str, Any]]:
+    """Chunks of one agent run; raises DeadlineExceeded or the run's own exception."""
+    from strands.hooks import AfterToolCallEvent
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_seconds
+    queue: asyncio.Queue = asyncio.Queue()
+    agent.hooks.add_callback(AfterToolCallEvent, _tool_done_hook(queue, loop))
+
+    async def pump() -> None:
+        events = agent.stream_async(prompt, invocation_state=invocation_state)
+        try:
+            async for event in events:
+                queue.put_nowait((_EVENT, event))
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put_nowait((_FAILED, exc))
+        else:
+            queue.put_nowait((_END, None))
+        finally:
+            await events.aclose()
+
+    task = asyncio.create_task(pump(), name="strands-stream")
+    try:
+        while True:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    kind, value = await queue.get()
+            except TimeoutError:
+                raise DeadlineExceeded from None
+            if kind == _EVENT:
+                chunks = mapper.map(value)
+            elif kind == _TOOL_DONE:
+                chunks = mapper.tool_done(value)
+            elif kind == _END:
+                return
+            else:
+                raise value
+            for chunk in chunks:
+                yield chunk
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

@@ -1,0 +1,23 @@
+"""A ``sleep`` stand-in whose non-zero sleeps wait for ``GATE`` (test-controlled)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from strands import tool
+
+GATE = threading.Event()
+
+
+@tool
+async def sleep(duration: float) -> str:
+    """Return at once for 0, else wait until the test opens the gate.
+
+    Args:
+        duration: 0 for an instant call, anything else to wait for the gate.
+    """
+    # Polls instead of blocking a thread: a cancelled call then ends at once.
+    while duration > 0 and not GATE.is_set():
+        await asyncio.sleep(0.01)
+    return f"slept {duration:g}"
