@@ -107,6 +107,8 @@ def test_malformed_toml_names_file_and_line(tmp_path):
     ('[tool.aibox-ops.warm]\nenabled = true\ninterval_minutes = 20\n',
      "is not shorter than lifecycle.idle_timeout = 900 s"),
     ('[tool.aibox-ops]\nentrypoint = "../x.py"\n', "must be a relative path inside the project"),
+    ('[tool.aibox-ops]\nentrypoint = "my agent/app.py"\n', "may only use letters, digits"),
+    ('[tool.aibox-ops]\notel_distro_version = "1; rm -rf /"\n', "must be a version like"),
     ('[tool.aibox-ops]\ntables = ["ok_table", "b@d"]\n', "not a DynamoDB table name"),
     ('[tool.aibox-ops]\nnetwork_mode = "VPC"\n', "only PUBLIC is supported"),
     ('[tool.aibox-ops.lifecycle]\nidle_timeout = 30\n', "must be between 60 and 28800"),

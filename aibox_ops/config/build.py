@@ -22,6 +22,9 @@ SECRET_VALUE_NAME_RE = re.compile(r"(API_KEY|ACCESS_KEY|SECRET|SECRET_KEY|PASSWO
 TABLE_RE = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
 SECRET_ID_RE = re.compile(r"^[A-Za-z0-9/_+=.@*-]{1,512}$")
 PYTHON_RE = re.compile(r"^3\.\d{1,2}$")
+VERSION_RE = re.compile(r"^\d+(\.\d+){0,3}$")
+# Paths end up in Dockerfile instructions: keep them to characters that need no quoting.
+SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9._/-]+$")
 SECTIONS: dict[str, type] = {"authorizer": Authorizer, "lifecycle": Lifecycle, "warm": Warm}
 # Fields that are not user-settable from pyproject/env (they come from the loader).
 INTERNAL_FIELDS = {"project_dir", "source"}
@@ -94,6 +97,10 @@ def check_settings(s: Settings, origin: dict[str, str]) -> list[str]:
         value = PurePosixPath(getattr(s, key))
         if value.is_absolute() or ".." in value.parts or not value.parts:
             bad(key, f"= {str(value)!r} must be a relative path inside the project")
+        elif not SAFE_PATH_RE.match(str(value)):
+            bad(key, f"= {str(value)!r} may only use letters, digits and . _ / -")
+    if not VERSION_RE.match(s.otel_distro_version):
+        bad("otel_distro_version", f"= {s.otel_distro_version!r} must be a version like 0.12.2")
     if not s.entrypoint.endswith(".py"):
         bad("entrypoint", f"= {s.entrypoint!r} must be a .py file")
     if s.network_mode != "PUBLIC":

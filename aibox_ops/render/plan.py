@@ -73,12 +73,11 @@ def dockerfile_relpath(settings: Settings) -> str:
 def template_context(settings: Settings) -> dict[str, Any]:
     """Everything the templates may use (StrictUndefined rejects anything else)."""
     environment = {**settings.container_env, "LOG_TO_FILE": "false", "DOCKER_CONTAINER": "1"}
-    agent_dir = Path(settings.entrypoint).parent.as_posix()
     return {
         "agent_name": settings.agent_name,
         "entrypoint": settings.entrypoint,
         "entry_module": settings.entry_module,
-        "agent_dir": agent_dir if agent_dir != "." else ".",
+        "agent_dir": Path(settings.entrypoint).parent.as_posix(),
         "python_version": settings.python_version,
         "otel_distro_version": settings.otel_distro_version,
         "requirements_file": settings.requirements_file,
