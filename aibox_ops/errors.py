@@ -21,12 +21,15 @@ class ExitCode(IntEnum):
     DEPENDENCY = 6  # requirements could not be exported or are incomplete
     REFUSED = 7  # would overwrite a hand-edited file, or the user declined
     INTERNAL = 70  # a bug in aibox-ops
+    INTERRUPTED = 130  # Ctrl-C
 
 
 class AiboxError(Exception):
     """Base class: a user-facing error with a hint and an exit code."""
 
     exit_code: ExitCode = ExitCode.INTERNAL
+    # True when the command already printed its own --json result for this outcome.
+    result_already_emitted: bool = False
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -99,3 +102,4 @@ class CheckFailed(AiboxError):
     """A ``--check`` run found drift; the details were already reported."""
 
     exit_code = ExitCode.CHECK_FAILED
+    result_already_emitted = True

@@ -8,6 +8,7 @@ connections, so nothing can reach real AWS by accident. Tests that talk to AWS t
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,22 +28,26 @@ FAKE_ENV = {
     "AWS_RETRY_MODE": "standard",
     "AWS_EC2_METADATA_DISABLED": "true",
     "AGENTCORE_SUPPRESS_RECOMMENDATION": "1",
+    # The starter toolkit reads its AgentCore endpoints once, at import: never real ones.
+    "BEDROCK_AGENTCORE_CP_ENDPOINT": "http://127.0.0.1:9",
+    "BEDROCK_AGENTCORE_DP_ENDPOINT": "http://127.0.0.1:9",
 }
-UNSET_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
 
 
 @pytest.fixture(autouse=True)
 def _isolate_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
-    """Fake credentials, no shared config files, and no route to real AWS."""
+    """Fake credentials, no shared config files, and no route to real AWS.
+
+    Every AWS_* variable of the caller's environment is dropped first (per-service endpoint
+    overrides, web-identity and container credentials included), then the fakes are set.
+    """
+    for key in [k for k in os.environ if k.startswith(("AWS_", "AIBOX_OPS_"))]:
+        monkeypatch.delenv(key)
     empty = tmp_path_factory.mktemp("aws-home")
     for key, value in FAKE_ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(empty / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty / "credentials"))
-    for key in UNSET_ENV:
-        monkeypatch.delenv(key, raising=False)
-    for key in [k for k in __import__("os").environ if k.startswith("AIBOX_OPS_")]:
-        monkeypatch.delenv(key, raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -175,3 +175,46 @@ def test_console_script_runs_as_a_process(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["ok"] is True
+
+
+def test_json_check_with_drift_is_still_one_document(tmp_path):
+    make_project(tmp_path)
+    for command in ("render", "sync-requirements"):
+        result = invoke("--json", command, "--check", project=tmp_path)
+        assert result.exit_code == ExitCode.CHECK_FAILED
+        data = json.loads(result.stdout)  # raises on a second document
+        assert data["ok"] is False
+        assert "out of date" in result.stderr
+
+
+def test_pyproject_that_is_a_directory_is_exit_4(tmp_path):
+    (tmp_path / "pyproject.toml").mkdir()
+    result = invoke("render", project=tmp_path)
+    assert result.exit_code == ExitCode.FILE
+    assert "pyproject.toml: is a directory" in result.stderr
+
+
+def test_ctrl_c_exits_130(tmp_path, monkeypatch):
+    import aibox_ops.render as render_pkg
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render_pkg, "plan_render", interrupted)
+    make_project(tmp_path)
+    result = invoke("render", project=tmp_path)
+    assert result.exit_code == ExitCode.INTERRUPTED
+    assert "interrupted" in result.stderr
+
+
+def test_hand_edited_requirements_file_is_refused(tmp_path):
+    make_project(tmp_path)
+    assert invoke("sync-requirements", project=tmp_path).exit_code == 0
+    path = tmp_path / "requirements-agentcore.txt"
+    path.write_text(path.read_text() + "python-dotenv\n")
+    result = invoke("sync-requirements", project=tmp_path)
+    assert result.exit_code == ExitCode.REFUSED
+    assert "was edited by hand" in result.stderr and "-python-dotenv" in result.stdout
+    assert path.read_text().endswith("python-dotenv\n")
+    assert invoke("sync-requirements", "--force", project=tmp_path).exit_code == 0
+    assert "python-dotenv" not in path.read_text()

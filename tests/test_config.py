@@ -145,3 +145,59 @@ def test_empty_tables_are_fine(tmp_path):
     settings = load_settings(tmp_path, environ={})
     assert settings.source.endswith("pyproject.toml")
     assert settings.lifecycle.idle_timeout == 900
+
+
+@pytest.mark.parametrize(("tool", "expected"), [
+    ('[tool.aibox-ops]\npython_version = "3.12\\n"\n', "'python_version' = '3.12\\n' must look"),
+    ('[tool.aibox-ops]\nregion = "us-east-1\\n"\n', "is not an AWS region"),
+    ('[tool.aibox-ops]\nregion = "ap-narnia-7"\n', "'ap-narnia-7' is not an AWS region"),
+    ('[tool.aibox-ops]\nagent_name = "abc\\n"\n', "'agent_name' = 'abc\\n' must match"),
+    ('[tool.aibox-ops]\nentrypoint = "app.py"\n', "must be inside the agent's folder"),
+    ('[tool.aibox-ops.environment]\nOPENAI_KEY = "sk-live"\n', "looks like a secret value"),
+    ('[tool.aibox-ops.environment]\nDB_PASS = "hunter2"\n', "looks like a secret value"),
+    ('[tool.aibox-ops.environment]\nPRIVATE_KEY = "x"\n', "looks like a secret value"),
+    ('[tool.aibox-ops.environment]\nA = "x\\\\"\n', "without backslashes"),
+    ("[tool.aibox-ops]\nlifecycle = 5\n", "'lifecycle' = 5 must be a table"),
+])
+def test_more_rejected_values(tmp_path, tool, expected):
+    make_project(tmp_path, tool=tool)
+    with pytest.raises(ConfigError) as info:
+        load_settings(tmp_path, environ={})
+    assert expected in info.value.message
+
+
+def test_secret_references_are_allowed(tmp_path):
+    make_project(tmp_path, tool='[tool.aibox-ops.environment]\nDB_SECRET_ARN = "arn:x"\n'
+                               'MAX_TOKENS = "100"\nAPI_SECRET_NAME = "n"\n')
+    env = load_settings(tmp_path, environ={}).container_env
+    assert env["DB_SECRET_ARN"] == "arn:x" and env["MAX_TOKENS"] == "100"
+
+
+def test_non_table_tool_entry_is_a_config_error(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("tool = 5\n")
+    with pytest.raises(ConfigError, match="'tool' must be a table"):
+        load_settings(tmp_path, environ={})
+
+
+def test_unreadable_pyproject_is_a_file_error(tmp_path):
+    from aibox_ops.errors import FileError
+
+    (tmp_path / "pyproject.toml").mkdir()
+    with pytest.raises(FileError, match="is a directory"):
+        load_settings(tmp_path, environ={})
+    (tmp_path / "pyproject.toml").rmdir()
+    (tmp_path / "pyproject.toml").write_bytes(b"\xff\xfe[tool]\n")
+    with pytest.raises(FileError, match="is not UTF-8"):
+        load_settings(tmp_path, environ={})
+
+
+def test_dotted_and_inline_keys_get_their_line(tmp_path):
+    make_project(tmp_path, tool=(
+        "[tool.aibox-ops]\n"                            # line 8
+        "lifecycle.idle_timeout = 30\n"                 # 9
+        "warm = { sessions = 0 }\n"))                   # 10
+    with pytest.raises(ConfigError) as info:
+        load_settings(tmp_path, environ={})
+    problems = "\n".join(info.value.problems)
+    assert "pyproject.toml:9: 'lifecycle.idle_timeout' = 30" in problems
+    assert "pyproject.toml:10: 'warm.sessions' = 0" in problems

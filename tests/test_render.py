@@ -88,7 +88,7 @@ def test_dockerignore_keeps_secrets_and_ops_code_out(tmp_path):
     render(tmp_path)
     patterns = {ln for ln in (tmp_path / ".dockerignore").read_text().splitlines()
                 if ln and not ln.startswith("#")}
-    assert {".env", ".env.*", "**/.env", "tests", "docs", ".venv", ".git", "aibox_ops",
+    assert {".env*", "**/.env*", "tests", "docs", ".venv", ".git", "aibox_ops",
             "**/__pycache__", ".pytest_cache"} <= patterns
     assert "agent" not in patterns and "requirements-agentcore.txt" not in patterns
 
@@ -307,3 +307,123 @@ def test_templates_ship_in_the_wheel(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"aibox_ops/templates/Dockerfile.j2", "aibox_ops/templates/dockerignore.j2",
             "aibox_ops/templates/bedrock_agentcore.yaml.j2"} <= names
+
+
+def test_settings_that_add_yaml_keys_are_an_update_not_a_hand_edit(tmp_path):
+    make_project(tmp_path)
+    render(tmp_path)
+    url = "https://issuer.example.com/.well-known/openid-configuration"
+    (tmp_path / "pyproject.toml").write_text(
+        (tmp_path / "pyproject.toml").read_text()
+        + f'[tool.aibox-ops.authorizer]\ntype = "oauth"\ndiscovery_url = "{url}"\n'
+          'audiences = ["a"]\n')
+    plan = plan_render(load_settings(tmp_path, environ={}))
+    assert plan.files[2].status == "update", plan.files[2].reason
+    apply_render(plan)
+    # And back again, after the toolkit rewrote the file without our header.
+    from bedrock_agentcore_starter_toolkit.utils.runtime.config import load_config, save_config
+
+    path = tmp_path / ".bedrock_agentcore.yaml"
+    save_config(load_config(path, autofill_missing_aws=False), path)
+    plan = plan_render(load_settings(tmp_path, environ={"AIBOX_OPS_AUTHORIZER__TYPE": "none"}))
+    assert plan.files[2].status == "update", plan.files[2].reason
+    plan = plan_render(load_settings(tmp_path, environ={"AIBOX_OPS_AGENT_NAME": "other_agent"}))
+    assert plan.files[2].status == "update", plan.files[2].reason
+
+
+def test_configured_jwt_issuer_wins_over_the_file(tmp_path):
+    def jwt(issuer: str) -> dict:
+        return {"AIBOX_OPS_AUTHORIZER__TYPE": "jwt", "AIBOX_OPS_AUTHORIZER__AUDIENCES": "aud",
+                "AIBOX_OPS_AUTHORIZER__ISSUER_URL": issuer}
+
+    make_project(tmp_path)
+    apply_render(plan_render(load_settings(tmp_path, environ=jwt("https://old.example.com"))))
+    apply_render(plan_render(load_settings(tmp_path, environ=jwt("https://new.example.com"))))
+    data = yaml.safe_load((tmp_path / ".bedrock_agentcore.yaml").read_text())
+    assert data["agents"]["my_aibox_agent"]["aws_jwt"]["issuer_url"] == "https://new.example.com"
+
+
+def test_region_change_drops_region_bound_state_and_says_so(tmp_path):
+    make_project(tmp_path)
+    render(tmp_path)
+    path = tmp_path / ".bedrock_agentcore.yaml"
+    data = yaml.safe_load(path.read_text())
+    agent = data["agents"]["my_aibox_agent"]
+    agent["bedrock_agentcore"]["agent_id"] = "old-id"
+    agent["aws"]["account"] = "123456789012"
+    agent["aws"]["ecr_repository"] = "repo-in-ap-southeast-1"
+    path.write_text(yaml.safe_dump(data))  # what a deploy leaves behind (no header)
+    plan = plan_render(load_settings(tmp_path, environ={"AIBOX_OPS_REGION": "eu-west-1"}))
+    assert any("region changed from ap-southeast-1" in w for w in plan.warnings)
+    apply_render(plan)
+    agent = yaml.safe_load(path.read_text())["agents"]["my_aibox_agent"]
+    assert agent["bedrock_agentcore"]["agent_id"] is None
+    assert agent["aws"]["ecr_repository"] is None
+    assert agent["aws"]["account"] == "123456789012"  # account-wide state stays
+
+
+@pytest.mark.parametrize("name", ["null", "yes", "true", "No"])
+def test_yaml_keyword_agent_names_stay_strings(tmp_path, name):
+    from bedrock_agentcore_starter_toolkit.utils.runtime.config import load_config
+
+    make_project(tmp_path, tool=f'[tool.aibox-ops]\nagent_name = "{name}"\n')
+    render(tmp_path)
+    data = yaml.safe_load((tmp_path / ".bedrock_agentcore.yaml").read_text())
+    assert data["default_agent"] == name and list(data["agents"]) == [name]
+    config = load_config(tmp_path / ".bedrock_agentcore.yaml", autofill_missing_aws=False)
+    assert config.get_agent_config().name == name
+
+
+def test_existing_yaml_with_agents_not_a_mapping_is_a_file_error(tmp_path):
+    make_project(tmp_path)
+    (tmp_path / ".bedrock_agentcore.yaml").write_text("agents: [1, 2]\n")
+    with pytest.raises(FileError, match="'agents' must be a mapping"):
+        plan_render(load_settings(tmp_path, environ={}))
+
+
+def test_user_variables_stay_linted_only_secret_ids_are_exempt(tmp_path):
+    make_project(tmp_path, tool='[tool.aibox-ops.environment]\nMODEL_NAME = "m"\n')
+    render(tmp_path)
+    text = (tmp_path / DOCKERFILE).read_text()
+    blocks = text.split("\nENV ")
+    assert len(blocks) == 3
+    app_env, secret_env = blocks[1], blocks[2]
+    assert 'MODEL_NAME="m"' in app_env and "SECRET" not in app_env.split("\n\n")[0]
+    assert secret_env.startswith('GEMINI_SECRET_ID="dev_gemini_api"')
+    assert blocks[1].count("hadolint ignore=DL3064") == 1  # the comment above the 2nd ENV
+
+
+def test_a_write_failure_leaves_no_partial_or_temp_file(tmp_path, monkeypatch):
+    make_project(tmp_path)
+    render(tmp_path)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise PermissionError(13, "Permission denied")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    plan = plan_render(load_settings(tmp_path, environ={"AIBOX_OPS_REGION": "eu-west-1"}))
+    assert len(plan.changes) == 3
+    with pytest.raises(FileError, match="cannot be written"):
+        apply_render(plan)
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert set(after) == set(before)  # no temp file left behind
+    changed = [p for p in after if after[p] != before[p]]
+    # The first file was replaced whole; the second kept its old content whole.
+    assert changed == [tmp_path / DOCKERFILE]
+    assert 'AWS_REGION="eu-west-1"' in after[tmp_path / DOCKERFILE].decode()
+
+
+def test_unwritable_folder_is_found_before_any_write(tmp_path, monkeypatch):
+    make_project(tmp_path)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == tmp_path
+                        else real_access(p, mode))
+    with pytest.raises(FileError, match="permission denied"):
+        render(tmp_path)
+    assert not (tmp_path / ".bedrock_agentcore").exists()

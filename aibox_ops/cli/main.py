@@ -26,7 +26,10 @@ class AiboxGroup(TyperGroup):
             _report(error, state)
             ctx.exit(int(error.exit_code))
         except KeyboardInterrupt:
-            raise typer.Abort() from None
+            from .output import console
+
+            console().print("interrupted")
+            ctx.exit(int(ExitCode.INTERRUPTED))
         except Exception as exc:
             if _is_cli_control_flow(exc):
                 raise  # usage errors, --help, typer.Exit: click/typer report these themselves

@@ -75,5 +75,5 @@ def report_error(error: AiboxError, as_json: bool) -> None:
     out.print(f"[bold red]error:[/] {escape(error.message)}")
     if error.hint:
         out.print(f"[dim]hint:[/] {escape(error.hint)}")
-    if as_json:
+    if as_json and not error.result_already_emitted:
         emit_json({"ok": False, **error.to_dict()})

@@ -17,8 +17,11 @@ from .sources import KeyPath, RawValue
 AGENT_NAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,47}$")
 REGION_RE = re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-[a-z]+-\d{1,2}$")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Names that would put a secret's value into the image; *_SECRET_ID (a name, not a value) is fine.
-SECRET_VALUE_NAME_RE = re.compile(r"(API_KEY|ACCESS_KEY|SECRET|SECRET_KEY|PASSWORD|TOKEN)$")
+# Names that would put a secret's value into the image. References to a secret (its id, ARN
+# or name in Secrets Manager) are fine: that is how the agent is meant to get its keys.
+SECRET_WORD_RE = re.compile(
+    r"(^|_)(KEY|PASS|PASSWD|PASSWORD|SECRET|TOKEN|CREDENTIALS?|PRIVATE)(_|$)")
+SECRET_REF_RE = re.compile(r"_SECRET_(ID|ARN|NAME)$")
 TABLE_RE = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
 SECRET_ID_RE = re.compile(r"^[A-Za-z0-9/_+=.@*-]{1,512}$")
 PYTHON_RE = re.compile(r"^3\.\d{1,2}$")
@@ -45,6 +48,9 @@ def build_settings(project_dir: Path, source: str, raw: dict[KeyPath, RawValue])
                     raise ValueError("must be a table of NAME = \"value\" strings")
                 environment[path[1]] = _coerce_env_value(item.value)
             elif path[0] in SECTIONS:
+                if len(path) == 1:
+                    raise ValueError(
+                        f"= {item.value!r} must be a table ([tool.aibox-ops.{path[0]}])")
                 if len(path) != 2:
                     raise ValueError(f"[{path[0]}] takes plain keys, not sub-tables")
                 hints = _hints(SECTIONS[path[0]])
@@ -85,40 +91,44 @@ def check_settings(s: Settings, origin: dict[str, str]) -> list[str]:
     def bad(key: str, message: str) -> None:
         out.append(f"{origin.get(key, 'default')}: '{key}' {message}")
 
-    if not AGENT_NAME_RE.match(s.agent_name):
+    if not AGENT_NAME_RE.fullmatch(s.agent_name):
         why = " (hyphens are not allowed; use underscores)" if "-" in s.agent_name else ""
         bad("agent_name", f"= {s.agent_name!r} must match [a-zA-Z][a-zA-Z0-9_]{{0,47}}{why}")
     for key in ("region", "bedrock_region"):
-        if not REGION_RE.match(getattr(s, key)):
-            bad(key, f"= {getattr(s, key)!r} is not an AWS region (e.g. ap-southeast-1)")
-    if not PYTHON_RE.match(s.python_version):
+        value = getattr(s, key)
+        if not REGION_RE.fullmatch(value) or value not in known_regions(value):
+            bad(key, f"= {value!r} is not an AWS region (e.g. ap-southeast-1)")
+    if not PYTHON_RE.fullmatch(s.python_version):
         bad("python_version", f"= {s.python_version!r} must look like 3.12")
     for key in ("entrypoint", "requirements_file"):
         value = PurePosixPath(getattr(s, key))
         if value.is_absolute() or ".." in value.parts or not value.parts:
             bad(key, f"= {str(value)!r} must be a relative path inside the project")
-        elif not SAFE_PATH_RE.match(str(value)):
+        elif not SAFE_PATH_RE.fullmatch(str(value)):
             bad(key, f"= {str(value)!r} may only use letters, digits and . _ / -")
-    if not VERSION_RE.match(s.otel_distro_version):
+    if not VERSION_RE.fullmatch(s.otel_distro_version):
         bad("otel_distro_version", f"= {s.otel_distro_version!r} must be a version like 0.12.2")
     if not s.entrypoint.endswith(".py"):
         bad("entrypoint", f"= {s.entrypoint!r} must be a .py file")
+    elif len(PurePosixPath(s.entrypoint).parts) < 2:
+        bad("entrypoint", f"= {s.entrypoint!r} must be inside the agent's folder (e.g. "
+            "agent/agentcore_app.py): that folder alone is copied into the image")
     if s.network_mode != "PUBLIC":
         bad("network_mode", f"= {s.network_mode!r}: only PUBLIC is supported for now")
     for name, value in s.environment.items():
         key = f"environment.{name}"
-        if not ENV_NAME_RE.match(name):
+        if not ENV_NAME_RE.fullmatch(name):
             bad(key, "is not a valid environment variable name")
-        elif any(c in value for c in "\r\n\0"):
-            bad(key, "must be a single line (no newline or NUL characters)")
-        elif SECRET_VALUE_NAME_RE.search(name.upper()):
+        elif any(c in value for c in "\r\n\0\\"):
+            bad(key, "must be a single line without backslashes or NUL characters")
+        elif SECRET_WORD_RE.search(name.upper()) and not SECRET_REF_RE.search(name.upper()):
             bad(key, "looks like a secret value; keep secrets in Secrets Manager "
                 "and pass their id (e.g. OPENAI_SECRET_ID)")
     for table in s.tables or []:
-        if not TABLE_RE.match(table):
+        if not TABLE_RE.fullmatch(table):
             bad("tables", f"has {table!r}, which is not a DynamoDB table name")
     for secret in s.secrets or []:
-        if not SECRET_ID_RE.match(secret):
+        if not SECRET_ID_RE.fullmatch(secret):
             bad("secrets", f"has {secret!r}, which is not a secret id")
     _check_authorizer(s.authorizer, bad)
     _check_lifecycle_and_warm(s, bad)
@@ -161,6 +171,27 @@ def _check_lifecycle_and_warm(s: Settings, bad: Callable[[str, str], None]) -> N
         bad("warm.action", f"= {warm.action!r}: only 'health' pings are supported")
 
 
+def known_regions(region: str) -> frozenset[str]:
+    """Regions botocore knows (read from its endpoints.json without importing botocore).
+
+    Falls back to accepting ``region`` when botocore's data cannot be found.
+    """
+    global _REGIONS
+    if _REGIONS is None:
+        import importlib.util
+        import json
+
+        spec = importlib.util.find_spec("botocore")
+        try:
+            path = Path(spec.origin).parent / "data" / "endpoints.json"  # type: ignore[union-attr, arg-type]
+            data = json.loads(path.read_text(encoding="utf-8"))
+            _REGIONS = frozenset(r for part in data["partitions"] for r in part["regions"])
+        except (AttributeError, TypeError, OSError, ValueError, KeyError):
+            _REGIONS = frozenset()
+    return _REGIONS or frozenset({region})
+
+
+_REGIONS: frozenset[str] | None = None
 _HINT_CACHE: dict[type, dict[str, Any]] = {}
 
 

@@ -8,13 +8,13 @@ the environment variable or the flag.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..pyproject import load_pyproject
 
 TOOL_TABLE = "aibox-ops"
 ENV_PREFIX = "AIBOX_OPS_"
@@ -43,23 +43,12 @@ class PyprojectLayer:
 
 def load_pyproject_layer(project_dir: Path) -> PyprojectLayer:
     """Read ``[tool.aibox-ops]`` from the project's pyproject.toml (absent file: no values)."""
-    path = project_dir / "pyproject.toml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return PyprojectLayer(path, exists=False, has_table=False, values={})
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot be read ({exc})"]) from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            [f"{path}: is not valid TOML: {exc}"],
-            hint="Fix the syntax at the line named above; nothing was written.",
-        ) from exc
-    tool = data.get("tool", {}).get(TOOL_TABLE)
+    pyproject = load_pyproject(project_dir)
+    path = pyproject.path
+    tool = pyproject.table("tool", TOOL_TABLE)
     if tool is None:
-        return PyprojectLayer(path, exists=True, has_table=False, values={})
+        return PyprojectLayer(path, exists=pyproject.exists, has_table=False, values={})
+    text = pyproject.text or ""
     if not isinstance(tool, dict):
         line = _find_line(text, ("tool",), TOOL_TABLE)
         raise ConfigError([f"{path}:{line}: [tool.{TOOL_TABLE}] must be a table"])
@@ -106,29 +95,42 @@ def _flatten(table: dict[str, Any], prefix: KeyPath = ()) -> list[tuple[KeyPath,
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)"""
+_ASSIGN = re.compile(rf"^\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*=")
 
 
 def _find_line(text: str, table: KeyPath, key: str) -> int:
-    """Best-effort line number of ``key = ...`` inside ``[table]`` (1-based; 0 if unknown)."""
-    want = ".".join(table)
+    """Best-effort 1-based line of ``key`` in ``[table]``: a ``key =`` line, a ``[table.key]``
+    header, a dotted ``sub.key =`` or inline ``sub = {...}`` in a parent table, else the
+    nearest table header; 0 only when nothing matches."""
+    lines = text.splitlines()
+    headers: dict[str, int] = {}
     current = ""
-    key_re = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
-    parent_line = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    found: dict[tuple[str, str], int] = {}
+    for number, line in enumerate(lines, start=1):
         header = _HEADER.match(line)
         if header:
             current = ".".join(p.strip().strip("\"'") for p in header.group(1).split("."))
-            if current == f"{want}.{key}":
-                return number  # the key is itself a sub-table
+            headers.setdefault(current, number)
             continue
-        if current == want and key_re.match(line):
-            return number
-        if want.startswith(current + ".") and current and parent_line == 0:
-            # Inline table (lifecycle = {...}): point at the line that opens it.
-            inline = table[len(current.split(".")) :]
-            if inline and re.match(rf"""^\s*["']?{re.escape(inline[0])}["']?\s*=""", line):
-                parent_line = number
-    return parent_line
+        assign = _ASSIGN.match(line)
+        if assign:
+            dotted = ".".join(p.strip().strip("\"'") for p in assign.group(1).split("."))
+            found.setdefault((current, dotted), number)
+    full = (*table, key)
+    if ".".join(full) in headers:
+        return headers[".".join(full)]
+    # Try the key in its own table, then dotted from each parent table ("lifecycle.x = 1").
+    for cut in range(len(table), 0, -1):
+        owner, rest = ".".join(full[:cut]), full[cut:]
+        for depth in range(len(rest), 0, -1):
+            line = found.get((owner, ".".join(rest[:depth])))
+            if line:
+                return line
+    for cut in range(len(table), 0, -1):
+        if ".".join(table[:cut]) in headers:
+            return headers[".".join(table[:cut])]
+    return 0
 
 
 def merge_layers(*layers: dict[KeyPath, RawValue]) -> dict[KeyPath, RawValue]:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-# Per-agent key paths owned by the toolkit: an existing non-null value wins over the template.
+from .header import checksum
+
+# Per-agent key paths owned by the toolkit: where the template renders null, an existing
+# value wins.
 STATE_PATHS: tuple[tuple[str, ...], ...] = (
     ("bedrock_agentcore",),
     ("codebuild",),
@@ -24,37 +27,66 @@ STATE_PATHS: tuple[tuple[str, ...], ...] = (
     ("memory", "memory_name"),
     ("memory", "first_invoke_memory_check_done"),
     ("memory", "was_created_by_toolkit"),
-    ("aws_jwt", "issuer_url"),
 )
+# State that only means something in the region it was created in.
+ACCOUNT_WIDE: frozenset[tuple[str, ...]] = frozenset({("aws", "account")})
 
 
-def merge_with_state(desired: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
-    """Desired document, plus every key the existing file has that the template does not
-    render, plus the toolkit's non-null state values."""
+def merge_with_state(desired: dict[str, Any],
+                     existing: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
+    """The desired document, plus every key of the existing file the template does not
+    render, plus the toolkit's state; returns (document, notes for the user)."""
     if not isinstance(existing, dict):
-        return desired
+        return desired, []
     merged = _overlay(existing, desired)
-    for agent_name in desired.get("agents", {}):
-        old_agent = (existing.get("agents") or {}).get(agent_name)
+    notes: list[str] = []
+    old_agents = existing.get("agents") if isinstance(existing.get("agents"), dict) else {}
+    for agent_name, new_agent in desired.get("agents", {}).items():
+        old_agent = old_agents.get(agent_name)
         if not isinstance(old_agent, dict):
             continue
+        old_region = _get(old_agent, ("aws", "region"))
+        moved = old_region not in (None, _get(new_agent, ("aws", "region")))
+        dropped = False
         for path in STATE_PATHS:
             value = _get(old_agent, path)
-            if value is not None and value != {}:
-                _set(merged["agents"][agent_name], path, value)
-    return merged
+            if _is_blank(value) or not _is_blank(_get(new_agent, path)):
+                continue  # nothing recorded, or the settings say what it must be
+            if moved and path not in ACCOUNT_WIDE:
+                dropped = True
+                _set(merged["agents"][agent_name], path, _get(new_agent, path))
+                continue
+            _set(merged["agents"][agent_name], path, value)
+        if moved and dropped:
+            notes.append(
+                f"agent {agent_name}: region changed from {old_region}; its deploy state there "
+                "(runtime id, ECR repository, roles) is not carried over, and the runtime in "
+                f"{old_region} keeps running until you destroy it")
+    return merged, notes
 
 
-def managed_view(document: dict[str, Any] | None, desired: dict[str, Any]) -> str:
-    """Canonical JSON of the values at the template's key paths, toolkit state excluded."""
-    if not isinstance(document, dict):
-        return json.dumps(None)
-    view: dict[str, Any] = {}
-    for path in _leaf_paths(desired):
-        if _is_state(path):
-            continue
-        view[".".join(path)] = _get(document, path)
-    return json.dumps(view, sort_keys=True, default=str)
+def managed_values(document: dict[str, Any] | None,
+                   desired: dict[str, Any]) -> dict[str, Any]:
+    """The document's values at the template's key paths, toolkit state left out."""
+    return {".".join(path): _get(document, path) for path in _leaf_paths(desired)
+            if not _is_state(path)}
+
+
+def values_at(document: dict[str, Any] | None, dotted_paths: list[str]) -> dict[str, Any]:
+    """The document's values at the given dotted key paths."""
+    return {dotted: _get(document, tuple(dotted.split("."))) for dotted in dotted_paths}
+
+
+def values_digest(values: dict[str, Any]) -> str:
+    """Checksum of managed values (canonical JSON)."""
+    return checksum(json.dumps(values, sort_keys=True, default=str))
+
+
+def _is_blank(value: Any) -> bool:
+    """None, or a mapping holding only blanks (the template's ``agent_id: null`` block)."""
+    if isinstance(value, dict):
+        return all(_is_blank(v) for v in value.values())
+    return value is None
 
 
 def _is_state(path: tuple[str, ...]) -> bool:

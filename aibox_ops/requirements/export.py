@@ -6,11 +6,11 @@ import os
 import re
 import shutil
 import subprocess
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, DependencyError
+from ..pyproject import load_pyproject
 
 NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -40,21 +40,16 @@ class ExportedRequirements:
 
 def load_group(project_dir: Path, group: str) -> list[str]:
     """The requirement strings of ``[dependency-groups].<group>`` in pyproject.toml."""
-    path = project_dir / "pyproject.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: not found; it must declare the '{group}' dependency group"]) \
-            from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{path}: is not valid TOML: {exc}"]) from None
-    groups = data.get("dependency-groups", {})
-    if group not in groups:
+    pyproject = load_pyproject(project_dir)
+    path = pyproject.path
+    if not pyproject.exists:
+        raise ConfigError([f"{path}: not found; it must declare the '{group}' dependency group"])
+    entries = pyproject.table("dependency-groups", group)
+    if entries is None:
         raise ConfigError(
             [f"{path}: [dependency-groups] has no '{group}' group (set 'dependency_group')"],
             hint="Declare the agent's runtime dependencies there; see docs/sync-requirements.md.",
         )
-    entries = groups[group]
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
         raise ConfigError([f"{path}: [dependency-groups].{group} must be a list of requirement "
                            "strings (include-group is not supported)"])
