@@ -16,7 +16,28 @@ def json_route(data) -> Route:
                                         json.dumps(data).encode())
 
 
-class LocalServer:
+class _ThreadedServer:
+    """A ThreadingHTTPServer on 127.0.0.1 (ephemeral port), run as a context manager."""
+
+    def _serve_with(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class LocalServer(_ThreadedServer):
     """Serve ``routes`` (path -> handler); records every request."""
 
     def __init__(self, routes: dict[str, Route]) -> None:
@@ -48,24 +69,10 @@ class LocalServer:
             def log_message(self, *args) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> LocalServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._serve_with(Handler)
 
 
-class GatedAwsPeer:
+class GatedAwsPeer(_ThreadedServer):
     """An AWS JSON endpoint on 127.0.0.1 that holds every call until ``release`` is set.
 
     Point ``AWS_ENDPOINT_URL`` at it to make a Secrets Manager lookup slow on purpose:
@@ -95,19 +102,8 @@ class GatedAwsPeer:
             def log_message(self, *args) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> GatedAwsPeer:
-        self.thread.start()
-        return self
+        self._serve_with(Handler)
 
     def __exit__(self, *exc) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.release.set()  # never leave a handler waiting
+        super().__exit__(*exc)
