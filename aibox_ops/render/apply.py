@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ..errors import RefusedError
+from ..errors import FileError, RefusedError
 from ..files import atomic_write
 from .plan import RenderedFile, RenderPlan
 
@@ -26,8 +26,6 @@ def apply_render(plan: RenderPlan, force: bool = False) -> list[RenderedFile]:
 
 def _preflight(plan: RenderPlan, item: RenderedFile) -> None:
     """Fail before the first write when a later one is bound to fail (read-only folder)."""
-    from ..errors import FileError
-
     target = plan.project_dir / item.relpath
     folder = target.parent
     while not folder.exists():
