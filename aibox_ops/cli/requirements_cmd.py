@@ -25,7 +25,7 @@ def sync_requirements(
     plan = plan_requirements(settings)
     written = False
     if not (check or dry_run):
-        if plan.status in ("foreign", "edited") and not force:
+        if plan.blocked and not force:
             show_diff(plan.diff, state.json)
         written = apply_requirements(settings, plan, force=force)
     if check or dry_run or diff:

@@ -12,10 +12,9 @@ from ..config.build import SECRET_REF_RE
 from ..errors import FileError
 from ..files import read_text, unified_diff
 from .bedrock_yaml import managed_values, merge_with_state, values_at, values_digest
-from .header import Status, classify, split_header, with_header
+from .header import BLOCKING, Status, classify, split_header, with_header
 from .templates import default_templates_dir, render_template
 
-BLOCKING: frozenset[str] = frozenset({"edited", "foreign"})
 CONTAINER_USER = "bedrock_agentcore"
 CONTAINER_UID = 1000
 YAML_PATH = ".bedrock_agentcore.yaml"
