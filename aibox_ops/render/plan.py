@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +10,9 @@ from ..config import Settings
 from ..config.build import SECRET_REF_RE
 from ..errors import FileError
 from ..files import read_text, unified_diff
+from ..plan import Change, Plan
 from .bedrock_yaml import managed_values, merge_with_state, values_at, values_digest
-from .header import BLOCKING, Status, classify, split_header, with_header
+from .header import Status, classify, split_header, with_header
 from .templates import default_templates_dir, render_template
 
 CONTAINER_USER = "bedrock_agentcore"
@@ -20,48 +20,6 @@ CONTAINER_UID = 1000
 YAML_PATH = ".bedrock_agentcore.yaml"
 # What aibox-ops last wrote into the YAML, kept where the agentcore CLI does not rewrite it.
 RECORD_PATH = ".bedrock_agentcore/aibox-ops-render.json"
-
-
-@dataclass(frozen=True)
-class RenderedFile:
-    """One output file: what it is now, what it should be, and what that means."""
-
-    relpath: str
-    template: str
-    content: str
-    current: str | None
-    status: Status
-    reason: str
-
-    @property
-    def diff(self) -> str:
-        """Unified diff from the file on disk to the rendered content."""
-        return "" if self.status == "unchanged" else unified_diff(self.current, self.content,
-                                                                  self.relpath)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Machine-readable form for ``--json``."""
-        return {"path": self.relpath, "template": self.template, "status": self.status,
-                "reason": self.reason, "diff": self.diff}
-
-
-@dataclass(frozen=True)
-class RenderPlan:
-    """Every file ``render`` manages, in a fixed order."""
-
-    project_dir: Path
-    files: list[RenderedFile]
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def changes(self) -> list[RenderedFile]:
-        """Files whose content would change."""
-        return [f for f in self.files if f.status != "unchanged"]
-
-    @property
-    def blocked(self) -> list[RenderedFile]:
-        """Files a person edited (or that aibox-ops did not generate): need --force."""
-        return [f for f in self.files if f.status in BLOCKING]
 
 
 def dockerfile_relpath(settings: Settings) -> str:
@@ -92,7 +50,15 @@ def template_context(settings: Settings) -> dict[str, Any]:
     }
 
 
-def plan_render(settings: Settings, templates_dir: Path | None = None) -> RenderPlan:
+def file_change(relpath: str, template: str, content: str, current: str | None,
+                status: Status, reason: str, **detail: object) -> Change:
+    """A generated file as a plan item: its new text is the payload, the diff from disk."""
+    diff = "" if status == "unchanged" else unified_diff(current, content, relpath)
+    return Change(relpath, status, reason, diff, kind="file", payload=content,
+                  detail={"template": template, **detail})
+
+
+def plan_render(settings: Settings, templates_dir: Path | None = None) -> Plan:
     """Render every template in memory and compare with the files on disk."""
     templates_dir = templates_dir or default_templates_dir()
     context = template_context(settings)
@@ -107,7 +73,7 @@ def plan_render(settings: Settings, templates_dir: Path | None = None) -> Render
         yaml_file,
         _plan_record(root, yaml_values),
     ]
-    return RenderPlan(root, files, notes)
+    return Plan("render", files, notes)
 
 
 def _label(templates_dir: Path, name: str) -> str:
@@ -115,17 +81,17 @@ def _label(templates_dir: Path, name: str) -> str:
 
 
 def _plan_text(root: Path, relpath: str, templates_dir: Path, name: str,
-               context: dict[str, Any]) -> RenderedFile:
+               context: dict[str, Any]) -> Change:
     label = _label(templates_dir, name)
     content = with_header(render_template(templates_dir, name, context), label)
     current = read_text(root / relpath)
     status, reason = classify(current, content)
-    return RenderedFile(relpath, label, content, current, status, reason)
+    return file_change(relpath, label, content, current, status, reason)
 
 
 def _plan_yaml(root: Path, relpath: str, templates_dir: Path, name: str,
                context: dict[str, Any], record: dict[str, Any],
-               notes: list[str]) -> tuple[RenderedFile, dict[str, Any]]:
+               notes: list[str]) -> tuple[Change, dict[str, Any]]:
     """The YAML file, and the managed values it will hold (kept in the render record)."""
     import yaml
 
@@ -144,8 +110,8 @@ def _plan_yaml(root: Path, relpath: str, templates_dir: Path, name: str,
     new_values = managed_values(merged, desired)
     content = with_header(body, label, values_digest(new_values))
 
-    def result(status: Status, reason: str) -> tuple[RenderedFile, dict[str, Any]]:
-        return RenderedFile(relpath, label, content, current, status, reason), new_values
+    def result(status: Status, reason: str) -> tuple[Change, dict[str, Any]]:
+        return file_change(relpath, label, content, current, status, reason), new_values
 
     if current is None:
         return result("create", "does not exist yet")
@@ -185,15 +151,15 @@ def _load_record(root: Path) -> dict[str, Any]:
     return files if isinstance(files, dict) else {}
 
 
-def _plan_record(root: Path, yaml_values: dict[str, Any]) -> RenderedFile:
+def _plan_record(root: Path, yaml_values: dict[str, Any]) -> Change:
     content = json.dumps({"generated_by": "aibox-ops render",
                           "managed": {YAML_PATH: yaml_values}}, indent=2, sort_keys=True) + "\n"
     current = read_text(root / RECORD_PATH)
     if current is None:
-        return RenderedFile(RECORD_PATH, "-", content, None, "create", "does not exist yet")
+        return file_change(RECORD_PATH, "-", content, None, "create", "does not exist yet")
     if current == content:
-        return RenderedFile(RECORD_PATH, "-", content, current, "unchanged", "up to date")
-    return RenderedFile(RECORD_PATH, "-", content, current, "update", "render record changed")
+        return file_change(RECORD_PATH, "-", content, current, "unchanged", "up to date")
+    return file_change(RECORD_PATH, "-", content, current, "update", "render record changed")
 
 
 def _load_existing_yaml(path: Path, text: str | None) -> dict[str, Any] | None:
