@@ -1,5 +1,6 @@
 """render: real renders into tmp projects, checked by hadolint and the toolkit's own loader."""
 
+import json
 import os
 import re
 import shutil
@@ -11,10 +12,11 @@ import pytest
 import yaml
 
 from aibox_ops.config import load_settings
+from aibox_ops.deploy_state import load_deploy_state
 from aibox_ops.errors import FileError, RefusedError, TemplateError
 from aibox_ops.render import apply_render, plan_render
 from aibox_ops.render.templates import default_templates_dir
-from tests.helpers import REPO, make_project
+from tests.helpers import REPO, invoke, make_project
 
 DOCKERFILE = ".bedrock_agentcore/my_aibox_agent/Dockerfile"
 RECORD = ".bedrock_agentcore/aibox-ops-render.json"
@@ -64,8 +66,8 @@ def test_dockerfile_follows_the_guide_and_the_issue(tmp_path):
     assert all(not ln.startswith(("RUN", "COPY")) for ln in lines[user_at:])
 
 
-def test_log_to_file_is_forced_off_in_the_image(tmp_path):
-    make_project(tmp_path, tool='[tool.aibox-ops.environment]\nLOG_TO_FILE = "true"\n')
+def test_log_to_file_is_off_in_the_image(tmp_path):
+    make_project(tmp_path)
     render(tmp_path)
     assert 'LOG_TO_FILE="false"' in (tmp_path / DOCKERFILE).read_text()
 
@@ -342,7 +344,7 @@ def test_configured_jwt_issuer_wins_over_the_file(tmp_path):
     assert data["agents"]["my_aibox_agent"]["aws_jwt"]["issuer_url"] == "https://new.example.com"
 
 
-def test_region_change_drops_region_bound_state_and_says_so(tmp_path):
+def test_region_change_keeps_region_bound_state_for_switching_back(tmp_path):
     make_project(tmp_path)
     render(tmp_path)
     path = tmp_path / ".bedrock_agentcore.yaml"
@@ -359,6 +361,36 @@ def test_region_change_drops_region_bound_state_and_says_so(tmp_path):
     assert agent["bedrock_agentcore"]["agent_id"] is None
     assert agent["aws"]["ecr_repository"] is None
     assert agent["aws"]["account"] == "123456789012"  # account-wide state stays
+    moved = load_deploy_state(load_settings(tmp_path, environ={}))
+    assert (moved.agent_id, moved.ecr_repository) == ("old-id", "repo-in-ap-southeast-1")
+    assert "aibox-ops-render.json" in moved.origin
+    # A plain render (back in ap-southeast-1) brings the state back into the YAML.
+    plan = plan_render(load_settings(tmp_path, environ={}))
+    assert any("restored the deploy state" in w for w in plan.warnings)
+    apply_render(tmp_path, plan)
+    agent = yaml.safe_load(path.read_text())["agents"]["my_aibox_agent"]
+    assert agent["bedrock_agentcore"]["agent_id"] == "old-id"
+    assert agent["aws"]["ecr_repository"] == "repo-in-ap-southeast-1"
+    back = load_deploy_state(load_settings(tmp_path, environ={}))
+    assert back.origin == ".bedrock_agentcore.yaml" and back.deployed
+    assert "deploy_state" not in json.loads((tmp_path / RECORD).read_text())
+    assert invoke("render", "--check", project=tmp_path).exit_code == 0
+
+
+def test_cli_region_flag_never_loses_deploy_state(tmp_path):
+    make_project(tmp_path)
+    render(tmp_path)
+    path = tmp_path / ".bedrock_agentcore.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["agents"]["my_aibox_agent"]["bedrock_agentcore"]["agent_arn"] = "arn:aws:x:runtime/a"
+    path.write_text(yaml.safe_dump(data))
+    assert invoke("--region", "eu-west-1", "render", project=tmp_path).exit_code == 0
+    assert invoke("--region", "us-east-1", "render", project=tmp_path).exit_code == 0
+    assert not load_deploy_state(load_settings(tmp_path, environ={
+        "AIBOX_OPS_REGION": "us-east-1"})).deployed
+    assert invoke("render", project=tmp_path).exit_code == 0
+    agent = yaml.safe_load(path.read_text())["agents"]["my_aibox_agent"]
+    assert agent["bedrock_agentcore"]["agent_arn"] == "arn:aws:x:runtime/a"
 
 
 @pytest.mark.parametrize("name", ["null", "yes", "true", "No"])

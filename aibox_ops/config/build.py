@@ -11,7 +11,7 @@ from types import NoneType, UnionType
 from typing import Any
 
 from ..errors import ConfigError
-from .model import Authorizer, Lifecycle, Settings, Warm
+from .model import IMAGE_FIXED_ENV, Authorizer, Lifecycle, Settings, Warm
 from .sources import KeyPath, RawValue
 
 AGENT_NAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,47}$")
@@ -121,6 +121,10 @@ def check_settings(s: Settings, origin: dict[str, str]) -> list[str]:
             bad(key, "is not a valid environment variable name")
         elif any(c in value for c in "\r\n\0\\"):
             bad(key, "must be a single line without backslashes or NUL characters")
+        elif name in IMAGE_FIXED_ENV and value != IMAGE_FIXED_ENV[name]:
+            bad(key, f"= {value!r}: the image always sets {name}={IMAGE_FIXED_ENV[name]} "
+                "(the container user cannot write log files; the server must listen on "
+                "0.0.0.0)")
         elif SECRET_WORD_RE.search(name.upper()) and not SECRET_REF_RE.search(name.upper()):
             bad(key, "looks like a secret value; keep secrets in Secrets Manager "
                 "and pass their id (e.g. OPENAI_SECRET_ID)")

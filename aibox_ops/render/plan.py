@@ -8,6 +8,7 @@ from typing import Any
 
 from ..config import Settings
 from ..config.build import SECRET_REF_RE
+from ..deploy_state import RECORD_PATH, YAML_PATH, load_region_stash
 from ..errors import FileError
 from ..files import read_text, unified_diff
 from ..plan import Change, Plan
@@ -17,9 +18,6 @@ from .templates import default_templates_dir, render_template
 
 CONTAINER_USER = "bedrock_agentcore"
 CONTAINER_UID = 1000
-YAML_PATH = ".bedrock_agentcore.yaml"
-# What aibox-ops last wrote into the YAML, kept where the agentcore CLI does not rewrite it.
-RECORD_PATH = ".bedrock_agentcore/aibox-ops-render.json"
 
 
 def dockerfile_relpath(settings: Settings) -> str:
@@ -29,7 +27,7 @@ def dockerfile_relpath(settings: Settings) -> str:
 
 def template_context(settings: Settings) -> dict[str, Any]:
     """Everything the templates may use (StrictUndefined rejects anything else)."""
-    environment = {**settings.container_env, "LOG_TO_FILE": "false", "DOCKER_CONTAINER": "1"}
+    environment = settings.container_env
     secret_refs = {k: v for k, v in environment.items() if SECRET_REF_RE.search(k)}
     return {
         "agent_name": settings.agent_name,
@@ -64,14 +62,14 @@ def plan_render(settings: Settings, templates_dir: Path | None = None) -> Plan:
     context = template_context(settings)
     root = settings.project_dir
     notes = _warnings(settings)
-    yaml_file, yaml_values = _plan_yaml(root, YAML_PATH, templates_dir,
-                                        "bedrock_agentcore.yaml.j2", context, _load_record(root),
-                                        notes)
+    yaml_file, yaml_values, stash = _plan_yaml(
+        root, YAML_PATH, templates_dir, "bedrock_agentcore.yaml.j2", context,
+        _load_record(root), notes, load_region_stash(root))
     files = [
         _plan_text(root, dockerfile_relpath(settings), templates_dir, "Dockerfile.j2", context),
         _plan_text(root, ".dockerignore", templates_dir, "dockerignore.j2", context),
         yaml_file,
-        _plan_record(root, yaml_values),
+        _plan_record(root, yaml_values, stash),
     ]
     return Plan("render", files, notes)
 
@@ -91,8 +89,10 @@ def _plan_text(root: Path, relpath: str, templates_dir: Path, name: str,
 
 def _plan_yaml(root: Path, relpath: str, templates_dir: Path, name: str,
                context: dict[str, Any], record: dict[str, Any],
-               notes: list[str]) -> tuple[Change, dict[str, Any]]:
-    """The YAML file, and the managed values it will hold (kept in the render record)."""
+               notes: list[str], stash: dict[str, Any],
+               ) -> tuple[Change, dict[str, Any], dict[str, Any]]:
+    """The YAML file, the managed values it will hold and the other regions' deploy state
+    (both kept in the render record)."""
     import yaml
 
     label = _label(templates_dir, name)
@@ -103,15 +103,15 @@ def _plan_yaml(root: Path, relpath: str, templates_dir: Path, name: str,
         raise FileError(f"{templates_dir / name}: renders invalid YAML: {exc}") from None
     current = read_text(root / relpath)
     existing = _load_existing_yaml(root / relpath, current)
-    merged, merge_notes = merge_with_state(desired, existing)
+    merged, merge_notes, stash = merge_with_state(desired, existing, stash)
     notes.extend(f"{relpath}: {note}" for note in merge_notes)
     body = yaml.safe_dump(merged, sort_keys=False, default_flow_style=False, allow_unicode=True,
                           width=1000)
     new_values = managed_values(merged, desired)
     content = with_header(body, label, values_digest(new_values))
 
-    def result(status: Status, reason: str) -> tuple[Change, dict[str, Any]]:
-        return file_change(relpath, label, content, current, status, reason), new_values
+    def result(status: Status, reason: str) -> tuple[Change, dict[str, Any], dict[str, Any]]:
+        return file_change(relpath, label, content, current, status, reason), new_values, stash
 
     if current is None:
         return result("create", "does not exist yet")
@@ -151,9 +151,12 @@ def _load_record(root: Path) -> dict[str, Any]:
     return files if isinstance(files, dict) else {}
 
 
-def _plan_record(root: Path, yaml_values: dict[str, Any]) -> Change:
-    content = json.dumps({"generated_by": "aibox-ops render",
-                          "managed": {YAML_PATH: yaml_values}}, indent=2, sort_keys=True) + "\n"
+def _plan_record(root: Path, yaml_values: dict[str, Any], stash: dict[str, Any]) -> Change:
+    record: dict[str, Any] = {"generated_by": "aibox-ops render",
+                              "managed": {YAML_PATH: yaml_values}}
+    if stash:
+        record["deploy_state"] = stash
+    content = json.dumps(record, indent=2, sort_keys=True) + "\n"
     current = read_text(root / RECORD_PATH)
     if current is None:
         return file_change(RECORD_PATH, "-", content, None, "create", "does not exist yet")
