@@ -67,12 +67,21 @@ def _refuse_near_misses(tool: Any, path: Path, text: str) -> None:
     problems = []
     for key in tool:
         if key != TOOL_TABLE and is_near_miss(key):
-            line = _find_line(text, ("tool",), key)
+            line = _find_line(text, ("tool",), key) or _first_header_line(text, key)
             problems.append(f"{path}:{line}: [tool.{key}] is not read by aibox-ops "
                             f"(did you mean [tool.{TOOL_TABLE}]?): the table name is exactly "
                             f"'{TOOL_TABLE}', lower case, with a hyphen")
     if problems:
         raise ConfigError(problems, hint=f"Rename the table to [tool.{TOOL_TABLE}].")
+
+
+def _first_header_line(text: str, key: str) -> int:
+    """Line of the first ``[tool.<key>...]`` header (``[tool.aibox_ops.x]``), else 0."""
+    header = re.compile(rf"""^\s*\[\[?\s*tool\s*\.\s*["']?{re.escape(key)}["']?\s*[.\]]""")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header.match(line):
+            return number
+    return 0
 
 
 def is_near_miss(name: str) -> bool:
