@@ -5,6 +5,8 @@ import pytest
 from aibox_ops.errors import ExitCode
 from tests.helpers import invoke, json_out, make_project
 
+DOCKERFILE = ".bedrock_agentcore/my_aibox_agent/Dockerfile"
+
 
 @pytest.mark.parametrize("table", ["aibox_ops", "aiboxops", "aibox-op", "aibox_ops.x",
                                    "AIBOX-OPS"])
@@ -23,3 +25,66 @@ def test_near_miss_table_is_a_config_error(tmp_path, table):
 def test_other_tool_tables_are_fine(tmp_path):
     make_project(tmp_path, tool='[tool.ruff]\nline-length = 100\n[tool.aibox]\nx = 1\n')
     assert invoke("config", project=tmp_path).exit_code == 0
+
+
+def _run_in(folder, *args):
+    """The CLI run as a user would: from ``folder``, with no --project."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "aibox_ops", *args], cwd=folder,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_render_from_the_agent_folder_writes_at_the_project_root(tmp_path):
+    make_project(tmp_path, tool='[tool.aibox-ops]\nregion = "eu-west-1"\n')
+    proc = _run_in(tmp_path / "agent", "render")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "agent").iterdir()) == ["agentcore_app.py"]
+    assert 'AWS_REGION="eu-west-1"' in (tmp_path / DOCKERFILE).read_text()
+
+
+def test_the_project_with_the_tool_table_wins_over_a_nearer_pyproject(tmp_path):
+    make_project(tmp_path, tool='[tool.aibox-ops]\nagent_name = "outer"\n')
+    (tmp_path / "agent" / "pyproject.toml").write_text('[project]\nname = "inner"\n')
+    result = invoke("--json", "config", project=tmp_path / "agent")
+    assert result.exit_code == 0, result.stderr
+    settings = json_out(result)["settings"]
+    assert (settings["agent_name"], settings["project_dir"]) == ("outer", str(tmp_path))
+
+
+def test_no_project_is_refused_and_nothing_is_written(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = invoke("render", project=empty)
+    assert result.exit_code == ExitCode.CONFIG
+    assert f"no project found: no pyproject.toml in {empty} or any folder above it" \
+        in result.stderr
+    assert list(empty.iterdir()) == []
+
+
+def test_generated_files_never_land_in_the_agent_folder(tmp_path):
+    make_project(tmp_path, tool='[tool.aibox-ops]\nrequirements_file = "agent/req.txt"\n')
+    result = invoke("render", project=tmp_path)
+    assert result.exit_code == ExitCode.CONFIG
+    assert "'requirements_file' puts the generated 'agent/req.txt' inside the agent's " \
+        "folder agent/" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["agent", "pyproject.toml"]
+
+
+@pytest.mark.parametrize("check", [[], ["--check"]])
+def test_a_missing_entrypoint_is_a_config_error(tmp_path, check):
+    make_project(tmp_path, tool='[tool.aibox-ops]\nentrypoint = "agent/agentcore_ap.py"\n')
+    result = invoke("render", *check, project=tmp_path)
+    assert result.exit_code == ExitCode.CONFIG, result.stderr
+    assert f"{tmp_path / 'pyproject.toml'}:9: 'entrypoint' = 'agent/agentcore_ap.py': no such " \
+        f"file in {tmp_path}" in result.stderr
+    assert not (tmp_path / ".dockerignore").exists()
+
+
+def test_a_missing_default_entrypoint_names_the_table_to_set_it_in(tmp_path):
+    make_project(tmp_path, agent=False)
+    result = invoke("render", "--check", project=tmp_path)
+    assert result.exit_code == ExitCode.CONFIG
+    assert f"default (not set in [tool.aibox-ops] of {tmp_path / 'pyproject.toml'}): " \
+        "'entrypoint' = 'agent/agentcore_app.py': no such file" in result.stderr

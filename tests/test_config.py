@@ -9,7 +9,8 @@ from aibox_ops.errors import ConfigError, ExitCode
 from tests.helpers import make_project
 
 
-def test_defaults_without_pyproject(tmp_path):
+def test_defaults_without_tool_table(tmp_path):
+    make_project(tmp_path)
     settings = load_settings(tmp_path, environ={})
     assert settings.source == "defaults"
     assert settings.agent_name == "my_aibox_agent"
@@ -133,6 +134,7 @@ def test_rejected_values(tmp_path, tool, expected):
 
 
 def test_unknown_env_override_is_an_error(tmp_path):
+    make_project(tmp_path)
     with pytest.raises(ConfigError) as info:
         load_settings(tmp_path, environ={"AIBOX_OPS_REGOIN": "eu-west-1"})
     assert info.value.problems == [

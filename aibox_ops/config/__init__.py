@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..project import find_project_dir
 from .build import build_settings
 from .model import Authorizer, Lifecycle, Settings, Warm
 from .sources import env_layer, flag_layer, load_pyproject_layer, merge_layers
@@ -22,8 +23,13 @@ def load_settings(
     flags: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Load and validate the project's settings; raises ConfigError naming every bad field."""
-    project_dir = Path(project_dir).resolve()
+    """Load and validate the project's settings; raises ConfigError naming every bad field.
+
+    ``project_dir`` is where the search starts: the project is the nearest folder at or
+    above it whose pyproject.toml holds ``[tool.aibox-ops]``, else the nearest one with a
+    pyproject.toml (``find_project_dir``); no pyproject.toml at all is a ConfigError.
+    """
+    project_dir = find_project_dir(Path(project_dir))
     pyproject = load_pyproject_layer(project_dir)
     if not pyproject.exists:
         source = "defaults"
@@ -39,4 +45,5 @@ def load_settings(
         env_layer(os.environ if environ is None else environ),
         flag_layer(flags or {}),
     )
-    return build_settings(project_dir, source, raw)
+    default_origin = f"default (not set in [tool.aibox-ops] of {pyproject.path})"
+    return build_settings(project_dir, source, raw, default_origin)

@@ -34,8 +34,12 @@ INTERNAL_FIELDS = {"project_dir", "source"}
 DICT_FIELDS = {"environment"}
 
 
-def build_settings(project_dir: Path, source: str, raw: dict[KeyPath, RawValue]) -> Settings:
-    """Coerce types, check every value and cross-field rule; raise one ConfigError listing all."""
+def build_settings(project_dir: Path, source: str, raw: dict[KeyPath, RawValue],
+                   default_origin: str = "default") -> Settings:
+    """Coerce types, check every value and cross-field rule; raise one ConfigError listing all.
+
+    ``default_origin`` labels problems with values nobody set (it names the table to set
+    them in)."""
     problems: list[str] = []
     top: dict[str, Any] = {}
     sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
@@ -78,18 +82,19 @@ def build_settings(project_dir: Path, source: str, raw: dict[KeyPath, RawValue])
         warm=Warm(**sections["warm"]),
         **top,
     )
-    problems.extend(check_settings(settings, origin))
+    problems.extend(check_settings(settings, origin, default_origin))
     if problems:
         raise ConfigError(problems)
     return settings
 
 
-def check_settings(s: Settings, origin: dict[str, str]) -> list[str]:
+def check_settings(s: Settings, origin: dict[str, str],
+                   default_origin: str = "default") -> list[str]:
     """Value and cross-field rules; each problem names the field and where it was set."""
     out: list[str] = []
 
     def bad(key: str, message: str) -> None:
-        out.append(f"{origin.get(key, 'default')}: '{key}' {message}")
+        out.append(f"{origin.get(key, default_origin)}: '{key}' {message}")
 
     if not AGENT_NAME_RE.fullmatch(s.agent_name):
         why = " (hyphens are not allowed; use underscores)" if "-" in s.agent_name else ""
@@ -100,12 +105,15 @@ def check_settings(s: Settings, origin: dict[str, str]) -> list[str]:
             bad(key, f"= {value!r} is not an AWS region (e.g. ap-southeast-1)")
     if not PYTHON_RE.fullmatch(s.python_version):
         bad("python_version", f"= {s.python_version!r} must look like 3.12")
+    well_formed = True
     for key in ("entrypoint", "requirements_file"):
         value = PurePosixPath(getattr(s, key))
         if value.is_absolute() or ".." in value.parts or not value.parts:
             bad(key, f"= {str(value)!r} must be a relative path inside the project")
+            well_formed = False
         elif not SAFE_PATH_RE.fullmatch(str(value)):
             bad(key, f"= {str(value)!r} may only use letters, digits and . _ / -")
+            well_formed = False
     if not VERSION_RE.fullmatch(s.otel_distro_version):
         bad("otel_distro_version", f"= {s.otel_distro_version!r} must be a version like 0.12.2")
     if not s.entrypoint.endswith(".py"):
@@ -113,6 +121,8 @@ def check_settings(s: Settings, origin: dict[str, str]) -> list[str]:
     elif len(PurePosixPath(s.entrypoint).parts) < 2:
         bad("entrypoint", f"= {s.entrypoint!r} must be inside the agent's folder (e.g. "
             "agent/agentcore_app.py): that folder alone is copied into the image")
+    elif well_formed:
+        _check_layout(s, bad)  # the files themselves, once the paths make sense
     if s.network_mode != "PUBLIC":
         bad("network_mode", f"= {s.network_mode!r}: only PUBLIC is supported for now")
     for name, value in s.environment.items():
@@ -133,6 +143,26 @@ def check_settings(s: Settings, origin: dict[str, str]) -> list[str]:
     _check_authorizer(s.authorizer, bad)
     _check_lifecycle_and_warm(s, bad)
     return out
+
+
+# Files and folders aibox-ops writes, relative to the project root.
+GENERATED_PATHS = (".bedrock_agentcore", ".bedrock_agentcore.yaml", ".dockerignore")
+
+
+def _check_layout(s: Settings, bad: Callable[[str, str], None]) -> None:
+    """The entrypoint exists, and nothing aibox-ops generates lands in the agent's folder
+    (that folder is copied into the image as is)."""
+    entry = s.project_dir / s.entrypoint
+    if not entry.is_file():
+        bad("entrypoint", f"= {s.entrypoint!r}: no such file in {s.project_dir} "
+            "(the image would run a module that does not exist)")
+        return
+    agent_dir = PurePosixPath(s.entrypoint).parent
+    for key, generated in [("entrypoint", p) for p in GENERATED_PATHS] + [
+            ("requirements_file", s.requirements_file)]:
+        if PurePosixPath(generated).is_relative_to(agent_dir):
+            bad(key, f"puts the generated {generated!r} inside the agent's folder "
+                f"{agent_dir}/, which is copied into the image; keep generated files out")
 
 
 def _check_authorizer(a: Authorizer, bad: Callable[[str, str], None]) -> None:
