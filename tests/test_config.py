@@ -117,7 +117,7 @@ def test_malformed_toml_names_file_and_line(tmp_path):
     ("[tool.aibox-ops]\ntables = \"t1\"\n", "must be a list of strings"),
     ('[tool.aibox-ops]\npython_version = "3.12\\n"\n', "'python_version' = '3.12\\n' must look"),
     ('[tool.aibox-ops]\nregion = "us-east-1\\n"\n', "is not an AWS region"),
-    ('[tool.aibox-ops]\nregion = "ap-narnia-7"\n', "'ap-narnia-7' is not an AWS region"),
+    ('[tool.aibox-ops]\nregion = "ap-narnia-7"\n', "'ap-narnia-7' is not a region where"),
     ('[tool.aibox-ops]\nagent_name = "abc\\n"\n', "'agent_name' = 'abc\\n' must match"),
     ('[tool.aibox-ops]\nentrypoint = "app.py"\n', "must be inside the agent's folder"),
     ('[tool.aibox-ops.environment]\nOPENAI_KEY = "sk-live"\n', "looks like a secret value"),

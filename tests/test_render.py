@@ -123,9 +123,9 @@ def test_oauth_authorizer_renders_a_custom_jwt_authorizer(tmp_path):
     render(tmp_path)
     agent = load_config(tmp_path / ".bedrock_agentcore.yaml", autofill_missing_aws=False) \
         .get_agent_config()
+    # No allowedAudience: AWS refuses an empty list (minimum length 1).
     assert agent.authorizer_configuration == {
-        "customJWTAuthorizer": {"discoveryUrl": url, "allowedAudience": [],
-                                "allowedClients": ["c1"]}}
+        "customJWTAuthorizer": {"discoveryUrl": url, "allowedClients": ["c1"]}}
     assert agent.oauth_configuration["enabled"] is True
 
 

@@ -28,6 +28,7 @@ PYTHON_RE = re.compile(r"^3\.\d{1,2}$")
 VERSION_RE = re.compile(r"^\d+(\.\d+){0,3}$")
 # Paths end up in Dockerfile instructions: keep them to characters that need no quoting.
 SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9._/-]+$")
+RUNTIME_SERVICE = "bedrock-agentcore-control"
 SECTIONS: dict[str, type] = {"authorizer": Authorizer, "lifecycle": Lifecycle, "warm": Warm}
 # Fields that are not user-settable from pyproject/env (they come from the loader).
 INTERNAL_FIELDS = {"project_dir", "source"}
@@ -92,17 +93,22 @@ def check_settings(s: Settings, origin: dict[str, str],
                    default_origin: str = "default") -> list[str]:
     """Value and cross-field rules; each problem names the field and where it was set."""
     out: list[str] = []
+    reported: set[str] = set()
 
     def bad(key: str, message: str) -> None:
+        reported.add(key)
         out.append(f"{origin.get(key, default_origin)}: '{key}' {message}")
 
     if not AGENT_NAME_RE.fullmatch(s.agent_name):
         why = " (hyphens are not allowed; use underscores)" if "-" in s.agent_name else ""
         bad("agent_name", f"= {s.agent_name!r} must match [a-zA-Z][a-zA-Z0-9_]{{0,47}}{why}")
-    for key in ("region", "bedrock_region"):
+    for key, service in (("region", RUNTIME_SERVICE), ("bedrock_region", "bedrock-runtime")):
         value = getattr(s, key)
-        if not REGION_RE.fullmatch(value) or value not in known_regions(value):
+        if not REGION_RE.fullmatch(value):
             bad(key, f"= {value!r} is not an AWS region (e.g. ap-southeast-1)")
+        elif value not in known_regions(service, value):
+            bad(key, f"= {value!r} is not a region where botocore knows a {service} "
+                "endpoint (e.g. ap-southeast-1, us-west-2)")
     if not PYTHON_RE.fullmatch(s.python_version):
         bad("python_version", f"= {s.python_version!r} must look like 3.12")
     well_formed = True
@@ -142,6 +148,13 @@ def check_settings(s: Settings, origin: dict[str, str],
             bad("secrets", f"has {secret!r}, which is not a secret id")
     _check_authorizer(s.authorizer, bad)
     _check_lifecycle_and_warm(s, bad)
+    # What AWS itself would refuse, from botocore's model of CreateAgentRuntime; keys
+    # already reported above are not reported twice.
+    from ..runtime_request import check_runtime_config
+
+    for key, problem in check_runtime_config(s):
+        if key not in reported and not any(key.startswith(f"{r}.") for r in reported):
+            bad(key, f"would be refused by AWS: CreateAgentRuntime {problem}")
     return out
 
 
@@ -201,27 +214,17 @@ def _check_lifecycle_and_warm(s: Settings, bad: Callable[[str, str], None]) -> N
         bad("warm.action", f"= {warm.action!r}: only 'health' pings are supported")
 
 
-def known_regions(region: str) -> frozenset[str]:
-    """Regions botocore knows (read from its endpoints.json without importing botocore).
+def known_regions(service: str, region: str) -> frozenset[str]:
+    """Regions where botocore knows an endpoint for ``service`` (``aws.regions``).
 
-    Falls back to accepting ``region`` when botocore's data cannot be found.
-    """
-    global _REGIONS
-    if _REGIONS is None:
-        import importlib.util
-        import json
+    Falls back to accepting ``region`` only when botocore's data cannot be read at all."""
+    from ..aws.regions import endpoint_regions
+    from ..errors import AiboxError
 
-        spec = importlib.util.find_spec("botocore")
-        try:
-            path = Path(spec.origin).parent / "data" / "endpoints.json"  # type: ignore[union-attr, arg-type]
-            data = json.loads(path.read_text(encoding="utf-8"))
-            _REGIONS = frozenset(r for part in data["partitions"] for r in part["regions"])
-        except (AttributeError, TypeError, OSError, ValueError, KeyError):
-            _REGIONS = frozenset()
-    return _REGIONS or frozenset({region})
-
-
-_REGIONS: frozenset[str] | None = None
+    try:
+        return endpoint_regions(service)
+    except (AiboxError, OSError, ValueError, KeyError):
+        return frozenset({region})
 _HINT_CACHE: dict[type, dict[str, Any]] = {}
 
 
