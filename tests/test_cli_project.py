@@ -88,3 +88,14 @@ def test_a_missing_default_entrypoint_names_the_table_to_set_it_in(tmp_path):
     assert result.exit_code == ExitCode.CONFIG
     assert f"default (not set in [tool.aibox-ops] of {tmp_path / 'pyproject.toml'}): " \
         "'entrypoint' = 'agent/agentcore_app.py': no such file" in result.stderr
+
+
+def test_a_missing_lock_is_reported_as_a_missing_lock(tmp_path):
+    make_project(tmp_path)  # no uv.lock; the agent imports a module only a lock would pin
+    (tmp_path / "agent" / "tools.py").write_text("import yaml\n")
+    result = invoke("sync-requirements", project=tmp_path)
+    assert result.exit_code == ExitCode.DEPENDENCY
+    assert f"uv.lock is missing ({tmp_path / 'uv.lock'})" in result.stderr
+    assert "agent/tools.py:1: imports 'yaml'" in result.stderr
+    assert "Run `uv lock`" in result.stderr
+    assert not (tmp_path / "requirements-agentcore.txt").exists()

@@ -18,7 +18,7 @@ def endpoint_regions(service: str) -> frozenset[str]:
     region of every partition botocore knows, so those regions are the answer. Empty when
     botocore has no data for the service at all."""
     data_dir = botocore_data_dir()
-    data = json.loads((data_dir / "endpoints.json").read_text(encoding="utf-8"))
+    data = _endpoints()
     has_rule_set = any((data_dir / service).glob("*/endpoint-rule-set-1.json*"))
     regions: set[str] = set()
     for partition in data["partitions"]:
@@ -29,3 +29,8 @@ def endpoint_regions(service: str) -> frozenset[str]:
         elif has_rule_set:
             regions |= known
     return frozenset(regions)
+
+
+@cache
+def _endpoints() -> dict:
+    return json.loads((botocore_data_dir() / "endpoints.json").read_text(encoding="utf-8"))

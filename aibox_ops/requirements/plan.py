@@ -56,6 +56,17 @@ def plan_requirements(settings: Settings,
     sites = scan_imports(settings.agent_dir) if settings.agent_dir.is_dir() else []
     problems = unprovided_imports(sites, listed,
                                   installed_providers() if providers is None else providers)
+    if problems and not exported.pinned:
+        # Without a lock only the group's direct requirements are known, so modules that
+        # come from their dependencies look missing: name the absent lock first.
+        raise DependencyError(
+            f"uv.lock is missing ({settings.path('uv.lock')}): only the '"
+            f"{settings.dependency_group}' group's direct requirements are known, and the "
+            "agent imports modules they do not provide:\n"
+            + "\n".join(f"  - {p}" for p in problems),
+            hint="Run `uv lock` to create the lock, then sync again; if a module is still "
+                 "reported, add its distribution to the group. Nothing was written.",
+        )
     if problems:
         raise DependencyError(
             "the agent imports modules its requirements do not provide:\n"
