@@ -22,7 +22,7 @@ def test_client_error_becomes_aws_error_with_code(aws):
 
 
 def test_unknown_profile_is_a_clear_error():
-    with pytest.raises(AwsError, match="AWS profile 'ghost' not found"):
+    with pytest.raises(AwsError, match="AWS profile 'ghost' .* does not exist"):
         open_session("ap-southeast-1", profile="ghost")
 
 

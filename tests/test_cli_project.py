@@ -2,7 +2,7 @@
 
 import pytest
 
-from aibox_ops.errors import ExitCode
+from aibox_ops.errors import AwsError, ExitCode
 from tests.helpers import invoke, json_out, make_project
 
 DOCKERFILE = ".bedrock_agentcore/my_aibox_agent/Dockerfile"
@@ -99,3 +99,48 @@ def test_a_missing_lock_is_reported_as_a_missing_lock(tmp_path):
     assert "agent/tools.py:1: imports 'yaml'" in result.stderr
     assert "Run `uv lock`" in result.stderr
     assert not (tmp_path / "requirements-agentcore.txt").exists()
+
+
+def test_config_shows_profile_and_region_and_where_they_came_from(tmp_path, monkeypatch):
+    aws_config = tmp_path / "aws-config"
+    aws_config.write_text("[default]\nregion = us-east-1\n\n[profile dev]\nregion = eu-west-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(aws_config))
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    make_project(tmp_path / "p", tool='[tool.aibox-ops]\nregion = "us-west-2"\n')
+    result = invoke("--json", "config", project=tmp_path / "p")
+    assert result.exit_code == 0, result.stderr
+    aws = json_out(result)["settings"]["aws"]
+    assert aws == {"profile": "dev", "profile_from": "env AWS_PROFILE", "profile_exists": True,
+                   "region": "us-west-2",
+                   "region_from": f"{tmp_path / 'p' / 'pyproject.toml'}:9",
+                   "ignored_env": {"AWS_REGION": "eu-west-1"}}
+    result = invoke("config", "--profile", "ghost", "--region", "eu-west-1",
+                    project=tmp_path / "p")
+    assert "profile: ghost\n  profile_from: flag --profile\n  profile_exists: false\n" \
+        "  region: eu-west-1\n  region_from: flag --region" in result.stdout
+    assert "AWS profile 'ghost' (flag --profile) does not exist" in result.stderr
+
+
+def test_a_profile_that_does_not_exist_fails_as_soon_as_aws_is_needed(tmp_path, monkeypatch):
+    from aibox_ops.aws import open_session
+
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_PROFILE", "ghost")
+    with pytest.raises(AwsError) as info:
+        open_session("ap-southeast-1")
+    assert info.value.exit_code == ExitCode.AWS
+    assert info.value.message == ("AWS profile 'ghost' (from env AWS_PROFILE) does not exist "
+                                  "(profiles found: none)")
+
+
+@pytest.mark.parametrize("tool,rule", [
+    ('tables = ["ab"]', "3-255 characters: letters, digits, _ . -"),
+    ('secrets = ["a b"]', "1-512 characters: letters, digits and / _ + = . @ * -"),
+])
+def test_rejected_names_state_the_rule(tmp_path, tool, rule):
+    make_project(tmp_path, tool=f"[tool.aibox-ops]\n{tool}\n")
+    result = invoke("config", project=tmp_path)
+    assert result.exit_code == ExitCode.CONFIG
+    assert rule in result.stderr

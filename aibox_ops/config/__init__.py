@@ -13,7 +13,7 @@ from .build import build_settings
 from .model import Authorizer, Lifecycle, Settings, Warm
 from .sources import env_layer, flag_layer, load_pyproject_layer, merge_layers
 
-__all__ = ["Authorizer", "Lifecycle", "Settings", "Warm", "load_settings"]
+__all__ = ["Authorizer", "Lifecycle", "Settings", "Warm", "load_settings", "setting_origin"]
 
 log = logging.getLogger(__name__)
 
@@ -47,3 +47,20 @@ def load_settings(
     )
     default_origin = f"default (not set in [tool.aibox-ops] of {pyproject.path})"
     return build_settings(project_dir, source, raw, default_origin)
+
+
+def setting_origin(
+    settings: Settings,
+    key: str,
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """Where ``key`` (dotted, e.g. "region") got its value: "pyproject.toml:12",
+    "env AIBOX_OPS_REGION", "flag --region", or "default" (same layering as load_settings)."""
+    raw = merge_layers(
+        load_pyproject_layer(settings.project_dir).values,
+        env_layer(os.environ if environ is None else environ),
+        flag_layer(flags or {}),
+    )
+    item = raw.get(tuple(key.split(".")))
+    return item.origin if item is not None else "default"

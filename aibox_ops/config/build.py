@@ -142,10 +142,12 @@ def check_settings(s: Settings, origin: dict[str, str],
                 "and pass their id (e.g. OPENAI_SECRET_ID)")
     for table in s.tables or []:
         if not TABLE_RE.fullmatch(table):
-            bad("tables", f"has {table!r}, which is not a DynamoDB table name")
+            bad("tables", f"has {table!r}, which is not a DynamoDB table name "
+                "(3-255 characters: letters, digits, _ . -)")
     for secret in s.secrets or []:
         if not SECRET_ID_RE.fullmatch(secret):
-            bad("secrets", f"has {secret!r}, which is not a secret id")
+            bad("secrets", f"has {secret!r}, which is not a secret id "
+                "(1-512 characters: letters, digits and / _ + = . @ * -)")
     _check_authorizer(s.authorizer, bad)
     _check_lifecycle_and_warm(s, bad)
     # What AWS itself would refuse, from botocore's model of CreateAgentRuntime; keys
