@@ -3,6 +3,7 @@
 import shlex
 import shutil
 import subprocess
+import sys
 
 from tests.helpers import REPO
 
@@ -35,3 +36,17 @@ def test_the_lock_check_fails_on_a_stale_lock(tmp_path):
     pyproject.write_text(pyproject.read_text().replace('    "httpx>=0.27",\n', ""))
     stale = subprocess.run(check, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert stale.returncode != 0
+
+
+def test_slow_tests_are_registered_and_not_deselected_by_default():
+    import tomllib
+
+    options = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["pytest"][
+        "ini_options"]
+    assert any(m.startswith("slow:") for m in options["markers"])
+    assert "not slow" not in options["addopts"]  # CI's plain `uv run pytest` runs them
+    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "slow",
+                           "tests/test_render.py"], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+    # -q twice over the addopts' -q prints "file: count"; one slow test is selected
+    assert proc.returncode == 0 and "tests/test_render.py: 1" in proc.stdout, proc.stdout

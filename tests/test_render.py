@@ -93,6 +93,7 @@ def test_dockerignore_keeps_secrets_and_ops_code_out(tmp_path):
     assert "agent" not in patterns and "requirements-agentcore.txt" not in patterns
 
 
+@pytest.mark.slow
 def test_yaml_loads_with_the_starter_toolkit(tmp_path, aws):
     from bedrock_agentcore_starter_toolkit.utils.runtime.config import load_config
 
