@@ -183,7 +183,9 @@ def _version(value: bool) -> None:
 def main(
     ctx: typer.Context,
     project: Annotated[Path, typer.Option(
-        "--project", "-C", metavar="DIR", help="Project folder (holds pyproject.toml).",
+        "--project", "-C", metavar="DIR",
+        help="Where to look for the project: this folder or the nearest above it with a "
+             "pyproject.toml ([tool.aibox-ops] preferred).",
         exists=True, file_okay=False, resolve_path=True)] = Path("."),
     profile: Annotated[str | None, typer.Option(
         metavar="NAME", help="AWS profile to use.")] = None,
