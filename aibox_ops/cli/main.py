@@ -211,11 +211,12 @@ def main(
 
 
 def _register() -> None:
-    from . import config_cmd, render_cmd, requirements_cmd
+    from . import config_cmd, init_cmd, render_cmd, requirements_cmd
 
     app.command("render")(render_cmd.render)
     app.command("sync-requirements")(requirements_cmd.sync_requirements)
     app.command("config")(config_cmd.show_config)
+    app.command("init")(init_cmd.init)
 
 
 _register()

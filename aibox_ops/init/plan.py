@@ -1,0 +1,88 @@
+"""Plan ``aibox-ops init`` in an existing project (pure: reads files, writes nothing).
+
+The plan holds, in the order they are written: a backup copy of every file of the user's
+that the first render replaces, pyproject.toml with ``[tool.aibox-ops]``, the rendered
+files (the toolkit's deploy state merged in, so the next deploy updates the same runtime)
+and the requirements file.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import AiboxError
+from ..files import read_text, unified_diff
+from ..plan import NEEDS_FORCE, Change, Plan
+from ..render import plan_render
+from ..requirements import plan_requirements
+from .detect import Detection
+from .tool_table import edit_tool_table, settings_from_text
+
+BACKUP_DIR = ".aibox-ops/backups"
+
+
+def backup_dir(now: datetime | None = None) -> str:
+    """Where this run keeps the user's files: ``.aibox-ops/backups/init-<UTC timestamp>``."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{BACKUP_DIR}/init-{stamp}"
+
+
+def plan_init(detection: Detection, flags: dict[str, Any] | None = None,
+              now: datetime | None = None) -> Plan:
+    """Everything init would write for ``detection``; a ConfigError when the settings it
+    found would be invalid (nothing is written then)."""
+    root = detection.project_dir
+    current = read_text(root / "pyproject.toml") or ""
+    text = edit_tool_table(current, detection.found)
+    settings = settings_from_text(root, text, flags)
+    warnings = list(detection.notes)
+    pyproject = Change("pyproject.toml", "unchanged" if text == current else "update",
+                       "up to date" if text == current else
+                       f"[tool.aibox-ops]: {len(detection.found)} setting(s) found",
+                       unified_diff(current, text, "pyproject.toml") if text != current else "",
+                       payload=text, detail={"settings": [f.key for f in detection.found]})
+    generated = list(plan_render(settings).items)
+    try:
+        requirements = plan_requirements(settings)
+    except AiboxError as error:
+        warnings.append(f"requirements not synced: {error.message}"
+                        + (f" ({error.hint})" if error.hint else ""))
+    else:
+        warnings.extend(requirements.warnings)
+        if requirements.errors:
+            warnings.extend(f"requirements not synced: {e.message}" for e in requirements.errors)
+        else:
+            generated.extend(requirements.items)
+    targets = {item.target for item in generated}
+    if settings.requirements_file not in targets and not settings.path(
+            settings.requirements_file).is_file():
+        warnings.append(f"{settings.requirements_file}: not written; fix the above, then run "
+                        "`aibox-ops sync-requirements`")
+    backups, adopted = _adopt(root, generated, backup_dir(now))
+    for name in ("Dockerfile",):
+        if (root / name).is_file():
+            warnings.append(f"{name}: left as it is but no longer used; the image is built "
+                            f"from .bedrock_agentcore/{settings.agent_name}/Dockerfile")
+    return Plan("init", [*backups, pyproject, *adopted], warnings)
+
+
+def _adopt(root: Path, items: list[Change], folder: str) -> tuple[list[Change], list[Change]]:
+    """Files of the user's that a render would refuse to replace (edited/foreign) are backed
+    up and replaced: adopting them is what init is for."""
+    backups: list[Change] = []
+    adopted: list[Change] = []
+    for item in items:
+        if item.status not in NEEDS_FORCE:
+            adopted.append(item)
+            continue
+        target = f"{folder}/{item.target}"
+        original = read_text(root / item.target) or ""
+        backups.append(Change(target, "create", f"backup of your {item.target}",
+                              payload=original, detail={"backup_of": item.target}))
+        adopted.append(Change(item.target, "update",
+                              f"adopted (was {item.status}: {item.reason}); yours is kept in "
+                              f"{target}", item.diff, item.kind, item.payload,
+                              {**item.detail, "backup": target}))
+    return backups, adopted
