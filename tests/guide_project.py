@@ -18,6 +18,8 @@ ROLE_ARN = (f"arn:aws:iam::{ACCOUNT}:role/"
             f"AmazonBedrockAgentCoreSDKRuntime-{REGION}-0a1b2c3d4e")
 ECR = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/bedrock-agentcore-{AGENT}"
 CODEBUILD = f"bedrock-agentcore-{AGENT}-builder"
+CODEBUILD_ROLE = (f"arn:aws:iam::{ACCOUNT}:role/"
+                  f"AmazonBedrockAgentCoreSDKCodeBuild-{REGION}-0a1b2c3d4e")
 
 PYPROJECT = """\
 # My AIBOX service: the API and the AgentCore entry point.
@@ -132,7 +134,7 @@ agents:
       agent_session_id: 0b5e1c3a-1111-2222-3333-444455556666abcdef
     codebuild:
       project_name: {CODEBUILD}
-      execution_role: arn:aws:iam::{ACCOUNT}:role/AmazonBedrockAgentCoreSDKCodeBuild-{REGION}-0a1b2c3d4e
+      execution_role: {CODEBUILD_ROLE}
       source_bucket: bedrock-agentcore-codebuild-sources-{ACCOUNT}-{REGION}
     memory:
       mode: NO_MEMORY
