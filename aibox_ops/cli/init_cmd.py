@@ -42,7 +42,18 @@ def init(
         if detection.questions and not dry_run:
             detection = detect_project(folder, {**_region_answer(state),
                                                 **_answers(state, detection, yes)})
-        plan = plan_init(detection)
+        assumed = {}
+        if dry_run:  # preview with each question's default; nothing is written
+            assumed = {q.key: q.default for q in detection.questions}
+        elif any(q.key == "entrypoint" for q in detection.questions):
+            from ..errors import ConfigError
+
+            choices = next(q.choices for q in detection.questions if q.key == "entrypoint")
+            raise ConfigError([f"{folder}: several entry points ({', '.join(choices)}); init "
+                               "does not pick one for you"],
+                              hint="Set 'entrypoint' in [tool.aibox-ops], or run init in a "
+                                   "terminal without --yes to choose.")
+        plan = plan_init(detection, assumed)
         for question in detection.questions:
             plan.warnings.append(f"{question.key}: not found; left at the default "
                                  f"{question.default!r} (set it in [tool.aibox-ops] to change)")
