@@ -10,10 +10,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
-from aibox_ops.config import load_settings
-from aibox_ops.deploy_state import load_deploy_state
-from aibox_ops.render.context import build_context_paths, image_paths
 from guide_project import (
     AGENT,
     AGENT_ARN,
@@ -26,6 +22,10 @@ from guide_project import (
     toolkit_yaml,
 )
 from helpers import REPO, invoke, json_out
+
+from aibox_ops.config import load_settings
+from aibox_ops.deploy_state import load_deploy_state
+from aibox_ops.render.context import build_context_paths, image_paths
 
 DOCKERFILE_PATH = f".bedrock_agentcore/{AGENT}/Dockerfile"
 IMAGE_CODE = {"agentcore_app.py", "genai/__init__.py", "genai/agents/__init__.py",
