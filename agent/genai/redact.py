@@ -1,0 +1,77 @@
+"""Remove API-key-like fragments from text the agent returns or logs.
+
+Providers echo keys back in errors ("Incorrect API key provided: sk-****3a9c"), URLs carry
+them (``?key=AIza...``), and tracebacks repeat both. Even a masked key identifies it, so every
+form is replaced by ``[redacted]``. The configured keys themselves are replaced wherever they
+appear (``register_secret``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+REDACTED = "[redacted]"
+_PATTERNS = (
+    # OpenAI/Anthropic/most gateways: sk-..., sk-proj-..., sk-ant-..., masked sk-****3a9c.
+    re.compile(r"\bsk-(?=[A-Za-z0-9_\-*]*[0-9*])[A-Za-z0-9_\-*]{4,}"),
+    # Google API keys (AIza + 35 chars), masked or not.
+    re.compile(r"\bAIza[0-9A-Za-z_\-*]{6,}"),
+    # AWS access key ids.
+    re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    # Authorization headers.
+    re.compile(r"(?i)\b(?:bearer|basic)\s+[A-Za-z0-9._~+/=\-*]{8,}"),
+)
+# name=value / "name": "value" pairs whose name says secret: keep the name, drop the value.
+_NAMED = re.compile(
+    r"(?i)\b((?:x-)?api[_-]?key|key|token|access[_-]?token|secret|password|authorization)"
+    r"""(["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s"'&,;)}\]]{6,})"""
+)
+_secrets: set[str] = set()
+_lock = threading.Lock()
+
+
+def register_secret(value: str) -> None:
+    """Redact this exact value (a configured API key) from everything from now on."""
+    if len(value) >= 8:
+        with _lock:
+            _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """``text`` with key-like fragments and registered secrets replaced by ``[redacted]``."""
+    if not text:
+        return text
+    for secret in tuple(_secrets):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    for pattern in _PATTERNS:
+        text = pattern.sub(REDACTED, text)
+    return _NAMED.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+
+
+class RedactingFilter(logging.Filter):
+    """A handler filter: the formatted message and traceback text of every record, redacted."""
+
+    _formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite ``record`` in place; never drops it."""
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: let the handler report it as usual
+            return True
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+def install_log_redaction(*handlers: logging.Handler) -> None:
+    """Add one RedactingFilter to each handler (idempotent)."""
+    for handler in handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
