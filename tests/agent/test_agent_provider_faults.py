@@ -182,3 +182,19 @@ async def _stream(server, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     return AgentProvider().stream(InvokeRequest(
         prompt="hi", model_id="openai/local", tool_config=NO_TOOLS))
+
+
+async def test_bedrock_throttling_names_bedrock_and_its_host(openai_env):
+    """strands turns Bedrock's ThrottlingException into ModelThrottledException."""
+    from agent_scripted import ScriptedModel, builder, fail
+    from strands.types.exceptions import ModelThrottledException
+
+    model = ScriptedModel(*[[fail(ModelThrottledException("ThrottlingException"))]] * 3)
+    openai_env.delenv("AWS_ENDPOINT_URL")
+    openai_env.setenv("BEDROCK_REGION", "eu-central-1")
+    body = await AgentProvider(model_builder=builder(model)).run(
+        InvokeRequest(prompt="hi", tool_config=NO_TOOLS))
+    assert body["error"] == (
+        "Model provider Bedrock (bedrock-runtime.eu-central-1.amazonaws.com) throttled the "
+        "request: too many requests (still throttled after 3 attempts); try again later")
+    assert len(model.calls) == 3

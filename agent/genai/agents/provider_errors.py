@@ -127,10 +127,10 @@ def describe_provider_failure(
                 "check the API key)")
     elif any(type(e).__name__ == "NoCredentialsError" for e in chain):
         text = f"{endpoint}: no AWS credentials found"
-    elif (reason := _unreachable_reason(chain)) is not None:
-        text = f"{endpoint} is unreachable: {reason}"
     elif (status := _status_error(exc)) is not None:
         text = f"{endpoint} {status}"
+    elif (reason := _unreachable_reason(chain)) is not None:
+        text = f"{endpoint} is unreachable: {reason}"
     else:
         return None
     return clip(sanitize(text))
