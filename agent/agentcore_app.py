@@ -25,7 +25,7 @@ from genai.config import Limits, in_container
 from genai.http_errors import ErrorBodyMiddleware
 from genai.local import aws_credentials_hint, listening_line
 from genai.logsetup import configure_logging
-from genai.output import scrub, scrub_stream
+from genai.output import scrub, scrub_stream, scrub_text
 from genai.request import RequestError, parse_action, parse_invoke, wants_stream
 from genai.ws_request import ClientGone, read_ws_payload
 from starlette.middleware import Middleware
@@ -85,7 +85,8 @@ def dispatch(payload: Any, session_id: str | None, force_stream: bool = False) -
         request = parse_invoke(payload, Limits.from_env())
     except RequestError as exc:
         log.info("Rejected request: %s", exc)
-        return _single(error_chunk(str(exc))) if streaming else response_body(error=str(exc))
+        message = scrub_text(str(exc))  # it may quote the client's text
+        return _single(error_chunk(message)) if streaming else response_body(error=message)
     if streaming:
         return _logged_stream(scrub_stream(get_provider().stream(request, session_id)))
     return _logged_body(get_provider().run(request, session_id))

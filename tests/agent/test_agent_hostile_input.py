@@ -157,6 +157,12 @@ async def test_lone_surrogates_in_input_are_refused_by_field(payload, field):
     assert len(chunks) == 1 and field in chunks[0]["error"]
 
 
+async def test_a_rejection_quoting_a_lone_surrogate_stays_json():
+    resp = await invoke(json.dumps({"prompt": "x", "tool_config": {"\ud800": True}}))
+    assert resp.status_code == 200
+    assert resp.json()["error"].startswith("Invalid request: unknown key 'tool_config.\ufffd'")
+
+
 async def test_lone_surrogates_in_model_output_keep_the_response_format():
     use_model(ScriptedModel([text("bad \ud800 text")]))
     resp = await invoke({"prompt": "x", "tool_config": SLEEP_ONLY})

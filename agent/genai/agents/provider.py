@@ -32,6 +32,7 @@ from genai.agents.provider_errors import (
     throttled_timeout,
 )
 from genai.config import AgentEnv, Limits
+from genai.output import scrub_text
 from genai.request import InvokeRequest
 from genai.store.sessions import SessionStore
 from genai.store.settings import AgentSettings, SettingsStore
@@ -214,7 +215,7 @@ class AgentProvider:
             return
         if session_id and self.sessions.enabled:
             await asyncio.to_thread(
-                self.sessions.append, session_id, request.prompt, "".join(texts),
+                self.sessions.append, session_id, request.prompt, scrub_text("".join(texts)),
                 plan.choice.requested_id,
             )
         yield dict(DONE)
