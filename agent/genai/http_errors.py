@@ -10,12 +10,14 @@ them: by Content-Length when given, else while reading (chunked uploads).
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from genai.config import max_body_bytes
 from genai.redact import redact
 
 Scope = dict[str, Any]
+log = logging.getLogger(__name__)
 
 
 def error_body(message: str) -> dict[str, Any]:
@@ -34,7 +36,11 @@ NESTED_TOO_DEEP = "Invalid JSON: nested too deeply"
 
 
 async def send_error(send: Any, status: int, message: str) -> None:
-    """Send a complete JSON ``status: error`` response."""
+    """Send a complete JSON ``status: error`` response (and log it)."""
+    if status >= 500:
+        log.error("Request failed before a response: %s", message, exc_info=True)
+    else:
+        log.info("Rejected request (HTTP %d): %s", status, message)
     payload = json.dumps(error_body(message)).encode()
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})

@@ -80,6 +80,17 @@ def test_malformed_websocket_json_is_an_error_chunk():
     assert len(messages) == 1 and messages[0]["error"].startswith("Invalid JSON: ")
 
 
+async def test_any_framework_failure_before_a_response_is_a_status_error(monkeypatch):
+    """Whatever escapes the framework before it answers becomes JSON, not text/plain."""
+
+    def broken(request):
+        raise RuntimeError("context sk-****3a9c")
+
+    monkeypatch.setattr(agentcore_app.app, "_build_request_context", broken)
+    body = assert_error_body(await invoke({"prompt": "x"}), 500, "Internal error (RuntimeError)")
+    assert "3a9c" not in json.dumps(body)
+
+
 # --- body size (defect 11) -------------------------------------------------------------
 
 
