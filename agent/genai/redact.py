@@ -23,10 +23,14 @@ _PATTERNS = (
     # Authorization headers.
     re.compile(r"(?i)\b(?:bearer|basic)\s+[A-Za-z0-9._~+/=\-*]{8,}"),
 )
-# name=value / "name": "value" pairs whose name says secret: keep the name, drop the value.
-_NAMED = re.compile(
-    r"(?i)\b((?:x-)?api[_-]?key|key|token|access[_-]?token|secret|password|authorization)"
-    r"""(["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s"'&,;)}\]]{6,})"""
+# Secret-named values: ``name=value`` (URLs, forms, env), ``"name": "value"`` (JSON, dict
+# reprs) and ``X-Api-Key: value`` headers. A bare "key: ..." in prose is left alone.
+_NAMES = r"(?:x-)?api[_-]?key|key|token|access[_-]?token|secret|password|authorization"
+_VALUE = r"""(?!\[redacted\])[^\s"'&,;)}\]]{6,}"""
+_NAMED = (
+    re.compile(rf"(?i)\b({_NAMES})(\s*=\s*)({_VALUE})"),
+    re.compile(rf"""(?i)(["'](?:{_NAMES})["']\s*:\s*["'])({_VALUE})"""),
+    re.compile(rf"(?i)\b((?:x-)?(?:goog-)?api-key|authorization)(\s*:\s*)({_VALUE})"),
 )
 _secrets: set[str] = set()
 _lock = threading.Lock()
@@ -48,7 +52,9 @@ def redact(text: str) -> str:
             text = text.replace(secret, REDACTED)
     for pattern in _PATTERNS:
         text = pattern.sub(REDACTED, text)
-    return _NAMED.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+    for pattern in _NAMED:
+        text = pattern.sub(lambda m: "".join(m.groups()[:-1]) + REDACTED, text)
+    return text
 
 
 class RedactingFilter(logging.Filter):

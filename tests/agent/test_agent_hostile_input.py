@@ -80,6 +80,16 @@ def test_malformed_websocket_json_is_an_error_chunk():
     assert len(messages) == 1 and messages[0]["error"].startswith("Invalid JSON: ")
 
 
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [(b'{"prompt": ', "Invalid JSON: "), (b'{"prompt": "\xff"}', "Invalid encoding: "),
+     (b"", "Invalid JSON: ")],
+    ids=["truncated", "not-utf8", "empty"],
+)
+async def test_malformed_bodies_are_400_status_errors(body, needle):
+    assert_error_body(await invoke(body), 400, needle)
+
+
 async def test_any_framework_failure_before_a_response_is_a_status_error(monkeypatch):
     """Whatever escapes the framework before it answers becomes JSON, not text/plain."""
 

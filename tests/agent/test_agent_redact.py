@@ -22,7 +22,11 @@ from genai.redact import RedactingFilter, redact, register_secret
         ("AKIAABCDEFGHIJKLMNOP used", "[redacted] used"),
         # Not keys: ordinary words and field names stay readable.
         ("scikit-learn (sk-learn) is fine", "scikit-learn (sk-learn) is fine"),
+        ("x-api-key: abcdef123456", "x-api-key: [redacted]"),
+        ("{'token': 'abcdefgh'}", "{'token': '[redacted]'}"),
         ("unknown key 'tool_config.enable'", "unknown key 'tool_config.enable'"),
+        ("OpenAI API key: cannot read secret 'x'", "OpenAI API key: cannot read secret 'x'"),
+        ("the secret: a password = hunter2hunter2", "the secret: a password = [redacted]"),
     ],
 )
 def test_redact(text, expected):
