@@ -198,3 +198,29 @@ async def test_bedrock_throttling_names_bedrock_and_its_host(openai_env):
         "Model provider Bedrock (bedrock-runtime.eu-central-1.amazonaws.com) throttled the "
         "request: too many requests (still throttled after 3 attempts); try again later")
     assert len(model.calls) == 3
+
+
+@pytest.mark.parametrize(
+    ("reply", "needle"),
+    [
+        ((200, {"Content-Type": "text/html"}, b"<html>captive portal</html>"),
+         "sent an invalid response: an event that is not valid JSON"),
+        ((429, {"Content-Type": "application/json"},
+          b'{"error": {"code": 429, "message": "Resource exhausted", '
+          b'"status": "RESOURCE_EXHAUSTED"}}'),
+         "throttled the request: too many requests (still throttled after 3 attempts)"),
+    ],
+    ids=["html-200", "429"],
+)
+async def test_gemini_failures_name_gemini_and_its_host(monkeypatch, reply, needle):
+    from agent_http import LocalServer
+
+    route = "/v1beta/models/gemini-2.5-flash:streamGenerateContent"
+    monkeypatch.setenv("GEMINI_API_KEY", "gm-local-123456")
+    monkeypatch.setenv("MODEL_RETRY_DELAY_SECONDS", "0.01")
+    with LocalServer({route: lambda method, query, body: reply}) as server:
+        monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
+        body = await AgentProvider().run(InvokeRequest(
+            prompt="hi", model_id="gemini-2.5-flash", tool_config=NO_TOOLS))
+    host = server.url.removeprefix("http://")
+    assert body["error"].startswith(f"Model provider Gemini ({host}) {needle}"), body["error"]
