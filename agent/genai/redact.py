@@ -69,11 +69,32 @@ class RedactingFilter(logging.Filter):
         except Exception:  # a broken format string: let the handler report it as usual
             return True
         record.msg, record.args = redact(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_info and record.exc_info[1] is not None:
+            if not record.exc_text:
+                record.exc_text = self._formatter.formatException(record.exc_info)
+            # Formatters that read exc_info themselves (the framework's JSON one) see clones.
+            clone = _redacted_clone(record.exc_info[1])
+            record.exc_info = (type(clone), clone, record.exc_info[2])
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
         return True
+
+
+def _redacted_clone(exc: BaseException, depth: int = 0) -> BaseException:
+    """An exception of the same class name, message redacted, same traceback and chain."""
+    if getattr(exc, "_aibox_redacted", False):
+        return exc
+    cls = type(type(exc).__name__, (Exception,), {"__module__": type(exc).__module__,
+                                                  "_aibox_redacted": True})
+    clone = cls(redact(str(exc)))
+    clone.__traceback__ = exc.__traceback__
+    clone.__suppress_context__ = exc.__suppress_context__
+    if depth < 5:
+        if exc.__cause__ is not None:
+            clone.__cause__ = _redacted_clone(exc.__cause__, depth + 1)
+        if exc.__context__ is not None:
+            clone.__context__ = _redacted_clone(exc.__context__, depth + 1)
+    return clone
 
 
 def install_log_redaction(*handlers: logging.Handler) -> None:

@@ -63,3 +63,27 @@ def test_log_records_and_tracebacks_are_redacted():
     assert "3a9c" not in text
     assert text.startswith("failed: key [redacted]\nTraceback")
     assert text.endswith("RuntimeError: Incorrect API key provided: [redacted]")
+
+
+def test_framework_json_log_lines_are_redacted_too():
+    """bedrock_agentcore's formatter reads exc_info itself, not the formatted exc_text."""
+    import sys
+
+    from bedrock_agentcore.runtime.app import RequestContextFormatter
+
+    record = logging.LogRecord("bedrock_agentcore.app", logging.ERROR, __file__, 1,
+                               "Invocation failed", (), None)
+    tail, token = format(14988, "x"), "abcdef" + str(123456)  # not literal in the stack text
+    try:
+        try:
+            raise KeyError(f"inner token={token}")
+        except KeyError as inner:
+            raise ValueError(f"Incorrect API key provided: sk-****{tail}") from inner
+    except ValueError:
+        record.exc_info = sys.exc_info()
+    RedactingFilter().filter(record)
+    line = RequestContextFormatter().format(record)
+    assert "3a9c" not in line and "abcdef123456" not in line
+    assert '"errorType": "ValueError"' in line
+    assert "Incorrect API key provided: [redacted]" in line and "token=[redacted]" in line
+    assert "test_agent_redact.py" in line  # the stack is kept
