@@ -267,3 +267,19 @@ def test_two_entry_points_with_yes_is_a_config_error(tmp_path):
     (root / "other" / "app.py").write_text((root / "agentcore_app.py").read_text())
     result = invoke("init", "--yes", project=root)
     assert result.exit_code == 3 and "several entry points" in result.stderr
+
+
+def test_doctor_finds_nothing_left_that_init_fixes(guide):
+    """Runs once doctor (issue 9) is merged: its offline checks on the adopted project."""
+    pytest.importorskip("aibox_ops.doctor")
+    before = json_out(invoke("--json", "doctor", "--offline", project=guide))
+    failing = {c["id"] for c in before["checks"] if c["status"] == "fail"}
+    assert {"config", "missing-requirement", "secrets-in-image"} <= failing
+    adopt(guide)
+    result = invoke("--json", "doctor", "--offline", project=guide)
+    checks = {c["id"]: c["status"] for c in json_out(result)["checks"]}
+    assert result.exit_code == 0, result.stdout
+    assert [i for i, status in checks.items() if status == "fail"] == []
+    for fixed in ("config", "missing-requirement", "secrets-in-image", "render-drift",
+                  "env-drift", "requirements-drift"):
+        assert checks[fixed] == "pass", (fixed, checks)
