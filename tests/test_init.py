@@ -25,7 +25,7 @@ from helpers import REPO, invoke, json_out
 
 from aibox_ops.config import load_settings
 from aibox_ops.deploy_state import load_deploy_state
-from aibox_ops.render.context import build_context_paths, image_paths
+from aibox_ops.render.context import build_context_paths, context_files, image_paths
 
 DOCKERFILE_PATH = f".bedrock_agentcore/{AGENT}/Dockerfile"
 IMAGE_CODE = {"agentcore_app.py", "genai/__init__.py", "genai/agents/__init__.py",
@@ -129,6 +129,7 @@ def test_adopted_dockerfile_copies_exactly_what_the_entry_point_needs(guide):
     assert image_paths(settings) == ["agentcore_app.py", "genai"]
     assert build_context_paths(settings) == ["requirements-agentcore.txt", "agentcore_app.py",
                                              "genai"]
+    assert context_files(settings) == sorted(IMAGE_CODE | {"requirements-agentcore.txt"})
     hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) \
         or shutil.which("hadolint")
     proc = subprocess.run([hadolint, "--no-color", str(guide / DOCKERFILE_PATH)],
@@ -283,3 +284,17 @@ def test_doctor_finds_nothing_left_that_init_fixes(guide):
     for fixed in ("config", "missing-requirement", "secrets-in-image", "render-drift",
                   "env-drift", "requirements-drift"):
         assert checks[fixed] == "pass", (fixed, checks)
+
+
+def test_a_root_dockerfile_is_backed_up_and_removed(guide):
+    """The toolkit zips the project for CodeBuild and builds a root Dockerfile first: left in
+    place, the user's would be built instead of the rendered one."""
+    (guide / "Dockerfile").write_text(DOCKERFILE)
+    out = adopt(guide)
+    assert "Dockerfile" in out["written"]
+    item = next(i for i in out["items"] if i["target"] == "Dockerfile")
+    assert item["status"] == "delete" and "shadow" in item["reason"]
+    assert not (guide / "Dockerfile").exists()
+    (backup,) = (guide / ".aibox-ops" / "backups").glob("init-*/Dockerfile")
+    assert backup.read_text() == DOCKERFILE
+    assert adopt(guide)["written"] == []

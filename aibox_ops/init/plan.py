@@ -60,12 +60,30 @@ def plan_init(detection: Detection, flags: dict[str, Any] | None = None,
             settings.requirements_file).is_file():
         warnings.append(f"{settings.requirements_file}: not written; fix the above, then run "
                         "`aibox-ops sync-requirements`")
-    backups, adopted = _adopt(root, generated, backup_dir(now))
-    for name in ("Dockerfile",):
-        if (root / name).is_file():
-            warnings.append(f"{name}: left as it is but no longer used; the image is built "
-                            f"from .bedrock_agentcore/{settings.agent_name}/Dockerfile")
+    folder = backup_dir(now)
+    backups, adopted = _adopt(root, generated, folder)
+    shadowing = _root_dockerfile(root, settings.agent_name, folder)
+    if shadowing:
+        backups.append(shadowing[0])
+        adopted.append(shadowing[1])
     return Plan("init", [*backups, pyproject, *adopted], warnings)
+
+
+def _root_dockerfile(root: Path, agent_name: str, folder: str) -> tuple[Change, Change] | None:
+    """A root Dockerfile wins over the rendered one: the toolkit zips the project for
+    CodeBuild and adds .bedrock_agentcore/<agent>/Dockerfile only when the root has none, and
+    CodeBuild runs ``docker build .``. It is backed up, then removed."""
+    text = read_text(root / "Dockerfile")
+    if text is None:
+        return None
+    target = f"{folder}/Dockerfile"
+    rendered = f".bedrock_agentcore/{agent_name}/Dockerfile"
+    return (Change(target, "create", "backup of your Dockerfile", payload=text,
+                   detail={"backup_of": "Dockerfile"}),
+            Change("Dockerfile", "delete",
+                   f"would shadow {rendered} in the toolkit's CodeBuild source (a root "
+                   f"Dockerfile is built first); yours is kept in {target}",
+                   unified_diff(text, "", "Dockerfile"), detail={"backup": target}))
 
 
 def _adopt(root: Path, items: list[Change], folder: str) -> tuple[list[Change], list[Change]]:

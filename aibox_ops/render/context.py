@@ -4,6 +4,7 @@ allow-list and the deploy's staged build context are all made from, so they cann
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 from ..config import Settings
@@ -51,3 +52,73 @@ def image_copies(settings: Settings) -> list[tuple[str, str]]:
         else:
             copies.append((path, f"/app/{path}"))
     return copies
+
+
+def context_files(settings: Settings, dockerignore: str | None = None) -> list[str]:
+    """Every file (relative POSIX path, sorted) of ``build_context_paths`` that the
+    ``.dockerignore`` lets into the build context: exactly what a staged context must hold
+    besides the Dockerfile. The toolkit's CodeBuild zip leaves .dockerignore out, so a deploy
+    that stages its own context should copy these files only.
+
+    ``dockerignore`` defaults to the project's .dockerignore, else the rendered one."""
+    if dockerignore is None:
+        from ..files import read_text
+
+        dockerignore = read_text(settings.path(".dockerignore"))
+    if dockerignore is None:
+        from .plan import template_context
+        from .templates import default_templates_dir, render_template
+
+        dockerignore = render_template(default_templates_dir(), "dockerignore.j2",
+                                       template_context(settings))
+    rules = parse_dockerignore(dockerignore)
+    root = settings.project_dir
+    out: set[str] = set()
+    for rel in build_context_paths(settings):
+        path = root / rel
+        candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*")
+                                                          if p.is_file())
+        for file in candidates:
+            relpath = file.relative_to(root).as_posix()
+            if not is_ignored(rules, relpath):
+                out.add(relpath)
+    return sorted(out)
+
+
+def parse_dockerignore(text: str) -> list[tuple[re.Pattern[str], bool]]:
+    """(regex, is_exception) rules of a .dockerignore, in order (Docker's syntax: ``*`` and
+    ``?`` stay within one path element, ``**`` spans any number, ``!`` re-includes)."""
+    rules = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        pattern = PurePosixPath((line[1:] if negate else line).strip().lstrip("/")).as_posix()
+        regex = ""
+        i = 0
+        while i < len(pattern):
+            if pattern.startswith("**/", i):
+                regex, i = regex + "(?:.*/)?", i + 3
+            elif pattern.startswith("**", i):
+                regex, i = regex + ".*", i + 2
+            elif pattern[i] == "*":
+                regex, i = regex + "[^/]*", i + 1
+            elif pattern[i] == "?":
+                regex, i = regex + "[^/]", i + 1
+            else:
+                regex, i = regex + re.escape(pattern[i]), i + 1
+        rules.append((re.compile(regex + r"\Z"), negate))
+    return rules
+
+
+def is_ignored(rules: list[tuple[re.Pattern[str], bool]], relpath: str) -> bool:
+    """Whether ``relpath`` stays out of the context: the last rule matching the path or one
+    of its parent folders decides."""
+    parts = relpath.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    ignored = False
+    for regex, negate in rules:
+        if any(regex.match(prefix) for prefix in prefixes):
+            ignored = not negate
+    return ignored
