@@ -298,3 +298,29 @@ def test_a_root_dockerfile_is_backed_up_and_removed(guide):
     (backup,) = (guide / ".aibox-ops" / "backups").glob("init-*/Dockerfile")
     assert backup.read_text() == DOCKERFILE
     assert adopt(guide)["written"] == []
+
+
+def test_at_a_terminal_init_asks_then_confirms(tmp_path, monkeypatch):
+    import typer.testing
+    from typer.testing import CliRunner
+
+    root = make_guide_project(tmp_path / "p")
+    (root / ".bedrock_agentcore.yaml").unlink()  # no agent name; the region is in the ENV
+    # CliRunner's stdin stands in for a terminal.
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True,
+                        raising=False)
+
+    from aibox_ops.cli.main import app
+
+    declined = CliRunner().invoke(app, ["-C", str(root), "init"],
+                                  input="support_bot\nn\n")
+    assert declined.exit_code == 7, declined.stderr
+    assert "Agent name" in declined.stderr and "declined" in declined.stderr
+    assert "[tool.aibox-ops]" not in (root / "pyproject.toml").read_text()
+    accepted = CliRunner().invoke(app, ["-C", str(root), "init"],
+                                  input="support_bot\ny\n")
+    assert accepted.exit_code == 0, accepted.stderr
+    tool = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["aibox-ops"]
+    assert (tool["agent_name"], tool["region"]) == ("support_bot", "ap-southeast-1")
+    assert "# from your answer" in (root / "pyproject.toml").read_text()
+    assert (root / ".bedrock_agentcore" / "support_bot" / "Dockerfile").is_file()

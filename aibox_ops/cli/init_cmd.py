@@ -38,10 +38,13 @@ def init(
         from ..init import detect_project, plan_init
 
         folder = nearest_pyproject_dir(Path(state.project))
-        detection = detect_project(folder, _region_answer(state))
-        if detection.questions and not dry_run:
-            detection = detect_project(folder, {**_region_answer(state),
-                                                **_answers(state, detection, yes)})
+        answers = _region_answer(state)
+        detection = detect_project(folder, answers)
+        for _ in range(3):  # an answer (the entry point) may raise a new question
+            if dry_run or yes or not detection.questions:
+                break
+            answers.update(_answers(state, detection, yes))
+            detection = detect_project(folder, answers)
         assumed = {}
         if dry_run:  # preview with each question's default; nothing is written
             assumed = {q.key: q.default for q in detection.questions}

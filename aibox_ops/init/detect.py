@@ -145,9 +145,14 @@ def _detect_entrypoint(project_dir, table, toolkit, put, ask) -> str | None:
 
 def _dockerfile_env(project_dir, toolkit, table, answers, out) -> dict[str, str]:
     """ENV of the hand-written Dockerfile the toolkit builds (else the root one)."""
-    name = answers.get("agent_name") or table.get("agent_name") or (
-        toolkit.name if toolkit else DEFAULT_AGENT_NAME)
-    for rel in (f".bedrock_agentcore/{name}/Dockerfile", "Dockerfile"):
+    names = [answers.get("agent_name"), table.get("agent_name"),
+             toolkit.name if toolkit else None, DEFAULT_AGENT_NAME]
+    candidates = [f".bedrock_agentcore/{name}/Dockerfile" for name in names if name]
+    others = sorted(p.relative_to(project_dir).as_posix()
+                    for p in project_dir.glob(".bedrock_agentcore/*/Dockerfile"))
+    if len(others) == 1:  # the one the user wrote, whatever the agent is now called
+        candidates.append(others[0])
+    for rel in dict.fromkeys([*candidates, "Dockerfile"]):
         env = load_dockerfile_env(project_dir / rel)
         if env is not None:
             return {**env, "__source__": f"{rel} (ENV)"}
