@@ -62,8 +62,8 @@ def export_requirements(project_dir: Path, group: str) -> ExportedRequirements:
     if not (project_dir / "uv.lock").is_file():
         return ExportedRequirements(sorted(declared, key=lambda r: requirement_name(r) or r),
                                     pinned=False, group=group)
-    lines = _uv_export(project_dir, group)
-    stale = _not_satisfied(declared, lines)
+    lines = uv_export(project_dir, group)
+    stale = unsatisfied_requirements(declared, lines)
     if stale:
         raise DependencyError(
             f"{project_dir / 'uv.lock'}: does not pin {', '.join(stale)} from the '{group}' group",
@@ -72,7 +72,7 @@ def export_requirements(project_dir: Path, group: str) -> ExportedRequirements:
     return ExportedRequirements(lines, pinned=True, group=group)
 
 
-def _not_satisfied(declared: list[str], lines: list[str]) -> list[str]:
+def unsatisfied_requirements(declared: list[str], lines: list[str]) -> list[str]:
     """Declared requirements the exported pins leave out or do not satisfy (a stale lock)."""
     from packaging.requirements import InvalidRequirement, Requirement
 
@@ -95,7 +95,7 @@ def _not_satisfied(declared: list[str], lines: list[str]) -> list[str]:
     return stale
 
 
-def _uv_export(project_dir: Path, group: str | None) -> list[str]:
+def uv_export(project_dir: Path, group: str | None) -> list[str]:
     """Pinned lines of ``group``, or of ``[project].dependencies`` when ``group`` is None."""
     # `uv run` exports UV (its own binary); otherwise look on PATH.
     uv = os.environ.get("UV") or shutil.which("uv")

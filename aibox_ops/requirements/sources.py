@@ -14,7 +14,7 @@ from ..config import Settings
 from ..errors import ConfigError, DependencyError
 from ..files import read_text
 from ..pyproject import load_pyproject
-from .export import _not_satisfied, _uv_export, export_requirements, requirement_name
+from .export import unsatisfied_requirements, uv_export, export_requirements, requirement_name
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ def load_source_requirements(settings: Settings) -> SourcedRequirements:
         label = "pyproject.toml:[project].dependencies"
         add_to = "[project].dependencies in pyproject.toml"
         if (root / "uv.lock").is_file():
-            lines = _uv_export(root, None)
-            stale = _not_satisfied(declared, lines)
+            lines = uv_export(root, None)
+            stale = unsatisfied_requirements(declared, lines)
             if stale:
                 raise DependencyError(
                     f"{root / 'uv.lock'}: does not pin {', '.join(stale)} from "
