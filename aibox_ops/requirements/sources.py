@@ -14,7 +14,7 @@ from ..config import Settings
 from ..errors import ConfigError, DependencyError
 from ..files import read_text
 from ..pyproject import load_pyproject
-from .export import unsatisfied_requirements, uv_export, export_requirements, requirement_name
+from .export import export_requirements, requirement_name, unsatisfied_requirements, uv_export
 
 
 @dataclass(frozen=True)
