@@ -324,3 +324,11 @@ def test_at_a_terminal_init_asks_then_confirms(tmp_path, monkeypatch):
     assert (tool["agent_name"], tool["region"]) == ("support_bot", "ap-southeast-1")
     assert "# from your answer" in (root / "pyproject.toml").read_text()
     assert (root / ".bedrock_agentcore" / "support_bot" / "Dockerfile").is_file()
+
+
+def test_backups_are_kept_out_of_git(guide):
+    (guide / ".gitignore").write_text(".venv")
+    adopt(guide)
+    assert (guide / ".gitignore").read_text().splitlines()[-1] == ".aibox-ops/"
+    assert (guide / ".gitignore").read_text().startswith(".venv\n")
+    assert adopt(guide)["written"] == []

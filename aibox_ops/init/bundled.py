@@ -22,6 +22,7 @@ AGENT_DEPENDENCIES = (
     "strands-agents-tools==0.8.10",
     "boto3>=1.35",
 )
+GITIGNORE = (".env*\n.venv/\n__pycache__/\n*.py[cod]\n.aibox-ops/\nlogs/\ntmp/\n*.log\n")
 SKIP = {"__pycache__", "logs", "tmp", ".pytest_cache"}
 ALLOWED_IN_TARGET = {".git"}  # an empty folder may already be a git repository
 
@@ -53,6 +54,8 @@ def plan_bundled(folder: Path, name: str, region: str | None = None) -> Plan:
     templates = default_templates_dir()
     pyproject = render_template(templates, "project/pyproject.toml.j2", context)
     items = [Change("pyproject.toml", "create", "new project", payload=pyproject),
+             Change(".gitignore", "create", "keeps secrets, environments and local state "
+                    "out of git", payload=GITIGNORE),
              Change("README.md", "create", "how to run it",
                     payload=render_template(templates, "project/README.md.j2", context))]
     source = bundled_agent_dir()

@@ -78,6 +78,8 @@ def detect_project(project_dir: Path, answers: dict[str, str] | None = None) -> 
                           hint="Run it in the project's folder, or start a new project with "
                                "`aibox-ops init --from-bundled NAME` in an empty folder.")
     table = pyproject.table("tool", "aibox-ops") or {}
+    if not isinstance(table, dict):
+        raise ConfigError([f"{pyproject.path}: [tool.aibox-ops] must be a table"])
     existing_env = table.get("environment") if isinstance(table.get("environment"), dict) else {}
     out.kept = sorted([k for k in table if k != "environment"]
                       + [f"environment.{k}" for k in existing_env])

@@ -66,7 +66,28 @@ def plan_init(detection: Detection, flags: dict[str, Any] | None = None,
     if shadowing:
         backups.append(shadowing[0])
         adopted.append(shadowing[1])
-    return Plan("init", [*backups, pyproject, *adopted], warnings)
+    ignore = _gitignore(root)
+    return Plan("init", [*backups, pyproject, *adopted, *ignore], warnings)
+
+
+GITIGNORE_LINE = ".aibox-ops/"
+
+
+def _gitignore(root: Path) -> list[Change]:
+    """Backups may hold what the user's files held (a Dockerfile with a key in it): keep
+    ``.aibox-ops/`` out of git, in a .gitignore that exists or a git repository's new one."""
+    current = read_text(root / ".gitignore")
+    if current is None and not (root / ".git").exists():
+        return []
+    lines = {line.strip().rstrip("/") for line in (current or "").splitlines()}
+    if ".aibox-ops" in lines or "/.aibox-ops" in lines:
+        return []
+    text = (current or "")
+    text += ("" if not text or text.endswith("\n") else "\n") + \
+        "# aibox-ops: backups and local run state\n" + GITIGNORE_LINE + "\n"
+    return [Change(".gitignore", "update" if current is not None else "create",
+                   "keep .aibox-ops/ (backups, local state) out of git",
+                   unified_diff(current, text, ".gitignore"), payload=text)]
 
 
 def _root_dockerfile(root: Path, agent_name: str, folder: str) -> tuple[Change, Change] | None:
