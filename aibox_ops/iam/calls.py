@@ -6,6 +6,7 @@ the calling principal, so that ``fix-iam`` can say "the caller X lacks iam:PutRo
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ..errors import AwsError
@@ -24,12 +25,18 @@ def check_params(service: str, operation: str, params: dict[str, Any]) -> None:
     check_request(service, operation, params)
 
 
-def _check_with_botocore(service: str, operation: str, params: dict[str, Any]) -> None:
+@lru_cache(maxsize=16)
+def _service_model(service: str) -> Any:
     import botocore.session
+
+    return botocore.session.get_session().get_service_model(service)
+
+
+def _check_with_botocore(service: str, operation: str, params: dict[str, Any]) -> None:
     from botocore.validate import ParamValidator
 
-    model = botocore.session.get_session().get_service_model(service)
-    report = ParamValidator().validate(params, model.operation_model(operation).input_shape)
+    shape = _service_model(service).operation_model(operation).input_shape
+    report = ParamValidator().validate(params, shape)
     if report.has_errors():
         raise AwsError(f"invalid {service} {operation} request: {report.generate_report()}",
                        code="ParamValidation")

@@ -88,12 +88,16 @@ def _get_role(session: Any, name: str) -> dict[str, Any] | None:
         raise
 
 
+def find_runtime_id(session: Any, settings: Settings, state: DeployState) -> str | None:
+    """The deployed runtime's id: from the deploy state, else by name (ListAgentRuntimes)."""
+    runtime_id = state.agent_id or (state.agent_arn or "").rsplit("/", 1)[-1] or None
+    return runtime_id or _runtime_id_by_name(session, settings.agent_name)
+
+
 def _runtime_role(session: Any, settings: Settings, state: DeployState,
                   tried: list[str]) -> str | None:
-    runtime_id = state.agent_id or (state.agent_arn or "").rsplit("/", 1)[-1] or None
     try:
-        if runtime_id is None:
-            runtime_id = _runtime_id_by_name(session, settings.agent_name)
+        runtime_id = find_runtime_id(session, settings, state)
         if runtime_id is None:
             tried.append(f"no runtime named {settings.agent_name}")
             return None
