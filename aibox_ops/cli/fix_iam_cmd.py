@@ -54,6 +54,7 @@ def fix_iam(
     if backup_id is not None and not rollback:
         raise typer.BadParameter(f"{backup_id!r}: a BACKUP_ID goes with --rollback",
                                  param_hint="BACKUP_ID")
+    seconds = _since_seconds(since) if from_logs else 0  # bad input fails before any AWS call
     settings = state.settings()
     backup_dir = settings.path(iam.BACKUP_DIR)
     if list_backups:
@@ -68,7 +69,7 @@ def fix_iam(
     log_info: dict[str, Any] | None = None
     statements = None
     if from_logs:
-        statements, log_info = _read_logs(session, settings, deploy, ref, since)
+        statements, log_info = _read_logs(session, settings, deploy, ref, since, seconds)
     planned = iam.plan_role_access(session, settings, ref, extra_statements=statements)
     plan = planned.plan
     current = iam.evaluate_access(planned.documents, planned.requirements)
@@ -121,15 +122,19 @@ def fix_iam(
         raise error
 
 
-def _read_logs(session: Any, settings: Any, deploy: Any, ref: Any,
-               since: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    from .. import iam
+def _since_seconds(since: str) -> int:
     from ..iam.logs import parse_since
 
     try:
-        seconds = parse_since(since)
+        return parse_since(since)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--since") from None
+
+
+def _read_logs(session: Any, settings: Any, deploy: Any, ref: Any, since: str,
+               seconds: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from .. import iam
+
     runtime_id = iam.find_runtime_id(session, settings, deploy)
     if not runtime_id:
         raise AwsError(f"--from-logs: no deployed runtime found for agent {settings.agent_name}",
