@@ -114,6 +114,12 @@ def make_iam_project(root: Path, tool: str = "") -> Path:
 
 @pytest.fixture
 def world(aws, tmp_path) -> World:
+    """The toolkit-like role, tables, secrets and a project (see ``build_world``)."""
+    return build_world(aws, tmp_path)
+
+
+def build_world(aws, tmp_path: Path) -> World:
+    """Create the deployed-looking world in the moto server behind ``aws``."""
     from aibox_ops.iam import toolkit_role_name
 
     iam = aws.client("iam")
