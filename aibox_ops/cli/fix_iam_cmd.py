@@ -99,6 +99,8 @@ def fix_iam(
         extra["backup_id"] = result.backup_id
         report = iam.verify_role_access(session, ref.name, planned.requirements)
         extra["verification"] = {"source": "read back after apply", **report.to_dict()}
+        if not report.ok:
+            _verification_failed(state, ref.name, result.backup_id, extra["verification"])
         return result.applied
 
     run_plan(state, plan, apply, check=check, dry_run=dry_run, diff=diff, extra=extra)
@@ -112,14 +114,24 @@ def fix_iam(
 
             console().print(f"backup: {extra['backup_id']} "
                             "(undo with `aibox-ops fix-iam --rollback`)")
-    if extra["backup_id"] and not verification["ok"]:
-        error = CheckFailed(
-            f"role {ref.name}: written (backup {extra['backup_id']}), but reading it back "
-            "does not prove every required call is allowed",
-            hint="See the verification table: an explicit Deny, a condition or a "
-                 "NotAction/NotResource elsewhere on the role is in the way.")
-        error.result_already_emitted = state.json
-        raise error
+
+
+def _verification_failed(state: AppState, role_name: str, backup_id: str | None,
+                         verification: dict[str, Any]) -> None:
+    if not state.json:
+        from .iam_output import render_verification
+
+        render_verification(verification, state.json)
+    missing = [f"{c['action']} on {c['resource']}: {c['verdict']} ({c['reason']})"
+               for c in verification["checks"] if c["verdict"] != "allowed"]
+    error = CheckFailed(
+        f"role {role_name}: written (backup {backup_id}), but reading it back does not prove "
+        f"every required call allowed: " + "; ".join(missing),
+        hint="An explicit Deny, a condition or NotAction/NotResource elsewhere on the role is "
+             "in the way; fix-iam never edits other policies. Undo with "
+             "`aibox-ops fix-iam --rollback`.")
+    error.result_already_emitted = False  # the runner emits nothing when apply raises
+    raise error
 
 
 def _since_seconds(since: str) -> int:

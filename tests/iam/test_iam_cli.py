@@ -199,3 +199,18 @@ def test_bad_command_lines_are_usage_errors_before_any_aws_call(tmp_path):
     assert since.exit_code == ExitCode.USAGE and "--since 'soon'" in since.stderr
     stray = invoke("fix-iam", "20260101T000000000000Z", project=project)
     assert stray.exit_code == ExitCode.USAGE and "goes with --rollback" in stray.stderr
+
+
+def test_an_explicit_deny_elsewhere_fails_verification_after_writing(aws, world):
+    guard = ('{"Version":"2012-10-17","Statement":[{"Sid":"NoWrites","Effect":"Deny",'
+             '"Action":"dynamodb:PutItem","Resource":"*"}]}')
+    aws.client("iam").put_role_policy(RoleName=world.role_name, PolicyName="guard",
+                                      PolicyDocument=guard)
+    result = invoke("--json", "fix-iam", "--yes", project=world.project)
+    assert result.exit_code == ExitCode.CHECK_FAILED
+    out = json_out(result)
+    assert not out["ok"] and "backup" in out["message"]
+    assert "dynamodb:PutItem on arn:aws:dynamodb" in out["message"]
+    assert "explicitly denied by policy guard statement NoWrites" in out["message"]
+    assert "an Allow cannot override it" in result.stderr  # the planning warning
+    assert inline(aws, world.role_name)["guard"]["Statement"][0]["Effect"] == "Deny"
