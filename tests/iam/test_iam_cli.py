@@ -44,6 +44,7 @@ def writes(calls) -> set[str]:
     return {op for service, op in calls if service == "iam"} & IAM_WRITES
 
 
+@pytest.mark.slow
 def test_fix_iam_writes_exact_policies_then_a_rerun_sends_no_iam_write(aws, world, aws_calls):
     result = invoke("--json", "fix-iam", "--yes", project=world.project)
     assert result.exit_code == 0, result.stderr
@@ -95,6 +96,7 @@ def test_without_yes_and_without_a_terminal_it_refuses(aws, world):
     assert "aibox-ops-data" not in inline(aws, world.role_name)
 
 
+@pytest.mark.slow
 def test_rollback_and_list_backups_through_the_cli(aws, world):
     assert invoke("fix-iam", "--yes", project=world.project).exit_code == 0
     listed = json_out(invoke("--json", "fix-iam", "--list-backups", project=world.project))
@@ -134,6 +136,7 @@ def test_oversized_inline_policies_fail_with_the_figure(aws, world):
     assert "aibox-ops-data" not in inline(aws, world.role_name)
 
 
+@pytest.mark.slow
 def test_caller_access_denied_names_the_permission_and_principal(aws, world, monkeypatch):
     from tests.iam.deny_peer import DenyingPeer
 
@@ -150,6 +153,7 @@ def test_caller_access_denied_names_the_permission_and_principal(aws, world, mon
     assert "Grant iam:PutRolePolicy" in out["hint"]
 
 
+@pytest.mark.slow
 def test_from_logs_grants_exactly_the_denied_calls_of_this_role(aws, world):
     runtime_id = create_runtime(aws, world.role_arn)
     logs = aws.client("logs")
