@@ -108,7 +108,7 @@ def fix_iam(
     if not state.json:
         from .iam_output import render_verification
 
-        render_verification(verification, state.json)
+        render_verification(verification, state.json, detail=bool(extra["backup_id"]))
         if extra["backup_id"]:
             from .output import console
 
