@@ -29,7 +29,8 @@ from .documents import (
 from .evaluate import evaluate_access
 from .logs import group_statements, merge_log_statements
 from .manifest import Manifest, load_manifest
-from .role import RoleRef, read_role_documents, read_secret_facts
+from .role import RoleRef, read_role_documents
+from .secret_facts import read_secret_facts
 
 COMMAND = "fix-iam"
 
