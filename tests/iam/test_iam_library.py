@@ -149,3 +149,17 @@ def test_requests_are_validated_before_they_are_sent(aws, world):
     with pytest.raises(InvalidRequestError, match="PolicyName"):
         call(session, "iam", "GetRolePolicy", "read policy", RoleName=world.role_name)
     assert sent == []  # nothing reached the endpoint
+
+
+def test_a_secret_that_cannot_be_described_gets_its_name_pattern_and_a_warning(aws, world):
+    session, settings, role = setup(world)
+    aws.client("secretsmanager").delete_secret(SecretId="dev_openai_api",
+                                               ForceDeleteWithoutRecovery=True)
+    plan = iam.plan_role_policies(session, settings, role)
+    [statement] = [st for st in plan.item("aibox-ops-data").payload["Statement"]
+                   if st["Sid"] == "ProviderApiKeySecrets"]
+    assert statement["Resource"] == [
+        f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:dev_openai_api-??????",
+        world.secret_arns["dev_gemini_api"]]
+    assert any("secret dev_openai_api" in w and "ResourceNotFoundException" in w
+               for w in plan.warnings)
