@@ -77,6 +77,7 @@ def apply_schedules(session: Any, plan: Plan, backup_dir: Path | None = None,
         if isinstance(error, AiboxError):
             if undone:
                 error.message += f" (undone: {', '.join(undone)})"
+                error.args = (error.message,)
             raise
         raise AwsError(f"warm schedule failed: {error}; undone: {', '.join(undone) or '-'}"
                        ) from error

@@ -40,7 +40,7 @@ def validate_request(service: str, operation: str, params: dict[str, Any]) -> li
     report = ParamValidator().validate(params, shape)
     if not report.has_errors():
         return []
-    return [line.strip() for line in report.generate_report().splitlines()[1:] if line.strip()]
+    return [line.strip() for line in report.generate_report().splitlines() if line.strip()]
 
 
 _models: dict[str, Any] = {}
