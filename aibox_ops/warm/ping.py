@@ -30,6 +30,7 @@ class PingResult:
     verdict: str  # cold | warm | unknown | failed
     uptime_s: float | None = None
     error: str | None = None
+    exit_code: int | None = None  # of the error aibox-ops raised for it, when it was one
 
     @property
     def ok(self) -> bool:
@@ -92,7 +93,9 @@ def ping_once(send: Sender, session_id: str, payload: dict[str, Any] | None = No
         chunks = send(payload or health_payload(), session_id)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops a pool
         message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-        return PingResult(session_id, _ms(clock() - start), "failed", error=message)
+        code = getattr(exc, "exit_code", None)
+        return PingResult(session_id, _ms(clock() - start), "failed", error=message,
+                          exit_code=int(code) if code is not None else None)
     elapsed = clock() - start
     return classify(session_id, elapsed, chunks)
 
@@ -112,6 +115,23 @@ def classify(session_id: str, elapsed_s: float, chunks: list[dict[str, Any]]) ->
         return PingResult(session_id, _ms(elapsed_s), "unknown")
     verdict = "cold" if uptime < elapsed_s else "warm"
     return PingResult(session_id, _ms(elapsed_s), verdict, float(uptime))
+
+
+def failure_error(results: list[PingResult]) -> Any:
+    """The error to exit with when pings failed (None when all answered): AwsError when
+    every failure was an AWS one (permissions, throttling), else AgentError."""
+    from ..errors import AgentError, AwsError, ExitCode
+
+    failed = [r for r in results if not r.ok]
+    if not failed:
+        return None
+    first = failed[0].error
+    message = f"{len(failed)} of {len(results)} ping(s) failed; first: {first}"
+    if all(r.exit_code == ExitCode.AWS for r in failed):
+        return AwsError(message, hint="Check the caller's bedrock-agentcore:InvokeAgentRuntime "
+                        "permission and the runtime's status (`aibox-ops status`).")
+    return AgentError(message, hint="Is the runtime up? `aibox-ops warm status`, and the "
+                      "agent's logs (`aibox-ops logs`), say more.")
 
 
 def _ms(seconds: float) -> float:

@@ -220,3 +220,29 @@ def _diff(before: Any, after: Any, name: str) -> str:
         return (json.dumps(doc, indent=2, sort_keys=True) + "\n").splitlines(keepends=True)
 
     return "".join(difflib.unified_diff(lines(before), lines(after), f"a/{name}", f"b/{name}"))
+
+
+def plan_removal(current: WarmSchedules) -> Plan:
+    """What ``warm unschedule`` deletes (pure): schedules, group, role; foreign ones refused."""
+    items: list[Change] = []
+    errors: list[Any] = []
+    if current.group_exists:
+        if not current.group_owned:
+            errors.append(RefusedError(
+                f"schedule group {current.group_name} was not created by aibox-ops warm: "
+                "leaving it alone", targets=[f"schedule-group/{current.group_name}"]))
+        else:
+            items += [Change(f"schedule/{current.group_name}/{s.name}", "delete",
+                             f"pings session {s.session_id}", kind="schedule")
+                      for s in current.schedules]
+            items.append(Change(f"schedule-group/{current.group_name}", "delete",
+                                "created by aibox-ops warm", kind="schedule-group"))
+    if current.role_arn:
+        if not current.role_owned:
+            errors.append(RefusedError(
+                f"IAM role {current.role_name} was not created by aibox-ops warm: leaving it "
+                "alone", targets=[f"role/{current.role_name}"]))
+        else:
+            items.append(Change(f"role/{current.role_name}", "delete",
+                                "scheduler role created by aibox-ops warm", kind="role"))
+    return Plan("warm unschedule", items, [], errors)

@@ -73,3 +73,44 @@ def calls(session) -> CallLog:
     for service in ("scheduler", "iam", "bedrock-agentcore-control"):
         log.hook(session.client(service))
     return log
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def local_agent() -> str:
+    """The bundled agent served by uvicorn on 127.0.0.1 (a separate process, as
+    ``deploy --local`` runs it); yields its base URL."""
+    import os
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(LOG_TO_FILE="false", AWS_ENDPOINT_URL="http://127.0.0.1:9",
+               AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+               AWS_EC2_METADATA_DISABLED="true")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "agentcore_app:app", "--app-dir", str(REPO / "agent"),
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/ping", timeout=1):
+                    break
+            except OSError as exc:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"agent did not start: {proc.stderr.read()!r}") from exc
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
