@@ -29,7 +29,7 @@ ROLE_WAIT_SECONDS = 40.0
 ROLE_NOT_READY = ("execution role", "assume")
 
 
-def apply_schedules(session: Any, plan: Plan, backup_dir: Path | None = None,
+def apply_schedules(session: Any, plan: Plan,
                     sleep: Callable[[float], None] = time.sleep) -> list[str]:
     """Apply ``plan`` (from ``plan_schedules``); returns the targets written.
 
@@ -58,7 +58,7 @@ def apply_schedules(session: Any, plan: Plan, backup_dir: Path | None = None,
                     created.append(("role", payload))
             elif item.kind == "iam-policy":
                 put_role_policy(session, payload["role_name"], payload["documents"],
-                                backup_dir)
+                                Path(payload["backup_dir"]))
             elif item.kind == "schedule-group":
                 with aws_errors(f"create schedule group {payload['Name']}"):
                     scheduler.create_schedule_group(**checked(

@@ -12,7 +12,9 @@ from ..config import Settings
 
 OWNER_TAG = "aibox-ops:warm"
 ROLE_PATH = "/aibox-ops/"
-POLICY_NAME = "aibox-warm-invoke-runtime"
+# fix-iam's put_owned_policies writes only names under an owned prefix: the same one.
+OWNED_PREFIX = "aibox-ops-"
+POLICY_NAME = "aibox-ops-warm-invoke-runtime"
 IAM_NAME_MAX = 64
 GROUP_NAME_MAX = 64
 

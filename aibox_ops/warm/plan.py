@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import difflib
 import json
+from pathlib import Path
 from typing import Any
 
 from ..config import Settings
 from ..config.build import warm_interval_problem
 from ..deploy_state import DeployState
 from ..errors import ConfigError, RefusedError
+from ..iam.backups import BACKUP_DIR
 from ..plan import Change, Plan
 from .names import (
     OWNER_TAG,
@@ -79,7 +81,8 @@ def build_plan(settings: Settings, runtime: RuntimeRef, current: WarmSchedules, 
     tags = [{"Key": OWNER_TAG, "Value": owner_value(settings)}]
     trust = scheduler_trust_policy(account, partition, settings.region, group)
     items.append(_role_item(current, trust, tags, errors))
-    items.append(_policy_item(current, invoke_policy(runtime.arn)))
+    backup_dir = settings.path(BACKUP_DIR)
+    items.append(_policy_item(current, invoke_policy(runtime.arn), backup_dir))
     items.append(_group_item(current, tags, errors))
     wanted: dict[str, dict[str, Any]] = {}
     for index, session_id in enumerate(pool.session_ids):
@@ -168,9 +171,11 @@ def _role_item(current: WarmSchedules, trust: dict[str, Any], tags: list[dict[st
     return Change(target, "unchanged", "trust policy as planned", kind="role")
 
 
-def _policy_item(current: WarmSchedules, document: dict[str, Any]) -> Change:
+def _policy_item(current: WarmSchedules, document: dict[str, Any],
+                 backup_dir: Path) -> Change:
     target = f"role/{current.role_name}/policy/{POLICY_NAME}"
-    payload = {"role_name": current.role_name, "documents": {POLICY_NAME: document}}
+    payload = {"role_name": current.role_name, "documents": {POLICY_NAME: document},
+               "backup_dir": str(backup_dir)}
     if current.role_policy == document:
         return Change(target, "unchanged", "invoke this runtime only", kind="iam-policy")
     status = "create" if current.role_policy is None else "update"

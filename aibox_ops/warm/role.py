@@ -1,34 +1,26 @@
 """The scheduler role's inline policy and its removal.
 
 The policy goes through the same apply/backup code as fix-iam's policies
-(``aibox_ops.iam.put_owned_policies``) once that branch is merged; until then this module is
-the one place that writes it.
+(``aibox_ops.iam.put_owned_policies``): a backup under ``.aibox-ops`` before any change, and
+no write call when the policy is already as wanted.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from .names import POLICY_NAME
+from .names import OWNED_PREFIX, POLICY_NAME
 from .requests import checked
 
 
 def put_role_policy(session: Any, role_name: str, documents: dict[str, dict[str, Any]],
-                    backup_dir: Path | None = None) -> list[str]:
-    """Write the role's owned inline policies; returns the policy names written."""
-    from ..aws import aws_errors
+                    backup_dir: Path) -> list[str]:
+    """Write the role's inline policy through fix-iam's shared writer (backup first, no call
+    when already as wanted); returns the policy names written."""
+    from ..iam import put_owned_policies
 
-    iam = session.client("iam")
-    written = []
-    for name, document in documents.items():
-        with aws_errors(f"put policy {name} on role {role_name} (iam:PutRolePolicy)"):
-            iam.put_role_policy(**checked("iam", "PutRolePolicy", {
-                "RoleName": role_name, "PolicyName": name,
-                "PolicyDocument": json.dumps(document)}))
-        written.append(name)
-    return written
+    return put_owned_policies(session, role_name, documents, backup_dir, OWNED_PREFIX).written
 
 
 def delete_owned_role(session: Any, role_name: str) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import warm_project
 from helpers import invoke, json_out, make_project
+from warm_helpers import warm_project
 
 from aibox_ops.warm.pool import POOL_PATH
 

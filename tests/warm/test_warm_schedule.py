@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import warm_project
+from warm_helpers import warm_project
 
 from aibox_ops.config import load_settings
 from aibox_ops.errors import AiboxError, ConfigError, RefusedError
@@ -36,6 +36,7 @@ def test_schedule_creates_one_schedule_per_pooled_session(aws, session, project,
     pool = load_pool(settings)
     assert len(pool) == 3 and all(len(sid) >= 33 for sid in pool)
     assert ".aibox-ops/warm-sessions.json" in written
+    assert any((project / ".aibox-ops/backups").iterdir())  # fix-iam's writer backed up first
 
     scheduler, iam = aws.client("scheduler"), aws.client("iam")
     group = group_name(settings)

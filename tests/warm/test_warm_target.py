@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 
 import botocore.session
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from aibox_ops.warm.policies import INVOKE_ACTION, invoke_policy, scheduler_trust_policy
 from aibox_ops.warm.requests import validate_request
 from aibox_ops.warm.target import invoke_shape, target_arn, target_input
+from tests.iam.lint import lint_policy
 
 RUNTIME = "arn:aws:bedrock-agentcore:ap-southeast-1:123456789012:runtime/my_aibox_agent-AbC123"
 SESSION = "warm-my_aibox_agent-00-0123456789abcdef0123456789abcdef"
@@ -54,20 +54,13 @@ def test_role_may_only_invoke_this_runtime():
         "arn:aws:scheduler:ap-southeast-1:123456789012:schedule/g/*"
 
 
-def _lint(document: dict) -> list[tuple[str, str]]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # parliament imports pkg_resources
-        from parliament import analyze_policy_string
-    return [(f.issue, f.detail) for f in analyze_policy_string(json.dumps(document)).findings]
-
-
 @pytest.mark.parametrize("runtime", [RUNTIME])
 def test_parliament_finds_nothing_but_the_unknown_service(runtime):
     # parliament's bundled IAM catalogue predates AgentCore, so it cannot check the action
     # itself; everything else about the policy (structure, effect, resources) passes.
-    assert _lint(invoke_policy(runtime)) == [
-        ("UNKNOWN_PREFIX", "Unknown prefix bedrock-agentcore")]
+    assert lint_policy(invoke_policy(runtime)) == [
+        "UNKNOWN_PREFIX: Unknown prefix bedrock-agentcore"]
     broken = invoke_policy(runtime)
     broken["Statement"][0]["Effect"] = "Alow"
-    assert ("MALFORMED", "Unknown Effect used. Effect must be either Allow or Deny") \
-        in _lint(broken)
+    assert "MALFORMED: Unknown Effect used. Effect must be either Allow or Deny" \
+        in lint_policy(broken)

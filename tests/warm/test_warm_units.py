@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import warm_project
+from warm_helpers import warm_project
 
 from aibox_ops.config import load_settings
 from aibox_ops.errors import FileError
