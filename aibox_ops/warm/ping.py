@@ -115,7 +115,7 @@ def ping(send: Sender, session_ids: Iterable[str], count: int = 1,
     def one_session(session_id: str) -> list[PingResult]:
         return [ping_once(send, session_id, payload, clock) for _ in range(count)]
 
-    if len(ids) <= 1:
+    if len(ids) <= 1 or max_in_flight <= 1:
         return [r for sid in ids for r in one_session(sid)]
     with ThreadPoolExecutor(max_workers=max(1, min(max_in_flight, len(ids)))) as pool:
         return [r for results in pool.map(one_session, ids) for r in results]
