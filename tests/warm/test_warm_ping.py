@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aibox_ops.invoke import new_session_id
 from aibox_ops.warm.measure import measure, recommend
 from aibox_ops.warm.ping import local_sender, ping, runtime_sender
@@ -10,6 +12,7 @@ from tests.invoke_peer import InvokePeer
 RUNTIME = "arn:aws:bedrock-agentcore:ap-southeast-1:123456789012:runtime/my_aibox_agent-AbC123"
 
 
+@pytest.mark.slow
 def test_local_pings_reach_the_agents_health_action(local_agent):
     ids = [new_session_id() for _ in range(5)]
     results = ping(local_sender(local_agent), ids, count=2)
@@ -24,6 +27,7 @@ def test_a_dead_local_runtime_is_a_failed_result_not_a_crash():
     assert results[0].verdict == "failed" and "127.0.0.1:9" in results[0].error
 
 
+@pytest.mark.slow
 def test_measure_locally_finds_no_cold_starts_and_says_so(local_agent):
     m = measure(local_sender(local_agent), samples=5, new_session_id=new_session_id)
     assert len(m.cold) == 5 and len(m.warm) == 5
