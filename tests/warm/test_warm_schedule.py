@@ -56,7 +56,10 @@ def test_schedule_creates_one_schedule_per_pooled_session(aws, session, project,
     trust = role["AssumeRolePolicyDocument"]
     statement = trust["Statement"][0]
     assert statement["Principal"] == {"Service": "scheduler.amazonaws.com"}
-    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": aws.account_id}
+    assert statement["Condition"]["StringEquals"] == {
+        "aws:SourceAccount": aws.account_id,
+        "aws:SourceArn": f"arn:aws:scheduler:ap-southeast-1:{aws.account_id}:schedule-group/"
+                         f"{group}"}
     policy = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=POLICY_NAME)
     assert policy["PolicyDocument"]["Statement"] == [{
         "Sid": "InvokeThisRuntimeOnly", "Effect": "Allow",
