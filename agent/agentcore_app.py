@@ -18,13 +18,22 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from bedrock_agentcore import BedrockAgentCoreApp
 from genai.agents.chunks import error_chunk
+from genai.agents.errors import describe_error
 from genai.agents.provider import AgentProvider, response_body
 from genai.config import Limits, in_container
 from genai.http_errors import ErrorBodyMiddleware
 from genai.logsetup import configure_logging
 from genai.request import RequestError, parse_action, parse_invoke, wants_stream
+from genai.server.app import AgentApp
+from genai.server.responses import ChunkStreamResponse, DeferredJSONResponse
+from genai.server.ws import (
+    IDLE_CLOSE_CODE,
+    IdleTimeout,
+    idle_timeout_seconds,
+    receive_text_within,
+    send_chunks,
+)
 from starlette.middleware import Middleware
 
 AGENT_VERSION = "1.0.0"
@@ -39,7 +48,7 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
     yield
 
 
-app = BedrockAgentCoreApp(lifespan=_lifespan, middleware=[Middleware(ErrorBodyMiddleware)])
+app = AgentApp(lifespan=_lifespan, middleware=[Middleware(ErrorBodyMiddleware)])
 
 
 def get_provider() -> AgentProvider:
@@ -90,27 +99,45 @@ def dispatch(payload: Any, session_id: str | None, force_stream: bool = False) -
 
 @app.entrypoint
 async def handle_request(payload: Any, context: Any = None) -> Any:
-    """AgentCore entry point: dict (non-streaming) or async generator of chunks (SSE)."""
+    """AgentCore entry point: a dict (health, bad input) or a response that runs the agent.
+
+    Runs on the framework's worker loop; the returned response is driven by the server's
+    loop, holds no thread while it waits and cancels the run if the client disconnects.
+    """
     result = dispatch(payload, getattr(context, "session_id", None))
+    if isinstance(result, dict):
+        return result
+    loop = asyncio.get_running_loop()
     if asyncio.iscoroutine(result):
-        return await result
-    return result
+        return DeferredJSONResponse(
+            result, loop, lambda body: app._safe_serialize_to_json_string(body).encode()
+        )
+    return ChunkStreamResponse(result, loop, encode=app._convert_to_sse,
+                               on_error=lambda exc: error_chunk(describe_error(exc)))
 
 
 @app.websocket
 async def ws_handler(websocket: Any, context: Any) -> None:
-    """WebSocket at /ws: one JSON request in, the same chunks out, then close (as the guide)."""
+    """WebSocket at /ws: one JSON request in, the same chunks out, then close (as the guide).
+
+    A connection that sends no request within WS_IDLE_TIMEOUT_SECONDS gets an error chunk and
+    close code 1001; a client that disconnects mid-run stops the run.
+    """
     await websocket.accept()
     try:
-        raw = await websocket.receive_text()
+        try:
+            raw = await receive_text_within(websocket, idle_timeout_seconds())
+        except IdleTimeout as exc:
+            await websocket.send_json(error_chunk(str(exc)))
+            await websocket.close(code=IDLE_CLOSE_CODE)
+            return
         try:
             payload = json.loads(raw)
         except ValueError as exc:
             await websocket.send_json(error_chunk(f"Invalid request: malformed JSON ({exc})"))
             return
         result = dispatch(payload, getattr(context, "session_id", None), force_stream=True)
-        async for chunk in result:
-            await websocket.send_json(chunk)
+        await send_chunks(websocket, result)
     finally:
         with contextlib.suppress(Exception):
             await websocket.close()

@@ -42,6 +42,8 @@ class ScriptedModel(Model):
         self.turns = list(turns)
         self.calls: list[dict[str, Any]] = []
         self.config: dict[str, Any] = {"model_id": "scripted"}
+        self.entered = threading.Event()  # set when a model call starts
+        self.stopped = threading.Event()  # set when a model call is cancelled or closed early
 
     def update_config(self, **model_config: Any) -> None:
         self.config.update(model_config)
@@ -64,6 +66,17 @@ class ScriptedModel(Model):
             }
         )
         steps = self.turns.pop(0) if self.turns else [text("(script exhausted)")]
+        self.entered.set()
+        finished = False
+        try:
+            async for event in self._play(steps):
+                yield event
+            finished = True
+        finally:
+            if not finished:
+                self.stopped.set()
+
+    async def _play(self, steps: list[tuple]) -> AsyncIterator[dict[str, Any]]:
         yield {"messageStart": {"role": "assistant"}}
         stop = "end_turn"
         for step in steps:
