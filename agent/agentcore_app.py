@@ -2,8 +2,9 @@
 
 Run in the container as ``python -m agentcore_app`` (server only), locally as
 ``python agentcore_app.py [--stream | --server [--port N]]``, or ``uvicorn agentcore_app:app``.
-Import cost is kept to bedrock_agentcore and the standard library: strands, tools and boto3
-load on the first ``invoke``, never for ``/ping`` or the ``health`` action.
+Import cost is kept to bedrock_agentcore and the standard library: strands, tools and model
+clients load in a background warm-up after the first ``/ping`` (or on the first ``invoke``),
+never on the ``/ping`` or ``health`` path.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from genai.logsetup import configure_logging
 from genai.request import RequestError, parse_action, parse_invoke, wants_stream
 from genai.server.app import AgentApp
 from genai.server.responses import ChunkStreamResponse, DeferredJSONResponse
+from genai.server.warmup import start_warm_up
 from genai.server.ws import (
     IDLE_CLOSE_CODE,
     IdleTimeout,
@@ -40,15 +42,22 @@ AGENT_VERSION = "1.0.0"
 log = logging.getLogger("agentcore_app")
 _started = time.time()
 _provider: AgentProvider | None = None
+WARM_UP_FALLBACK_SECONDS = 2.0
 
 
 @contextlib.asynccontextmanager
 async def _lifespan(_app: Any) -> AsyncIterator[None]:
     configure_logging()
+    # Warm-up follows the first /ping; this timer covers a server nobody pings.
+    timer = asyncio.get_running_loop().call_later(WARM_UP_FALLBACK_SECONDS, start_warm_up)
     yield
+    timer.cancel()
+    if "genai.tools.sandbox" in sys.modules:  # kill tool worker processes
+        sys.modules["genai.tools.sandbox"].reset()
 
 
-app = AgentApp(lifespan=_lifespan, middleware=[Middleware(ErrorBodyMiddleware)])
+app = AgentApp(lifespan=_lifespan, middleware=[Middleware(ErrorBodyMiddleware)],
+               after_first_ping=start_warm_up)
 
 
 def get_provider() -> AgentProvider:

@@ -21,6 +21,8 @@ AGENT_ENV = (
     "BEDROCK_REGION", "AGENT_TIMEOUT_SECONDS", "MAX_PROMPT_CHARS", "MAX_HISTORY_MESSAGES",
     "MAX_HISTORY_CHARS", "LOG_DIR", "LOG_LEVEL", "OPEN_METEO_GEOCODING_URL",
     "OPEN_METEO_FORECAST_URL", "SEARCH_API_URL", "MEDIAWIKI_API_URL", "MAX_SLEEP_SECONDS",
+    "TOOL_TIMEOUT_SECONDS", "TOOL_CPU_SECONDS", "TOOL_MEMORY_MB", "TOOL_WORKERS",
+    "WS_IDLE_TIMEOUT_SECONDS", "SHUTDOWN_GRACE_SECONDS",
 )
 
 
@@ -58,6 +60,8 @@ def _agent_env(monkeypatch: pytest.MonkeyPatch):
     for key in AGENT_ENV:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("LOG_TO_FILE", "false")
+    # The background warm-up (imports, a sandbox worker) is tested on its own, in a subprocess.
+    monkeypatch.setenv("AGENT_WARMUP", "false")
     loggers = [logging.getLogger(n) for n in ("genai", "agentcore_app")]
     saved = [(lg.handlers[:], lg.propagate, lg.level) for lg in loggers]
     _reset_agent_state()
@@ -75,6 +79,8 @@ def _reset_agent_state() -> None:
 
     aws.reset()
     keys.clear_cache()
+    if "genai.tools.sandbox" in sys.modules:  # tool worker processes, limits from env
+        sys.modules["genai.tools.sandbox"].reset()
     if "agentcore_app" in sys.modules:
         sys.modules["agentcore_app"].set_provider(None)
 

@@ -1,0 +1,40 @@
+"""Run the agent server with a scripted model (a subprocess peer for tests and benchmarks).
+
+``python agent_server_main.py PORT MODE``; MODE ``wait``: every model call waits forever
+(for shutdown tests); ``answer``: every model call answers one short text at once. The
+scripted model is imported on the first invocation, so start-up and warm-up stay what they
+are in production.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from agent_paths import AGENT_DIR  # noqa: E402
+
+sys.path.insert(0, str(AGENT_DIR))
+
+
+def _builder(mode: str):
+    def build(choice, env):
+        from agent_scripted import ScriptedModel, text, wait
+
+        turn = [text("start"), wait()] if mode == "wait" else [text("hello")]
+        return ScriptedModel(*[turn] * 1000)
+
+    return build
+
+
+def main() -> None:
+    import agentcore_app
+    from genai.agents.provider import AgentProvider
+
+    port, mode = int(sys.argv[1]), sys.argv[2]
+    agentcore_app.set_provider(AgentProvider(model_builder=_builder(mode)))
+    agentcore_app.app.run(port=port, host="127.0.0.1")
+
+
+if __name__ == "__main__":
+    main()
