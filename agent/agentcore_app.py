@@ -49,15 +49,19 @@ WARM_UP_FALLBACK_SECONDS = 2.0
 async def _lifespan(_app: Any) -> AsyncIterator[None]:
     configure_logging()
     # Warm-up follows the first /ping; this timer covers a server nobody pings.
-    timer = asyncio.get_running_loop().call_later(WARM_UP_FALLBACK_SECONDS, start_warm_up)
+    timer = asyncio.get_running_loop().call_later(WARM_UP_FALLBACK_SECONDS, _warm_up)
     yield
     timer.cancel()
     if "genai.tools.sandbox" in sys.modules:  # kill tool worker processes
         sys.modules["genai.tools.sandbox"].reset()
 
 
+def _warm_up() -> None:
+    start_warm_up(app)
+
+
 app = AgentApp(lifespan=_lifespan, middleware=[Middleware(ErrorBodyMiddleware)],
-               after_first_ping=start_warm_up)
+               after_first_ping=_warm_up)
 
 
 def get_provider() -> AgentProvider:

@@ -43,6 +43,7 @@ class AgentApp(BedrockAgentCoreApp):
         hook, self._after_first_ping = self._after_first_ping, None
         if hook is not None:
             try:
+                self._ensure_worker_loop()  # the first invocation would start it otherwise
                 hook()
             except Exception:
                 log.warning("After-first-ping hook failed", exc_info=True)

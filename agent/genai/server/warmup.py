@@ -1,10 +1,10 @@
 """Background warm-up: pay the first invocation's import and client costs before it comes.
 
 Started once ``/ping`` has answered (or shortly after start-up if nothing pings), on a
-daemon thread, so neither ``/ping`` nor the ``health`` action waits for it. It imports
-strands and the default tool modules, builds the default model's client, runs one
-in-process agent turn against a stub model (strands' first-run set-up), and starts a tool
-sandbox worker. It makes no network or AWS call. An invocation arriving meanwhile simply
+daemon thread, so neither ``/ping`` nor the ``health`` action waits for it. It starts a
+tool sandbox worker, builds the default model's client, and runs one whole invocation
+(``AgentProvider.run``: every tool loaded, strands' first-run set-up) against a stub model
+with built-in settings. It makes no network or AWS call. An invocation arriving meanwhile simply
 shares the work (Python's import lock).
 """
 
@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 log = logging.getLogger(__name__)
+WARM_UP_ROUNDS = 10
 _started = threading.Event()
 done = threading.Event()
 
@@ -26,12 +27,43 @@ def enabled() -> bool:
     return os.environ.get("AGENT_WARMUP", "true").strip().lower() not in {"0", "false", "no"}
 
 
-def start_warm_up() -> None:
-    """Start the warm-up thread once per process (no-op when disabled or already started)."""
+def start_warm_up(app: Any = None) -> None:
+    """Start the warm-up thread once per process (no-op when disabled or already started).
+
+    With ``app`` (the ASGI app) the HTTP path is warmed too, by in-process ``health``
+    actions that never leave the process.
+    """
     if not enabled() or _started.is_set():
         return
     _started.set()
-    threading.Thread(target=_warm_up, name="agent-warm-up", daemon=True).start()
+    threading.Thread(target=_warm_up, args=(app,), name="agent-warm-up", daemon=True).start()
+
+
+async def _asgi_health(app: Any) -> None:
+    """One in-process ``POST /invocations {"action": "health"}`` through the whole app."""
+    import asyncio
+
+    body = b'{"action": "health"}'
+    scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
+             "http_version": "1.1", "method": "POST", "scheme": "http", "path": "/invocations",
+             "raw_path": b"/invocations", "query_string": b"", "root_path": "",
+             "headers": [(b"content-type", b"application/json"), (b"host", b"warm-up"),
+                         (b"content-length", str(len(body)).encode())],
+             "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 0)}
+    sent = asyncio.Event()
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop()
+        await sent.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            sent.set()
+
+    await app(scope, receive, send)
 
 
 def _stub_model() -> Any:
@@ -61,35 +93,51 @@ def _stub_model() -> Any:
     return _Stub()
 
 
-def _warm_up() -> None:
+def _warm_up(app: Any) -> None:
     import asyncio
 
     started = time.perf_counter()
     try:
-        from strands import Agent
-
-        from genai.agents.chunks import ChunkMapper
-        from genai.agents.drive import drive
         from genai.agents.factory import build_model
         from genai.agents.models import resolve_model
+        from genai.agents.provider import AgentProvider
         from genai.config import DEFAULT_MODEL_ID, AgentEnv
+        from genai.request import InvokeRequest
+        from genai.store.sessions import SessionStore
+        from genai.store.settings import SettingsStore
         from genai.tools import catalog, sandbox
 
-        names = catalog.select_tools(True, list(catalog.LEGACY_TOOLS), True)
-        tools = [catalog.load_tool(n) for n in names if n not in sandbox.SANDBOXED]
-        if any(n in sandbox.SANDBOXED for n in names):
-            sandbox.shared().prestart()
+        if any(n in sandbox.SANDBOXED for n in catalog.ALL_TOOLS):
+            sandbox.shared().prestart()  # its interpreter start overlaps with the rest
         try:  # the default model's client (Bedrock needs no key; nothing is sent)
             build_model(resolve_model(DEFAULT_MODEL_ID), AgentEnv.from_env())
         except Exception as exc:
             log.info("Warm-up: default model client not built (%s)", type(exc).__name__)
-        agent = Agent(model=_stub_model(), tools=tools, callback_handler=None, name="warm-up")
+        # The whole invocation path once, offline: built-in settings (no table), every tool
+        # loaded (the sandboxed ones wait for the worker's hello), a stub model, no session.
+        stub = _stub_model()
+        provider = AgentProvider(model_builder=lambda choice, env: stub,
+                                 settings=SettingsStore(""), sessions=SessionStore(""))
+        tool_config = {"legacy_tools": list(catalog.LEGACY_TOOLS), "strands_tools_enabled": True}
+        request = InvokeRequest(prompt="warm up", tool_config=tool_config)
 
-        async def one_turn() -> None:
-            async for _ in drive(agent, "warm up", {}, ChunkMapper(), 30.0):
-                pass
+        async def invocations() -> None:
+            # Several rounds: CPython specialises code after a few runs, not the first.
+            for _ in range(WARM_UP_ROUNDS):
+                body = await provider.run(request)
+                if body["status"] != "success":
+                    raise RuntimeError(body.get("error"))
 
-        asyncio.run(one_turn())
+        async def http_path() -> None:
+            for _ in range(WARM_UP_ROUNDS):
+                await _asgi_health(app)
+
+        if app is None:
+            asyncio.run(invocations())
+        else:  # on the loop real invocations use, so its thread pool is started too
+            loop = app._ensure_worker_loop()
+            asyncio.run_coroutine_threadsafe(invocations(), loop).result(timeout=120)
+            asyncio.run(http_path())
         log.info("Warm-up done in %.2f s", time.perf_counter() - started)
     except Exception:
         log.warning("Warm-up failed; the first invocation will load what it needs",
