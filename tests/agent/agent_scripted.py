@@ -27,6 +27,11 @@ def fail(exc: BaseException) -> tuple:
     return ("raise", exc)
 
 
+def stall(seconds: float) -> tuple:
+    """Await ``seconds`` without polling, like a slow model server (one timer, no wake-ups)."""
+    return ("stall", seconds)
+
+
 def wait(event: threading.Event | None = None) -> tuple:
     """Block the model until ``event`` is set (forever when None)."""
     return ("wait", event)
@@ -101,6 +106,8 @@ class ScriptedModel(Model):
                 stop = "tool_use"
             elif kind == "raise":
                 raise step[1]
+            elif kind == "stall":
+                await asyncio.sleep(step[1])
             elif kind == "wait":
                 event = step[1]
                 while event is None or not event.is_set():

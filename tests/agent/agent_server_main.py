@@ -1,11 +1,12 @@
 """Run the agent server with a scripted model (a subprocess peer for tests and benchmarks).
 
-``python agent_server_main.py PORT MODE``; MODE ``wait``: every model call waits forever
-(for shutdown tests); ``answer``: every model call answers one short text at once. The
-scripted model is imported on the first invocation, so start-up and warm-up stay what they
-are in production; ``answer-preloaded`` imports it before serving (as the warm-up imports
-the real model clients), so a benchmark of the first invocation times the agent, not the
-test model's module.
+``python agent_server_main.py PORT MODE``. MODE ``wait``: every model call says "start"
+and then waits an hour without polling, like a stalled model server (load and shutdown
+tests). ``answer``: every model call answers one short text at once; the scripted model is
+imported on the first invocation, so start-up and warm-up stay what they are in production.
+``answer-preloaded``: the same, with the scripted model imported before serving (as the
+warm-up imports the real model clients), so a benchmark of the first invocation times the
+agent, not the test model's module.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ sys.path.insert(0, str(AGENT_DIR))
 
 def _builder(mode: str):
     def build(choice, env):
-        from agent_scripted import ScriptedModel, text, wait
+        from agent_scripted import ScriptedModel, stall, text
 
-        turn = [text("start"), wait()] if mode == "wait" else [text("hello")]
+        turn = [text("start"), stall(3600)] if mode == "wait" else [text("hello")]
         return ScriptedModel(*[turn] * 1000)
 
     return build
