@@ -77,15 +77,20 @@ def start_server():
         server.stop()
 
 
-def test_sigterm_stops_the_server_while_a_stream_waits(start_server):
-    server = start_server("wait", AGENT_WARMUP="false", SHUTDOWN_GRACE_SECONDS="1")
+def test_warm_up_after_first_ping_and_sigterm_with_a_stream_open(start_server):
+    """One server process (each costs an interpreter, imports and a tool worker)."""
+    server = start_server("wait", AGENT_WARMUP="true", SHUTDOWN_GRACE_SECONDS="1")
     server.wait_healthy()
+    # Warm-up runs after the first /ping, with no invocation made.
+    assert server.wait_for_log("Warm-up done"), "".join(server.stderr)
+    assert not any("Warm-up failed" in line for line in server.stderr)
+
     body = json.dumps({"prompt": "x", "stream": True, "tool_config": {"enabled": False}})
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=60)
     sock.sendall(f"POST /invocations HTTP/1.1\r\nHost: agent\r\nContent-Type: application/json"
                  f"\r\nContent-Length: {len(body)}\r\n\r\n{body}".encode())
     received = b""
-    while b'"start"' not in received:  # the model call is now waiting, for ever
+    while b'"start"' not in received:  # the model call is now waiting (an hour)
         data = sock.recv(65536)
         assert data, "the stream ended early"
         received += data
@@ -96,17 +101,3 @@ def test_sigterm_stops_the_server_while_a_stream_waits(start_server):
         pytest.fail("the server ignored SIGTERM while a stream was open")
     finally:
         sock.close()
-
-
-def test_warm_up_runs_after_the_first_ping(start_server):
-    server = start_server("answer", AGENT_WARMUP="true")
-    server.wait_healthy()
-    assert server.wait_for_log("Warm-up done"), "".join(server.stderr)
-    assert not any("Warm-up failed" in line for line in server.stderr)
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{server.port}/invocations", method="POST",
-        data=json.dumps({"prompt": "hi", "tool_config": {"enabled": False}}).encode(),
-        headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as resp:
-        body = json.load(resp)
-    assert (body["status"], body["response"]) == ("success", "hello")
