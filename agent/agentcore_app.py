@@ -123,7 +123,8 @@ async def handle_request(payload: Any, context: Any = None) -> Any:
     loop = asyncio.get_running_loop()
     if asyncio.iscoroutine(result):
         return DeferredJSONResponse(
-            result, loop, lambda body: app._safe_serialize_to_json_string(body).encode()
+            result, loop, lambda body: app._safe_serialize_to_json_string(body).encode(),
+            on_error=lambda exc: response_body(error=describe_error(exc)),
         )
     return ChunkStreamResponse(result, loop, encode=app._convert_to_sse,
                                on_error=lambda exc: error_chunk(describe_error(exc)))

@@ -141,3 +141,26 @@ def test_an_idle_websocket_is_closed_with_an_error_chunk(server_url, monkeypatch
     assert messages == [{"status": "error", "error": "Idle timeout: no request received "
                          "within 0.3 seconds; closing the connection"}]
     assert code == 1001
+
+
+class _BrokenProvider(AgentProvider):
+    """A provider whose run fails unexpectedly after its first chunk."""
+
+    async def stream(self, request, session_id=None):
+        yield {"text": ""}
+        raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["sse", "non-streaming"])
+def test_an_unexpected_failure_still_ends_with_the_error_status(server_url, stream):
+    agentcore_app.set_provider(_BrokenProvider())
+    payload = {"prompt": "x", "stream": stream, "tool_config": NO_TOOLS}
+    with httpx.Client(base_url=f"http://{server_url}", timeout=30) as client:
+        resp = client.post("/invocations", json=payload)
+    assert resp.status_code == 200
+    if stream:
+        chunks = [json.loads(x.removeprefix("data: ")) for x in resp.text.split("\n\n") if x]
+        assert chunks[0] == {"text": ""}
+        assert chunks[-1]["status"] == "error" and "boom" in chunks[-1]["error"]
+    else:
+        assert resp.json()["status"] == "error" and "boom" in resp.json()["error"]

@@ -78,17 +78,26 @@ class DeferredJSONResponse(Response):
     media_type = "application/json"
 
     def __init__(self, work: Awaitable[Any], loop: asyncio.AbstractEventLoop,
-                 render: Callable[[Any], bytes]) -> None:
+                 render: Callable[[Any], bytes],
+                 on_error: Callable[[Exception], Any] | None = None) -> None:
         self.work = work
         self.loop = loop
         self.context = contextvars.copy_context()
         self.render = render
+        self.on_error = on_error
         self.status_code = 200
         self.background = None
         self.init_headers(None)
 
     async def _answer(self, send: Any) -> None:
-        body = self.render(await relay_result(self.work, self.loop, self.context))
+        try:
+            value = await relay_result(self.work, self.loop, self.context)
+        except Exception as exc:  # answer with the error body, never a bare 500
+            if self.on_error is None:
+                raise
+            log.exception("Invocation failed")
+            value = self.on_error(exc)
+        body = self.render(value)
         headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": self.status_code,
