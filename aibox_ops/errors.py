@@ -74,15 +74,33 @@ class TemplateError(FileError):
 
 
 class RefusedError(AiboxError):
-    """An operation was refused to protect the user's work (e.g. a hand-edited file)."""
+    """An operation was refused to protect the user's work (e.g. a hand-edited file), or
+    the user declined a confirmation; ``targets`` names what was protected."""
 
     exit_code = ExitCode.REFUSED
 
+    def __init__(self, message: str, hint: str | None = None,
+                 targets: list[str] | None = None) -> None:
+        super().__init__(message, hint)
+        self.targets = list(targets or [])
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "targets": self.targets}
+
 
 class DependencyError(AiboxError):
-    """Requirements could not be exported, or the agent imports something unlisted."""
+    """Requirements could not be exported, or the agent imports something unlisted
+    (``modules`` lists each unprovided import with where it is)."""
 
     exit_code = ExitCode.DEPENDENCY
+
+    def __init__(self, message: str, hint: str | None = None,
+                 modules: list[str] | None = None) -> None:
+        super().__init__(message, hint)
+        self.modules = list(modules or [])
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "modules": self.modules}
 
 
 class AwsError(AiboxError):

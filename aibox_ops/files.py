@@ -7,8 +7,12 @@ import difflib
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import FileError
+from .errors import FileError, RefusedError
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 
 def read_text(path: Path) -> str | None:
@@ -71,3 +75,35 @@ def unified_diff(old: str | None, new: str, name: str) -> str:
         tofile=f"b/{name}",
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def apply_file_changes(project_dir: Path, plan: Plan, force: bool = False) -> list[str]:
+    """Write every changed file item of ``plan`` atomically; returns the paths written.
+
+    Nothing is written when an item needs --force and ``force`` is off, or when a later
+    write is bound to fail (read-only folder): the refusal lists every blocked file.
+    """
+    if plan.blocked and not force:
+        names = ", ".join(f"{item.target} ({item.reason})" for item in plan.blocked)
+        raise RefusedError(
+            f"refusing to overwrite {names}",
+            hint="Review the diff above; run again with --force to replace "
+                 + ("it" if len(plan.blocked) == 1 else "them") + ".",
+            targets=[item.target for item in plan.blocked])
+    changes = [item for item in plan.changes if item.kind == "file"]
+    for item in changes:
+        _check_writable(project_dir / item.target)
+    for item in changes:
+        atomic_write(project_dir / item.target, item.payload)
+    return [item.target for item in changes]
+
+
+def _check_writable(target: Path) -> None:
+    """Fail before the first write when a later one is bound to fail (read-only folder)."""
+    folder = target.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists()
+                                                   and not os.access(target, os.W_OK)):
+        raise FileError(f"{target}: cannot be written (permission denied)",
+                        hint="Check that the folder is writable; no file was changed.")

@@ -22,7 +22,7 @@ def test_client_error_becomes_aws_error_with_code(aws):
 
 
 def test_unknown_profile_is_a_clear_error():
-    with pytest.raises(AwsError, match="AWS profile 'ghost' not found"):
+    with pytest.raises(AwsError, match="AWS profile 'ghost' .* does not exist"):
         open_session("ap-southeast-1", profile="ghost")
 
 
@@ -33,3 +33,29 @@ def test_missing_credentials_are_named(monkeypatch):
     with pytest.raises(AwsError) as info:
         session.account_id()
     assert info.value.code == "NoCredentials"
+
+
+def test_botocore_attempts_setting_is_honoured_and_clients_are_reused(aws, monkeypatch):
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+    session = open_session("ap-southeast-1")
+    iam = session.client("iam")
+    assert iam.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 2}
+    assert session.client("iam") is iam
+    assert session.client("iam", max_attempts=1).meta.config.retries["total_max_attempts"] == 1
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS")
+    fresh = open_session("ap-southeast-1").client("iam")
+    assert "total_max_attempts" not in fresh.meta.config.retries  # botocore default: 3 in all
+
+
+def test_cli_state_opens_one_session_in_the_settings_region(aws, tmp_path):
+    from aibox_ops.cli.state import AppState
+    from tests.helpers import make_project
+
+    make_project(tmp_path, tool='[tool.aibox-ops]\nregion = "eu-west-1"\n')
+    state = AppState(project=tmp_path)
+    session = state.aws()
+    assert session is state.aws() and session.region == "eu-west-1"
+    assert session.account_id() == aws.account_id
+    assert session.partition() == "aws"
+    with pytest.raises(AwsError, match="AWS profile 'ghost' .* does not exist"):
+        AppState(project=tmp_path, profile="ghost").aws()  # checked before any call

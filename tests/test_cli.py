@@ -63,7 +63,8 @@ def test_render_json_is_one_document_on_stdout(tmp_path):
     assert result.exit_code == 0
     data = json_out(result)
     assert data["ok"] is True and data["written"] == []
-    assert [f["status"] for f in data["files"]] == ["create"] * 4
+    assert [f["status"] for f in data["items"]] == ["create"] * 4
+    assert data["mode"] == "dry-run" and data["command"] == "render"
     assert "+FROM --platform=linux/arm64" in result.stderr  # diffs move off stdout
     assert not (tmp_path / DOCKERFILE).exists()
 
@@ -153,9 +154,37 @@ def test_sync_requirements_cli_check_and_json(tmp_path):
     assert "+bedrock-agentcore==1.25.0" in result.stdout
     result = invoke("--json", "sync-requirements", project=tmp_path)
     data = json_out(result)
-    assert result.exit_code == 0 and data["written"] is True and data["requirements"] == 2
+    assert result.exit_code == 0 and data["written"] == ["requirements-agentcore.txt"]
+    assert data["items"][0]["requirements"] == 2
     result = invoke("--json", "sync-requirements", "--check", project=tmp_path)
-    assert result.exit_code == 0 and json_out(result)["status"] == "unchanged"
+    assert result.exit_code == 0 and json_out(result)["items"][0]["status"] == "unchanged"
+
+
+def test_json_has_one_shape_for_render_and_sync_requirements(tmp_path):
+    make_project(tmp_path)
+    shapes = []
+    for command in ("render", "sync-requirements"):
+        data = json_out(invoke("--json", command, "--dry-run", project=tmp_path))
+        shapes.append((sorted(data), sorted(data["items"][0])))
+    keys = {"ok", "command", "mode", "changed", "written", "warnings", "errors", "items"}
+    assert keys <= set(shapes[0][0]) and keys <= set(shapes[1][0])
+    common = {"target", "kind", "status", "reason", "needs_force", "diff"}
+    assert common <= set(shapes[0][1]) and common <= set(shapes[1][1])
+
+
+def test_refusal_lists_its_files_like_check_and_check_hint_names_force(tmp_path):
+    make_project(tmp_path)
+    assert invoke("render", project=tmp_path).exit_code == 0
+    (tmp_path / ".dockerignore").write_text("# mine\n")
+    result = invoke("render", "--check", project=tmp_path)
+    assert result.exit_code == ExitCode.CHECK_FAILED
+    assert "render --force" in result.stderr and ".dockerignore" in result.stderr
+    result = invoke("--json", "render", project=tmp_path)
+    assert result.exit_code == ExitCode.REFUSED
+    data = json_out(result)
+    assert data["ok"] is False and data["error"]["targets"] == [".dockerignore"]
+    assert [i["target"] for i in data["items"] if i["needs_force"]] == [".dockerignore"]
+    assert (tmp_path / ".dockerignore").read_text() == "# mine\n"
 
 
 def test_sync_requirements_unlisted_import_exit_6(tmp_path):

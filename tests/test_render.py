@@ -1,5 +1,6 @@
 """render: real renders into tmp projects, checked by hadolint and the toolkit's own loader."""
 
+import json
 import os
 import re
 import shutil
@@ -11,10 +12,11 @@ import pytest
 import yaml
 
 from aibox_ops.config import load_settings
+from aibox_ops.deploy_state import load_deploy_state
 from aibox_ops.errors import FileError, RefusedError, TemplateError
 from aibox_ops.render import apply_render, plan_render
 from aibox_ops.render.templates import default_templates_dir
-from tests.helpers import REPO, make_project
+from tests.helpers import REPO, invoke, make_project
 
 DOCKERFILE = ".bedrock_agentcore/my_aibox_agent/Dockerfile"
 RECORD = ".bedrock_agentcore/aibox-ops-render.json"
@@ -22,17 +24,16 @@ RECORD = ".bedrock_agentcore/aibox-ops-render.json"
 
 def render(project: Path, force: bool = False, templates: Path | None = None, **env):
     settings = load_settings(project, environ=env)
-    return apply_render(plan_render(settings, templates), force=force)
+    return apply_render(project, plan_render(settings, templates), force=force)
 
 
 def test_first_render_creates_three_files_and_second_is_a_no_op(tmp_path):
     make_project(tmp_path)
     written = render(tmp_path)
-    assert [f.relpath for f in written] == [DOCKERFILE, ".dockerignore", ".bedrock_agentcore.yaml",
-                                            RECORD]
+    assert written == [DOCKERFILE, ".dockerignore", ".bedrock_agentcore.yaml", RECORD]
     before = {p: (tmp_path / p).read_text() for p in (DOCKERFILE, ".dockerignore")}
     plan = plan_render(load_settings(tmp_path, environ={}))
-    assert [f.status for f in plan.files] == ["unchanged"] * 4
+    assert [f.status for f in plan.items] == ["unchanged"] * 4
     assert render(tmp_path) == []
     assert before == {p: (tmp_path / p).read_text() for p in before}
 
@@ -65,8 +66,8 @@ def test_dockerfile_follows_the_guide_and_the_issue(tmp_path):
     assert all(not ln.startswith(("RUN", "COPY")) for ln in lines[user_at:])
 
 
-def test_log_to_file_is_forced_off_in_the_image(tmp_path):
-    make_project(tmp_path, tool='[tool.aibox-ops.environment]\nLOG_TO_FILE = "true"\n')
+def test_log_to_file_is_off_in_the_image(tmp_path):
+    make_project(tmp_path)
     render(tmp_path)
     assert 'LOG_TO_FILE="false"' in (tmp_path / DOCKERFILE).read_text()
 
@@ -93,6 +94,7 @@ def test_dockerignore_keeps_secrets_and_ops_code_out(tmp_path):
     assert "agent" not in patterns and "requirements-agentcore.txt" not in patterns
 
 
+@pytest.mark.slow
 def test_yaml_loads_with_the_starter_toolkit(tmp_path, aws):
     from bedrock_agentcore_starter_toolkit.utils.runtime.config import load_config
 
@@ -123,9 +125,9 @@ def test_oauth_authorizer_renders_a_custom_jwt_authorizer(tmp_path):
     render(tmp_path)
     agent = load_config(tmp_path / ".bedrock_agentcore.yaml", autofill_missing_aws=False) \
         .get_agent_config()
+    # No allowedAudience: AWS refuses an empty list (minimum length 1).
     assert agent.authorizer_configuration == {
-        "customJWTAuthorizer": {"discoveryUrl": url, "allowedAudience": [],
-                                "allowedClients": ["c1"]}}
+        "customJWTAuthorizer": {"discoveryUrl": url, "allowedClients": ["c1"]}}
     assert agent.oauth_configuration["enabled"] is True
 
 
@@ -149,9 +151,9 @@ def test_rerender_keeps_state_the_toolkit_wrote_back(tmp_path, aws):
 
     plan = plan_render(load_settings(tmp_path, environ={"AIBOX_OPS_LIFECYCLE__IDLE_TIMEOUT":
                                                         "1200"}))
-    yaml_file = plan.files[2]
+    yaml_file = plan.items[2]
     assert yaml_file.status == "update" and "agentcore CLI" in yaml_file.reason
-    apply_render(plan)
+    apply_render(tmp_path, plan)
     data = yaml.safe_load(path.read_text())["agents"]["my_aibox_agent"]
     assert data["bedrock_agentcore"]["agent_id"] == "my_aibox_agent-abc123"
     assert data["aws"]["ecr_repository"].endswith("/repo")
@@ -175,10 +177,10 @@ def test_edit_after_toolkit_rewrite_is_still_detected(tmp_path):
     config.get_agent_config().aws.observability.enabled = False  # a person's edit
     save_config(config, path)
     plan = plan_render(load_settings(tmp_path, environ={}))
-    assert plan.files[2].status == "edited"
+    assert plan.items[2].status == "edited"
     (tmp_path / RECORD).unlink()  # without the record there is no telling who changed it
     plan = plan_render(load_settings(tmp_path, environ={}))
-    assert plan.files[2].status == "foreign"
+    assert plan.items[2].status == "foreign"
 
 
 def test_hand_edited_dockerfile_is_refused_and_kept_then_forced(tmp_path):
@@ -188,10 +190,10 @@ def test_hand_edited_dockerfile_is_refused_and_kept_then_forced(tmp_path):
     edited = target.read_text().replace("EXPOSE 8080", "EXPOSE 9090")
     target.write_text(edited)
     plan = plan_render(load_settings(tmp_path, environ={}))
-    assert plan.files[0].status == "edited"
-    assert "-EXPOSE 9090" in plan.files[0].diff and "+EXPOSE 8080" in plan.files[0].diff
+    assert plan.items[0].status == "edited"
+    assert "-EXPOSE 9090" in plan.items[0].diff and "+EXPOSE 8080" in plan.items[0].diff
     with pytest.raises(RefusedError) as info:
-        apply_render(plan)
+        apply_render(tmp_path, plan)
     assert DOCKERFILE in info.value.message
     assert target.read_text() == edited
     render(tmp_path, force=True)
@@ -204,9 +206,9 @@ def test_hand_edited_managed_yaml_value_is_refused(tmp_path):
     path = tmp_path / ".bedrock_agentcore.yaml"
     path.write_text(path.read_text().replace("platform: linux/arm64", "platform: linux/amd64"))
     plan = plan_render(load_settings(tmp_path, environ={}))
-    assert plan.files[2].status == "edited"
+    assert plan.items[2].status == "edited"
     with pytest.raises(RefusedError):
-        apply_render(plan)
+        apply_render(tmp_path, plan)
     assert "linux/amd64" in path.read_text()
 
 
@@ -214,9 +216,9 @@ def test_file_not_generated_by_aibox_ops_is_refused(tmp_path):
     make_project(tmp_path)
     (tmp_path / ".dockerignore").write_text("node_modules\n")
     plan = plan_render(load_settings(tmp_path, environ={}))
-    assert plan.files[1].status == "foreign"
+    assert plan.items[1].status == "foreign"
     with pytest.raises(RefusedError):
-        apply_render(plan)
+        apply_render(tmp_path, plan)
     assert (tmp_path / ".dockerignore").read_text() == "node_modules\n"
     assert not (tmp_path / DOCKERFILE).exists()  # nothing written at all
 
@@ -225,8 +227,8 @@ def test_settings_change_updates_an_untouched_file(tmp_path):
     make_project(tmp_path)
     render(tmp_path)
     plan = plan_render(load_settings(tmp_path, environ={"AIBOX_OPS_PYTHON_VERSION": "3.13"}))
-    assert plan.files[0].status == "update"
-    apply_render(plan)
+    assert plan.items[0].status == "update"
+    apply_render(tmp_path, plan)
     assert "python:3.13-slim" in (tmp_path / DOCKERFILE).read_text()
 
 
@@ -318,17 +320,17 @@ def test_settings_that_add_yaml_keys_are_an_update_not_a_hand_edit(tmp_path):
         + f'[tool.aibox-ops.authorizer]\ntype = "oauth"\ndiscovery_url = "{url}"\n'
           'audiences = ["a"]\n')
     plan = plan_render(load_settings(tmp_path, environ={}))
-    assert plan.files[2].status == "update", plan.files[2].reason
-    apply_render(plan)
+    assert plan.items[2].status == "update", plan.items[2].reason
+    apply_render(tmp_path, plan)
     # And back again, after the toolkit rewrote the file without our header.
     from bedrock_agentcore_starter_toolkit.utils.runtime.config import load_config, save_config
 
     path = tmp_path / ".bedrock_agentcore.yaml"
     save_config(load_config(path, autofill_missing_aws=False), path)
     plan = plan_render(load_settings(tmp_path, environ={"AIBOX_OPS_AUTHORIZER__TYPE": "none"}))
-    assert plan.files[2].status == "update", plan.files[2].reason
+    assert plan.items[2].status == "update", plan.items[2].reason
     plan = plan_render(load_settings(tmp_path, environ={"AIBOX_OPS_AGENT_NAME": "other_agent"}))
-    assert plan.files[2].status == "update", plan.files[2].reason
+    assert plan.items[2].status == "update", plan.items[2].reason
 
 
 def test_configured_jwt_issuer_wins_over_the_file(tmp_path):
@@ -337,13 +339,13 @@ def test_configured_jwt_issuer_wins_over_the_file(tmp_path):
                 "AIBOX_OPS_AUTHORIZER__ISSUER_URL": issuer}
 
     make_project(tmp_path)
-    apply_render(plan_render(load_settings(tmp_path, environ=jwt("https://old.example.com"))))
-    apply_render(plan_render(load_settings(tmp_path, environ=jwt("https://new.example.com"))))
+    apply_render(tmp_path, plan_render(load_settings(tmp_path, environ=jwt("https://old.example.com"))))
+    apply_render(tmp_path, plan_render(load_settings(tmp_path, environ=jwt("https://new.example.com"))))
     data = yaml.safe_load((tmp_path / ".bedrock_agentcore.yaml").read_text())
     assert data["agents"]["my_aibox_agent"]["aws_jwt"]["issuer_url"] == "https://new.example.com"
 
 
-def test_region_change_drops_region_bound_state_and_says_so(tmp_path):
+def test_region_change_keeps_region_bound_state_for_switching_back(tmp_path):
     make_project(tmp_path)
     render(tmp_path)
     path = tmp_path / ".bedrock_agentcore.yaml"
@@ -355,11 +357,41 @@ def test_region_change_drops_region_bound_state_and_says_so(tmp_path):
     path.write_text(yaml.safe_dump(data))  # what a deploy leaves behind (no header)
     plan = plan_render(load_settings(tmp_path, environ={"AIBOX_OPS_REGION": "eu-west-1"}))
     assert any("region changed from ap-southeast-1" in w for w in plan.warnings)
-    apply_render(plan)
+    apply_render(tmp_path, plan)
     agent = yaml.safe_load(path.read_text())["agents"]["my_aibox_agent"]
     assert agent["bedrock_agentcore"]["agent_id"] is None
     assert agent["aws"]["ecr_repository"] is None
     assert agent["aws"]["account"] == "123456789012"  # account-wide state stays
+    moved = load_deploy_state(load_settings(tmp_path, environ={}))
+    assert (moved.agent_id, moved.ecr_repository) == ("old-id", "repo-in-ap-southeast-1")
+    assert "aibox-ops-render.json" in moved.origin
+    # A plain render (back in ap-southeast-1) brings the state back into the YAML.
+    plan = plan_render(load_settings(tmp_path, environ={}))
+    assert any("restored the deploy state" in w for w in plan.warnings)
+    apply_render(tmp_path, plan)
+    agent = yaml.safe_load(path.read_text())["agents"]["my_aibox_agent"]
+    assert agent["bedrock_agentcore"]["agent_id"] == "old-id"
+    assert agent["aws"]["ecr_repository"] == "repo-in-ap-southeast-1"
+    back = load_deploy_state(load_settings(tmp_path, environ={}))
+    assert back.origin == ".bedrock_agentcore.yaml" and back.deployed
+    assert "deploy_state" not in json.loads((tmp_path / RECORD).read_text())
+    assert invoke("render", "--check", project=tmp_path).exit_code == 0
+
+
+def test_cli_region_flag_never_loses_deploy_state(tmp_path):
+    make_project(tmp_path)
+    render(tmp_path)
+    path = tmp_path / ".bedrock_agentcore.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["agents"]["my_aibox_agent"]["bedrock_agentcore"]["agent_arn"] = "arn:aws:x:runtime/a"
+    path.write_text(yaml.safe_dump(data))
+    assert invoke("--region", "eu-west-1", "render", project=tmp_path).exit_code == 0
+    assert invoke("--region", "us-east-1", "render", project=tmp_path).exit_code == 0
+    assert not load_deploy_state(load_settings(tmp_path, environ={
+        "AIBOX_OPS_REGION": "us-east-1"})).deployed
+    assert invoke("render", project=tmp_path).exit_code == 0
+    agent = yaml.safe_load(path.read_text())["agents"]["my_aibox_agent"]
+    assert agent["bedrock_agentcore"]["agent_arn"] == "arn:aws:x:runtime/a"
 
 
 @pytest.mark.parametrize("name", ["null", "yes", "true", "No"])
@@ -410,7 +442,7 @@ def test_a_write_failure_leaves_no_partial_or_temp_file(tmp_path, monkeypatch):
     plan = plan_render(load_settings(tmp_path, environ={"AIBOX_OPS_REGION": "eu-west-1"}))
     assert len(plan.changes) == 3
     with pytest.raises(FileError, match="cannot be written"):
-        apply_render(plan)
+        apply_render(tmp_path, plan)
     after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert set(after) == set(before)  # no temp file left behind
     changed = [p for p in after if after[p] != before[p]]
@@ -427,3 +459,42 @@ def test_unwritable_folder_is_found_before_any_write(tmp_path, monkeypatch):
     with pytest.raises(FileError, match="permission denied"):
         render(tmp_path)
     assert not (tmp_path / ".bedrock_agentcore").exists()
+
+
+def _docker_ignores(patterns: list[str], path: str) -> bool:
+    """Docker's .dockerignore rule (Go filepath.Match plus ``**``): a path is excluded when
+    a pattern matches it or one of its parent folders; ``!`` lines re-include."""
+
+    def regex(pattern: str) -> re.Pattern[str]:
+        out = ""
+        for part in re.split(r"(\*\*/|\*\*|\*|\?)", pattern.strip("/")):
+            out += {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}.get(
+                part, re.escape(part))
+        return re.compile(out)
+
+    parts = path.split("/")
+    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    excluded = False
+    for line in patterns:
+        negate = line.startswith("!")
+        rx = regex(line.lstrip("!"))
+        if any(rx.fullmatch(p) for p in prefixes):
+            excluded = not negate
+    return excluded
+
+
+def test_dockerignore_excludes_logs_and_tmp_at_any_depth(tmp_path):
+    make_project(tmp_path)
+    assert invoke("render", project=tmp_path).exit_code == 0
+    lines = [ln for ln in (tmp_path / ".dockerignore").read_text().splitlines()
+             if ln and not ln.startswith("#")]
+    for path in ("agent/logs/app.log", "agent/tmp/x.json", "agent/debug.log", "logs/a.txt",
+                 "agent/sub/deep/run.log"):
+        assert _docker_ignores(lines, path), path
+    assert not _docker_ignores(lines, "agent/agentcore_app.py")
+
+
+def test_git_ignores_local_logs():
+    for path in ("agent/logs/app.log", "agent/tmp/scratch.txt", "agent/run.log"):
+        proc = subprocess.run(["git", "check-ignore", "-q", path], cwd=REPO, timeout=30)
+        assert proc.returncode == 0, f"{path} is not ignored by git"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import AwsError
@@ -26,31 +26,60 @@ HINTS = {
 
 @dataclass(frozen=True)
 class AwsSession:
-    """A boto3 session plus the region it is bound to."""
+    """A boto3 session plus the region it is bound to; clients are made once per run."""
 
     session: Any  # boto3.Session (typed loosely to keep boto3 out of import time)
     region: str
+    _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def client(self, service: str, region: str | None = None, max_attempts: int = 3) -> Any:
-        """A client with standard retries and sane timeouts."""
-        from botocore.config import Config
+    def client(self, service: str, region: str | None = None,
+               max_attempts: int | None = None) -> Any:
+        """A client with adaptive retries (throttling backs off) and sane timeouts.
 
-        config = Config(retries={"max_attempts": max_attempts, "mode": "standard"},
-                        connect_timeout=10, read_timeout=60)
-        with aws_errors(f"create a {service} client"):
-            return self.session.client(service, region_name=region or self.region, config=config)
+        The number of attempts is botocore's own setting (``AWS_MAX_ATTEMPTS`` or the
+        profile's ``max_attempts``, else 3 in all) unless ``max_attempts`` says otherwise.
+        """
+        key = (service, region or self.region, max_attempts)
+        if key not in self._cache:
+            from botocore.config import Config
+
+            retries: dict[str, Any] = {"mode": "adaptive"}
+            if max_attempts is not None:
+                retries["total_max_attempts"] = max_attempts
+            config = Config(retries=retries, connect_timeout=10, read_timeout=60)
+            with aws_errors(f"create a {service} client"):
+                self._cache[key] = self.session.client(service, region_name=key[1],
+                                                       config=config)
+        return self._cache[key]
 
     def account_id(self) -> str:
-        """The caller's account id (STS GetCallerIdentity)."""
-        with aws_errors("read the caller identity (sts:GetCallerIdentity)"):
-            return self.client("sts").get_caller_identity()["Account"]
+        """The caller's account id (STS GetCallerIdentity, asked once per run)."""
+        if "account" not in self._cache:
+            self._cache["account"] = self.caller_identity()["Account"]
+        return self._cache["account"]
+
+    def caller_identity(self) -> dict[str, str]:
+        """Account, ARN and user id of the caller (STS GetCallerIdentity, asked once)."""
+        if "identity" not in self._cache:
+            with aws_errors("read the caller identity (sts:GetCallerIdentity)"):
+                reply = self.client("sts").get_caller_identity()
+            self._cache["identity"] = {k: reply[k] for k in ("Account", "Arn", "UserId")}
+        return self._cache["identity"]
+
+    def partition(self) -> str:
+        """The AWS partition of the session's region (aws, aws-cn, aws-us-gov)."""
+        return self.session.get_partition_for_region(self.region)
 
 
 def open_session(region: str, profile: str | None = None) -> AwsSession:
-    """A session for ``profile`` (or the default chain) in ``region``."""
+    """A session for ``profile`` (else ``AWS_PROFILE``, else the default chain) in
+    ``region``; a profile that does not exist is an AwsError (exit 5) here, at once."""
     import boto3
     from botocore.exceptions import ProfileNotFound
 
+    from .profile import check_profile
+
+    check_profile(profile)
     try:
         return AwsSession(boto3.Session(profile_name=profile, region_name=region), region)
     except ProfileNotFound:

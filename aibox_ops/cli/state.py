@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from ..aws import AwsSession
 
 
 @dataclass
@@ -19,6 +23,7 @@ class AppState:
     verbose: bool = False
     debug: bool = False
     _settings: Settings | None = None
+    _aws: AwsSession | None = None
 
     def settings(self) -> Settings:
         """Settings for the project, with --region/--profile applied (loaded once)."""
@@ -33,3 +38,13 @@ class AppState:
                     where = "defaults (no [tool.aibox-ops] table in pyproject.toml)"
                 console().print(f"settings: {where}", markup=False)
         return self._settings
+
+    def aws(self) -> AwsSession:
+        """The run's one AWS session (opened on first use, in the settings' region and
+        profile); an unknown profile is an AwsError here, before any call is made."""
+        if self._aws is None:
+            from ..aws import open_session
+
+            settings = self.settings()
+            self._aws = open_session(settings.region, settings.profile)
+        return self._aws

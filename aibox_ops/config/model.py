@@ -9,15 +9,22 @@ DEFAULT_AGENT_NAME = "my_aibox_agent"
 DEFAULT_REGION = "ap-southeast-1"
 DEFAULT_BEDROCK_REGION = "us-west-2"
 
-# Container variables the guide's Dockerfile sets (its "Environment Variables" table).
+# Container variables the guide's Dockerfile sets (its "Environment Variables" table), plus
+# the image model the agent's generate_image tool calls. agent/permissions.json
+# (env_defaults) holds the same values: a test keeps the two equal.
 DEFAULT_APP_ENV: dict[str, str] = {
     "SETTING_TABLE": "aibox_setting",
     "SESSION_TABLE": "aibox_session",
     "GEMINI_SECRET_ID": "dev_gemini_api",
     "OPENAI_SECRET_ID": "dev_openai_api",
+    "IMAGE_MODEL_ID": "amazon.nova-canvas-v1:0",
+    "IMAGE_MODEL_REGION": "us-east-1",
     "PYTHONUNBUFFERED": "1",
-    "LOG_TO_FILE": "false",
 }
+# Fixed in every image whatever the settings say: the container user cannot write log files
+# (the guide's troubleshooting 3), and the agent serves on 0.0.0.0 only when it knows it is in
+# a container.
+IMAGE_FIXED_ENV: dict[str, str] = {"LOG_TO_FILE": "false", "DOCKER_CONTAINER": "1"}
 TABLE_ENV_VARS = ("SETTING_TABLE", "SESSION_TABLE")
 SECRET_ENV_VARS = ("GEMINI_SECRET_ID", "OPENAI_SECRET_ID")
 
@@ -89,13 +96,15 @@ class Settings:
 
     @property
     def container_env(self) -> dict[str, str]:
-        """The container environment: the guide's defaults, then user overrides."""
+        """Exactly the environment the image gets (and deploy passes to the runtime): the
+        guide's defaults, then the user's ``environment``, then the fixed values."""
         env = {
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
             "BEDROCK_REGION": self.bedrock_region,
             **DEFAULT_APP_ENV,
             **self.environment,
+            **IMAGE_FIXED_ENV,
         }
         return dict(sorted(env.items()))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..deploy_state import RECORD_PATH, stash_key
 from .header import checksum
 
 # Per-agent key paths owned by the toolkit: where the template renders null, an existing
@@ -28,16 +29,25 @@ STATE_PATHS: tuple[tuple[str, ...], ...] = (
     ("memory", "first_invoke_memory_check_done"),
     ("memory", "was_created_by_toolkit"),
 )
-# State that only means something in the region it was created in.
+# State that holds in every region (the account): the only state kept in the YAML when the
+# region changes. Everything else in STATE_PATHS belongs to the region it was created in.
 ACCOUNT_WIDE: frozenset[tuple[str, ...]] = frozenset({("aws", "account")})
 
 
-def merge_with_state(desired: dict[str, Any],
-                     existing: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
+def merge_with_state(
+    desired: dict[str, Any], existing: dict[str, Any] | None,
+    stash: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
     """The desired document, plus every key of the existing file the template does not
-    render, plus the toolkit's state; returns (document, notes for the user)."""
+    render, plus the toolkit's state; returns (document, notes for the user, region stash).
+
+    When an agent's region changes, its region-bound state moves into the stash (kept in
+    the render record under ``agent@old-region``) and any state stashed for the new region
+    comes back: deploy state is never dropped.
+    """
+    stash = dict(stash or {})
     if not isinstance(existing, dict):
-        return desired, []
+        return desired, [], stash
     merged = _overlay(existing, desired)
     notes: list[str] = []
     old_agents = existing.get("agents") if isinstance(existing.get("agents"), dict) else {}
@@ -46,23 +56,33 @@ def merge_with_state(desired: dict[str, Any],
         if not isinstance(old_agent, dict):
             continue
         old_region = _get(old_agent, ("aws", "region"))
-        moved = old_region not in (None, _get(new_agent, ("aws", "region")))
-        dropped = False
+        new_region = _get(new_agent, ("aws", "region"))
+        moved = old_region not in (None, new_region)
+        target = merged["agents"][agent_name]
+        restored = stash.pop(stash_key(agent_name, new_region), None) if moved else None
+        kept: dict[str, Any] = {}
         for path in STATE_PATHS:
             value = _get(old_agent, path)
-            if _is_blank(value) or not _is_blank(_get(new_agent, path)):
-                continue  # nothing recorded, or the settings say what it must be
+            if not _is_blank(_get(new_agent, path)):
+                continue  # the settings say what it must be
             if moved and path not in ACCOUNT_WIDE:
-                dropped = True
-                _set(merged["agents"][agent_name], path, _get(new_agent, path))
-                continue
-            _set(merged["agents"][agent_name], path, value)
-        if moved and dropped:
+                if not _is_blank(value):
+                    _set(kept, path, value)
+                back = _get(restored, path)
+                _set(target, path, _get(new_agent, path) if _is_blank(back) else back)
+            elif not _is_blank(value):
+                _set(target, path, value)
+        if kept:
+            stash[stash_key(agent_name, old_region)] = kept
             notes.append(
-                f"agent {agent_name}: region changed from {old_region}; its deploy state there "
-                "(runtime id, ECR repository, roles) is not carried over, and the runtime in "
+                f"agent {agent_name}: region changed from {old_region} to {new_region}; its "
+                f"deploy state in {old_region} (runtime id, ECR repository, roles) is kept in "
+                f"{RECORD_PATH} and comes back when you switch back; the runtime in "
                 f"{old_region} keeps running until you destroy it")
-    return merged, notes
+        if restored:
+            notes.append(f"agent {agent_name}: restored the deploy state recorded for "
+                         f"{new_region}")
+    return merged, notes, stash
 
 
 def managed_values(document: dict[str, Any] | None,

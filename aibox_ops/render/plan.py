@@ -3,65 +3,21 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..config import Settings
 from ..config.build import SECRET_REF_RE
+from ..deploy_state import RECORD_PATH, YAML_PATH, load_region_stash
 from ..errors import FileError
 from ..files import read_text, unified_diff
+from ..plan import Change, Plan
 from .bedrock_yaml import managed_values, merge_with_state, values_at, values_digest
-from .header import BLOCKING, Status, classify, split_header, with_header
+from .header import Status, classify, split_header, with_header
 from .templates import default_templates_dir, render_template
 
 CONTAINER_USER = "bedrock_agentcore"
 CONTAINER_UID = 1000
-YAML_PATH = ".bedrock_agentcore.yaml"
-# What aibox-ops last wrote into the YAML, kept where the agentcore CLI does not rewrite it.
-RECORD_PATH = ".bedrock_agentcore/aibox-ops-render.json"
-
-
-@dataclass(frozen=True)
-class RenderedFile:
-    """One output file: what it is now, what it should be, and what that means."""
-
-    relpath: str
-    template: str
-    content: str
-    current: str | None
-    status: Status
-    reason: str
-
-    @property
-    def diff(self) -> str:
-        """Unified diff from the file on disk to the rendered content."""
-        return "" if self.status == "unchanged" else unified_diff(self.current, self.content,
-                                                                  self.relpath)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Machine-readable form for ``--json``."""
-        return {"path": self.relpath, "template": self.template, "status": self.status,
-                "reason": self.reason, "diff": self.diff}
-
-
-@dataclass(frozen=True)
-class RenderPlan:
-    """Every file ``render`` manages, in a fixed order."""
-
-    project_dir: Path
-    files: list[RenderedFile]
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def changes(self) -> list[RenderedFile]:
-        """Files whose content would change."""
-        return [f for f in self.files if f.status != "unchanged"]
-
-    @property
-    def blocked(self) -> list[RenderedFile]:
-        """Files a person edited (or that aibox-ops did not generate): need --force."""
-        return [f for f in self.files if f.status in BLOCKING]
 
 
 def dockerfile_relpath(settings: Settings) -> str:
@@ -71,7 +27,7 @@ def dockerfile_relpath(settings: Settings) -> str:
 
 def template_context(settings: Settings) -> dict[str, Any]:
     """Everything the templates may use (StrictUndefined rejects anything else)."""
-    environment = {**settings.container_env, "LOG_TO_FILE": "false", "DOCKER_CONTAINER": "1"}
+    environment = settings.container_env
     secret_refs = {k: v for k, v in environment.items() if SECRET_REF_RE.search(k)}
     return {
         "agent_name": settings.agent_name,
@@ -92,22 +48,30 @@ def template_context(settings: Settings) -> dict[str, Any]:
     }
 
 
-def plan_render(settings: Settings, templates_dir: Path | None = None) -> RenderPlan:
+def file_change(relpath: str, template: str, content: str, current: str | None,
+                status: Status, reason: str, **detail: object) -> Change:
+    """A generated file as a plan item: its new text is the payload, the diff from disk."""
+    diff = "" if status == "unchanged" else unified_diff(current, content, relpath)
+    return Change(relpath, status, reason, diff, kind="file", payload=content,
+                  detail={"template": template, **detail})
+
+
+def plan_render(settings: Settings, templates_dir: Path | None = None) -> Plan:
     """Render every template in memory and compare with the files on disk."""
     templates_dir = templates_dir or default_templates_dir()
     context = template_context(settings)
     root = settings.project_dir
     notes = _warnings(settings)
-    yaml_file, yaml_values = _plan_yaml(root, YAML_PATH, templates_dir,
-                                        "bedrock_agentcore.yaml.j2", context, _load_record(root),
-                                        notes)
+    yaml_file, yaml_values, stash = _plan_yaml(
+        root, YAML_PATH, templates_dir, "bedrock_agentcore.yaml.j2", context,
+        _load_record(root), notes, load_region_stash(root))
     files = [
         _plan_text(root, dockerfile_relpath(settings), templates_dir, "Dockerfile.j2", context),
         _plan_text(root, ".dockerignore", templates_dir, "dockerignore.j2", context),
         yaml_file,
-        _plan_record(root, yaml_values),
+        _plan_record(root, yaml_values, stash),
     ]
-    return RenderPlan(root, files, notes)
+    return Plan("render", files, notes)
 
 
 def _label(templates_dir: Path, name: str) -> str:
@@ -115,18 +79,20 @@ def _label(templates_dir: Path, name: str) -> str:
 
 
 def _plan_text(root: Path, relpath: str, templates_dir: Path, name: str,
-               context: dict[str, Any]) -> RenderedFile:
+               context: dict[str, Any]) -> Change:
     label = _label(templates_dir, name)
     content = with_header(render_template(templates_dir, name, context), label)
     current = read_text(root / relpath)
     status, reason = classify(current, content)
-    return RenderedFile(relpath, label, content, current, status, reason)
+    return file_change(relpath, label, content, current, status, reason)
 
 
 def _plan_yaml(root: Path, relpath: str, templates_dir: Path, name: str,
                context: dict[str, Any], record: dict[str, Any],
-               notes: list[str]) -> tuple[RenderedFile, dict[str, Any]]:
-    """The YAML file, and the managed values it will hold (kept in the render record)."""
+               notes: list[str], stash: dict[str, Any],
+               ) -> tuple[Change, dict[str, Any], dict[str, Any]]:
+    """The YAML file, the managed values it will hold and the other regions' deploy state
+    (both kept in the render record)."""
     import yaml
 
     label = _label(templates_dir, name)
@@ -137,15 +103,15 @@ def _plan_yaml(root: Path, relpath: str, templates_dir: Path, name: str,
         raise FileError(f"{templates_dir / name}: renders invalid YAML: {exc}") from None
     current = read_text(root / relpath)
     existing = _load_existing_yaml(root / relpath, current)
-    merged, merge_notes = merge_with_state(desired, existing)
+    merged, merge_notes, stash = merge_with_state(desired, existing, stash)
     notes.extend(f"{relpath}: {note}" for note in merge_notes)
     body = yaml.safe_dump(merged, sort_keys=False, default_flow_style=False, allow_unicode=True,
                           width=1000)
     new_values = managed_values(merged, desired)
     content = with_header(body, label, values_digest(new_values))
 
-    def result(status: Status, reason: str) -> tuple[RenderedFile, dict[str, Any]]:
-        return RenderedFile(relpath, label, content, current, status, reason), new_values
+    def result(status: Status, reason: str) -> tuple[Change, dict[str, Any], dict[str, Any]]:
+        return file_change(relpath, label, content, current, status, reason), new_values, stash
 
     if current is None:
         return result("create", "does not exist yet")
@@ -185,15 +151,18 @@ def _load_record(root: Path) -> dict[str, Any]:
     return files if isinstance(files, dict) else {}
 
 
-def _plan_record(root: Path, yaml_values: dict[str, Any]) -> RenderedFile:
-    content = json.dumps({"generated_by": "aibox-ops render",
-                          "managed": {YAML_PATH: yaml_values}}, indent=2, sort_keys=True) + "\n"
+def _plan_record(root: Path, yaml_values: dict[str, Any], stash: dict[str, Any]) -> Change:
+    record: dict[str, Any] = {"generated_by": "aibox-ops render",
+                              "managed": {YAML_PATH: yaml_values}}
+    if stash:
+        record["deploy_state"] = stash
+    content = json.dumps(record, indent=2, sort_keys=True) + "\n"
     current = read_text(root / RECORD_PATH)
     if current is None:
-        return RenderedFile(RECORD_PATH, "-", content, None, "create", "does not exist yet")
+        return file_change(RECORD_PATH, "-", content, None, "create", "does not exist yet")
     if current == content:
-        return RenderedFile(RECORD_PATH, "-", content, current, "unchanged", "up to date")
-    return RenderedFile(RECORD_PATH, "-", content, current, "update", "render record changed")
+        return file_change(RECORD_PATH, "-", content, current, "unchanged", "up to date")
+    return file_change(RECORD_PATH, "-", content, current, "update", "render record changed")
 
 
 def _load_existing_yaml(path: Path, text: str | None) -> dict[str, Any] | None:
@@ -217,9 +186,7 @@ def _load_existing_yaml(path: Path, text: str | None) -> dict[str, Any] | None:
 
 
 def _warnings(settings: Settings) -> list[str]:
-    out = []
-    if not settings.path(settings.entrypoint).is_file():
-        out.append(f"{settings.entrypoint}: entrypoint not found; the image would not start")
+    out = []  # a missing entrypoint is a ConfigError (config/build.py), not a warning
     if not settings.path(settings.requirements_file).is_file():
         out.append(f"{settings.requirements_file}: not found; run `aibox-ops sync-requirements`")
     return out

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any, TypeVar
 
 from genai.server.watch import until_gone
 
+T = TypeVar("T")
 DEFAULT_IDLE_SECONDS = 60.0
 # 1001 "going away": websockets clients treat it as a normal close (ConnectionClosedOK), so
 # ``async for message in ws`` ends after the error chunk, and it tells the client why.
@@ -29,13 +30,15 @@ def idle_timeout_seconds() -> float:
     return value if value > 0 else DEFAULT_IDLE_SECONDS
 
 
-async def receive_text_within(websocket: Any, seconds: float) -> str:
-    """The first text message; IdleTimeout if none arrives within ``seconds``."""
+async def within_idle_timeout(first_message: Awaitable[T], seconds: float | None = None) -> T:
+    """Await the connection's first message; IdleTimeout if it takes over ``seconds``
+    (default WS_IDLE_TIMEOUT_SECONDS)."""
+    limit = idle_timeout_seconds() if seconds is None else seconds
     try:
-        return await asyncio.wait_for(websocket.receive_text(), seconds)
+        return await asyncio.wait_for(first_message, limit)
     except TimeoutError:
         raise IdleTimeout(
-            f"Idle timeout: no request received within {seconds:g} seconds; closing the connection"
+            f"Idle timeout: no request received within {limit:g} seconds; closing the connection"
         ) from None
 
 
