@@ -77,6 +77,7 @@ def start_server():
         server.stop()
 
 
+@pytest.mark.slow
 def test_warm_up_after_first_ping_and_sigterm_with_a_stream_open(start_server):
     """One server process (each costs an interpreter, imports and a tool worker)."""
     server = start_server("wait", AGENT_WARMUP="true", SHUTDOWN_GRACE_SECONDS="1")

@@ -36,6 +36,7 @@ def run(box: ToolSandbox, expression: str, **limits) -> dict:
     return asyncio.run(box.run("calculator", calc(expression)))
 
 
+@pytest.mark.slow
 def test_results_memory_limit_and_wall_clock_timeout(box):
     ok = run(box, "2+3")
     memory = run(box, "2**(10**10)")  # a 1.25 GB integer
