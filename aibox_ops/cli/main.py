@@ -106,11 +106,14 @@ def main(
 
 
 def _register() -> None:
-    from . import config_cmd, render_cmd, requirements_cmd
+    from . import config_cmd, deploy_cmd, invoke_cmd, render_cmd, requirements_cmd
 
     app.command("render")(render_cmd.render)
     app.command("sync-requirements")(requirements_cmd.sync_requirements)
     app.command("config")(config_cmd.show_config)
+    app.command("deploy")(deploy_cmd.deploy)
+    app.command("destroy")(deploy_cmd.destroy)
+    app.command("invoke")(invoke_cmd.invoke)
 
 
 _register()

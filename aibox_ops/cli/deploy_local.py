@@ -1,0 +1,86 @@
+"""``deploy --local`` / ``destroy --local``: the CLI side of aibox_ops.local.
+
+The ``deploy`` and ``destroy`` commands delegate their ``--local`` form here:
+``deploy_local(ctx, port, detach)`` and ``destroy_local(ctx)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+
+from ..errors import AgentError
+from .output import console, emit_json, results
+from .state import AppState
+
+PROMPT_NEEDS = ("A prompt needs a model: a Bedrock-enabled AWS profile (AWS_PROFILE), or "
+                "OPENAI_API_KEY / GEMINI_API_KEY, or an OpenAI-compatible local server via "
+                "OPENAI_BASE_URL (with --model openai/NAME).")
+
+
+def _state(ctx: Any) -> AppState:
+    return ctx.obj if hasattr(ctx, "obj") else ctx
+
+
+def deploy_local(ctx: Any, port: int, detach: bool) -> None:
+    """Start the agent on 127.0.0.1:``port``; foreground until Ctrl-C, or ``detach``."""
+    from ..local import start_local
+
+    state = _state(ctx)
+    settings = state.settings()
+    err = console()
+    with err.status("preparing the local agent…") as status:
+        runtime = start_local(settings, port=port, detach=detach,
+                              progress=lambda message: status.update(escape(message)))
+    if state.json:
+        emit_json({"ok": True, "command": "deploy --local", **runtime.to_dict()})
+    else:
+        _show_started(runtime)
+    if detach:
+        return
+    err.print("[dim]agent log follows; Ctrl-C stops the agent[/]")
+    try:
+        code = runtime.follow(lambda line: err.print(escape(line), style="dim",
+                                                     soft_wrap=True))
+    except KeyboardInterrupt:
+        how = runtime.stop()
+        err.print(f"local agent {how} (pid {runtime.pid})")
+        return
+    raise AgentError(f"the local agent exited (exit code {code})",
+                     hint=f"Its log: {runtime.log}")
+
+
+def _show_started(runtime: Any) -> None:
+    out = results(as_json=False)
+    venv = runtime.venv
+    built = "reused" if venv and venv.reused else "built"
+    out.print(f"[green]local agent running[/] at [bold]{runtime.url}[/] "
+              f"(pid {runtime.pid}; environment {built}, healthy in "
+              f"{runtime.timings.get('start_seconds', 0):.1f} s)")
+    if venv and venv.python_version != venv.wanted_version:
+        console().print(f"[yellow]warning:[/] built with Python {venv.python_version}; the "
+                        f"image runs {venv.wanted_version} (install it to match)")
+    out.print("  invoke:  aibox-ops invoke --local \"Hello!\"")
+    out.print(f"  or:      curl -N {runtime.url}/invocations -H 'Content-Type: application/json'"
+              f" -d '{{\"prompt\": \"Hello!\", \"stream\": true}}'")
+    out.print(f"  log:     {runtime.log}")
+    if runtime.detached:
+        out.print("  stop:    aibox-ops destroy --local")
+    out.print(f"[dim]{escape(PROMPT_NEEDS)}[/]")
+
+
+def destroy_local(ctx: Any) -> None:
+    """Stop the project's local agent (started with ``deploy --local``)."""
+    from ..local import stop_local
+
+    state = _state(ctx)
+    outcome = stop_local(state.settings())
+    if state.json:
+        emit_json({"ok": True, "command": "destroy --local", **outcome})
+        return
+    if outcome["pid"]:
+        results(as_json=False).print(f"local agent at {outcome['url']} (pid {outcome['pid']}):"
+                                     f" {outcome['how']}")
+    else:
+        results(as_json=False).print("no local agent is running")
