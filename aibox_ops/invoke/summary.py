@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-
 STREAM_KEYS = frozenset({"text", "thinking", "tool_use", "metadata", "error"})
 
 
