@@ -106,7 +106,15 @@ def main(
 
 
 def _register() -> None:
-    from . import config_cmd, deploy_cmd, invoke_cmd, render_cmd, requirements_cmd
+    from . import (
+        config_cmd,
+        deploy_cmd,
+        invoke_cmd,
+        provision_cmd,
+        render_cmd,
+        requirements_cmd,
+        secrets_cmd,
+    )
 
     app.command("render")(render_cmd.render)
     app.command("sync-requirements")(requirements_cmd.sync_requirements)
@@ -114,6 +122,8 @@ def _register() -> None:
     app.command("deploy")(deploy_cmd.deploy)
     app.command("destroy")(deploy_cmd.destroy)
     app.command("invoke")(invoke_cmd.invoke)
+    app.command("provision")(provision_cmd.provision)
+    app.add_typer(secrets_cmd.secrets_app, name="secrets")
 
 
 _register()

@@ -19,7 +19,7 @@ from ..errors import AiboxError
 
 STATUS_STYLE = {
     "create": "green", "update": "yellow", "unchanged": "dim", "edited": "bold red",
-    "foreign": "bold red", "written": "green",
+    "foreign": "bold red", "written": "green", "missing": "yellow",
 }
 
 _consoles: dict[bool, Console] = {}
