@@ -34,9 +34,9 @@ def invoke(
         help="Invoke the agent served at URL (implies --local; e.g. http://127.0.0.1:8080)."
     )] = None,
     bearer_token: Annotated[str | None, typer.Option(
-        "--bearer-token", metavar="TOKEN", envvar="AIBOX_OPS_BEARER_TOKEN",
+        "--bearer-token", metavar="TOKEN", envvar="AIBOX_BEARER_TOKEN",
         help="JWT/OAuth bearer token for runtimes with an inbound authorizer "
-             "(or AIBOX_OPS_BEARER_TOKEN).")] = None,
+             "(or AIBOX_BEARER_TOKEN).")] = None,
     qualifier: Annotated[str, typer.Option(
         "--qualifier", metavar="NAME", help="Runtime endpoint.")] = "DEFAULT",
 ) -> None:

@@ -14,10 +14,7 @@ PIP_LOG = "pip.log"
 
 
 def cache_root() -> Path:
-    """``$AIBOX_OPS_CACHE_DIR``, else ``$XDG_CACHE_HOME/aibox-ops``, else ~/.cache/aibox-ops."""
-    explicit = os.environ.get("AIBOX_OPS_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
+    """``$XDG_CACHE_HOME/aibox-ops``, else ``~/.cache/aibox-ops``."""
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "aibox-ops"
 
