@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .aws.checked import check_params
 from .aws.session import aws_errors
+from .aws.validate import check_request
 from .config import Settings
 from .errors import AwsError
 from .plan import Change, Plan
@@ -71,7 +71,7 @@ def _plan_table(session: Any, name: str, role: str, warnings: list[str]) -> Chan
     wanted = TABLE_SCHEMAS[role]
     if current is None:
         params = create_table_params(name, role)
-        check_params("dynamodb", "CreateTable", params)
+        check_request("dynamodb", "CreateTable", params)
         extras = ["point-in-time recovery"]
         if wanted.get("ttl_attribute"):
             extras.append(f"TTL on {wanted['ttl_attribute']}")
@@ -104,7 +104,7 @@ def _plan_secret(session: Any, secret_id: str, provider: str | None,
 def read_table(session: Any, name: str) -> dict[str, Any] | None:
     """DescribeTable's ``Table``, or None when there is no such table."""
     params = {"TableName": name}
-    check_params("dynamodb", "DescribeTable", params)
+    check_request("dynamodb", "DescribeTable", params)
     client = session.client("dynamodb")
     try:
         with aws_errors(f"describe the DynamoDB table {name}"):
@@ -118,7 +118,7 @@ def read_table(session: Any, name: str) -> dict[str, Any] | None:
 def read_secret_exists(session: Any, secret_id: str) -> bool:
     """Whether the secret exists (DescribeSecret; no value is read)."""
     params = {"SecretId": secret_id}
-    check_params("secretsmanager", "DescribeSecret", params)
+    check_request("secretsmanager", "DescribeSecret", params)
     try:
         with aws_errors(f"describe the secret {secret_id}"):
             session.client("secretsmanager").describe_secret(**params)
@@ -141,20 +141,20 @@ def apply_provision(session: Any, plan: Plan) -> list[str]:
 
 def _create_table(session: Any, name: str, role: str, params: dict[str, Any]) -> None:
     client = session.client("dynamodb")
-    check_params("dynamodb", "CreateTable", params)
+    check_request("dynamodb", "CreateTable", params)
     with aws_errors(f"create the DynamoDB table {name}"):
         client.create_table(**params)
         client.get_waiter("table_exists").wait(TableName=name,
                                                WaiterConfig={"Delay": 2, "MaxAttempts": 60})
     backups = {"TableName": name,
                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}}
-    check_params("dynamodb", "UpdateContinuousBackups", backups)
+    check_request("dynamodb", "UpdateContinuousBackups", backups)
     with aws_errors(f"turn on point-in-time recovery for {name}"):
         client.update_continuous_backups(**backups)
     attribute = TABLE_SCHEMAS[role].get("ttl_attribute")
     if attribute:
         ttl = {"TableName": name,
                "TimeToLiveSpecification": {"Enabled": True, "AttributeName": attribute}}
-        check_params("dynamodb", "UpdateTimeToLive", ttl)
+        check_request("dynamodb", "UpdateTimeToLive", ttl)
         with aws_errors(f"turn on TTL for {name}"):
             client.update_time_to_live(**ttl)

@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from .aws.checked import check_params
 from .aws.session import aws_errors
+from .aws.validate import check_request
 from .config import Settings
 from .errors import AiboxError, ConfigError
 from .provision import OWNER_TAG, SECRET_PROVIDERS, read_secret_exists
@@ -93,7 +93,7 @@ def apply_secret(session: Any, ref: SecretRef, value: str) -> dict[str, Any]:
 
 def _check(value: str, operation: str, params: dict[str, Any]) -> None:
     try:
-        check_params("secretsmanager", operation, params)
+        check_request("secretsmanager", operation, params)
     except AiboxError as error:  # a validator message may quote the value: never show it
         safe = error.message.replace(params["SecretString"], "***").replace(value, "***")
         raise ConfigError([f"secret value rejected by {operation}'s model: {safe}"]) from None

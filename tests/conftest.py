@@ -35,17 +35,18 @@ FAKE_ENV = {
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--run-slow", action="store_true",
-                     help="also run tests marked slow (real pip installs; CI runs them)")
+    parser.addoption("--run-pip-build", action="store_true",
+                     help="also run tests marked pip_build (real pip installs; CI runs them)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``slow`` run only with --run-slow (the default suite stays quick)."""
-    if config.getoption("--run-slow"):
+    """Tests marked ``pip_build`` (minutes of pip) run only with --run-pip-build, so the
+    default suite stays within its time budget; ``slow`` tests still run by default."""
+    if config.getoption("--run-pip-build"):
         return
-    skip = pytest.mark.skip(reason="slow: run with --run-slow")
+    skip = pytest.mark.skip(reason="pip_build: run with --run-pip-build")
     for item in items:
-        if "slow" in item.keywords:
+        if "pip_build" in item.keywords:
             item.add_marker(skip)
 
 

@@ -1,7 +1,7 @@
 """deploy --local for real: pip builds the agent's environment from requirements-agentcore.txt
 into a temporary cache, the bundled agent serves on 127.0.0.1, invoke --local talks to it
 with a scripted OpenAI-compatible server as the model. Slow (a full pip install): run with
-``pytest -m slow --run-slow``."""
+``pytest -m pip_build --run-pip-build`` (CI does)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tests.helpers import REPO, make_project
 from tests.local_helpers import alive, free_port, wait_for
 from tests.openai_peer import OpenAIPeer
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pip_build]
 
 
 def _project(root: Path, requirements: str | None = None) -> Path:

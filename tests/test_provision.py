@@ -32,10 +32,10 @@ def test_plan_reads_only(aws, project):
 
 
 def test_create_params_pass_botocore_model():
-    from aibox_ops.aws.checked import check_params
+    from aibox_ops.aws.validate import check_request
 
     for name, role in (("a_setting", "SETTING_TABLE"), ("a_session", "SESSION_TABLE")):
-        check_params("dynamodb", "CreateTable", create_table_params(name, role))
+        check_request("dynamodb", "CreateTable", create_table_params(name, role))
 
 
 def test_provision_creates_tables_as_the_agent_needs(aws, project):
