@@ -153,3 +153,44 @@ def test_deploy_without_local_is_not_pretended(project):
     result = invoke("deploy", project=project)
     assert result.exit_code == ExitCode.USAGE
     assert "--local" in result.stderr
+
+
+@pytest.mark.slow
+def test_session_history_through_provisioned_tables(tmp_path, cache, aws, monkeypatch):
+    """provision creates the tables; the real agent, started by deploy --local against the
+    moto server, stores a turn and replays it when --session-id is reused."""
+    import shutil
+
+    from tests.helpers import REPO
+    from tests.openai_peer import OpenAIPeer
+
+    project = local_project(tmp_path / "real")
+    shutil.rmtree(project / "agent")
+    shutil.copytree(REPO / "agent", project / "agent",
+                    ignore=shutil.ignore_patterns("__pycache__", "logs", "tmp"))
+    seed_venv(project)
+    assert invoke("provision", "--yes", project=project).exit_code == 0
+    with OpenAIPeer() as peer:
+        monkeypatch.setenv("OPENAI_BASE_URL", peer.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-local")
+        started = invoke("deploy", "--local", "--detach", "--port", str(free_port()),
+                         project=project)
+        assert started.exit_code == 0, started.output
+        try:
+            sid = "conversation-" + "c" * 30
+            for prompt in ("first question", "second question"):
+                payload = json.dumps({"prompt": prompt, "tool_config": {"enabled": False}})
+                reply = invoke("invoke", "--local", "--payload", payload, "--model",
+                               "openai/local", "--session-id", sid, project=project)
+                assert reply.exit_code == 0, reply.output
+        finally:
+            invoke("destroy", "--local", project=project)
+        last = [m for m in peer.requests[-1]["messages"] if m["role"] != "system"]
+    texts = [m["content"] if isinstance(m["content"], str)
+             else " ".join(p.get("text", "") for p in m["content"]) for m in last]
+    assert [m["role"] for m in last] == ["user", "assistant", "user"]
+    assert texts == ["first question", "The time is noon.", "second question"]
+    items = aws.client("dynamodb").query(
+        TableName="aibox_session", KeyConditionExpression="session_id = :s",
+        ExpressionAttributeValues={":s": {"S": sid}})["Items"]
+    assert [i["user"]["S"] for i in items] == ["first question", "second question"]
