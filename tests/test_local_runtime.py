@@ -82,7 +82,8 @@ def test_human_output_says_how_to_invoke(project):
         invoke("destroy", "--local", project=project)
 
 
-def test_ctrl_c_stops_the_foreground_agent(project, cache):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_stops_the_foreground_agent(project, cache, sig):
     port = free_port()
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     cli = subprocess.Popen([sys.executable, "-m", "aibox_ops", "-C", str(project), "deploy",
@@ -91,7 +92,7 @@ def test_ctrl_c_stops_the_foreground_agent(project, cache):
     try:
         state = wait_for(lambda: _state(project), 30, "the agent to be healthy")
         assert alive(state["pid"])
-        cli.send_signal(signal.SIGINT)
+        cli.send_signal(sig)
         out, err = cli.communicate(timeout=20)
     finally:
         if cli.poll() is None:
@@ -194,3 +195,27 @@ def test_session_history_through_provisioned_tables(tmp_path, cache, aws, monkey
         TableName="aibox_session", KeyConditionExpression="session_id = :s",
         ExpressionAttributeValues={":s": {"S": sid}})["Items"]
     assert [i["user"]["S"] for i in items] == ["first question", "second question"]
+
+
+def test_foreground_agent_stopped_elsewhere_or_crashing(project, cache):
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    command = [sys.executable, "-m", "aibox_ops", "-C", str(project), "deploy", "--local",
+               "--port"]
+    for how, expected in (("destroy", 0), ("crash", ExitCode.AGENT)):
+        cli = subprocess.Popen([*command, str(free_port())], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        try:
+            state = wait_for(lambda: _state(project), 30, "the agent to be healthy")
+            if how == "destroy":
+                assert invoke("destroy", "--local", project=project).exit_code == 0
+            else:
+                os.kill(state["pid"], signal.SIGKILL)
+            _out, err = cli.communicate(timeout=20)
+        finally:
+            if cli.poll() is None:
+                cli.kill()
+        assert cli.returncode == expected, err
+        if how == "crash":
+            assert "the local agent exited (exit code -9)" in err
+            assert "mini agent starting" in err  # its last log lines
+        assert _state(project) is None

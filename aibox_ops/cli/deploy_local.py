@@ -6,11 +6,13 @@ The ``deploy`` and ``destroy`` commands delegate their ``--local`` form here:
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 from rich.markup import escape
 
 from ..errors import AgentError
+from ..local.venv import tail_lines
 from .output import console, emit_json, results
 from .state import AppState
 
@@ -30,9 +32,13 @@ def deploy_local(ctx: Any, port: int, detach: bool) -> None:
     state = _state(ctx)
     settings = state.settings()
     err = console()
-    with err.status("preparing the local agent…") as status:
+    if err.is_terminal:
+        with err.status("preparing the local agent…") as status:
+            runtime = start_local(settings, port=port, detach=detach,
+                                  progress=lambda message: status.update(escape(message)))
+    else:  # no spinner without a terminal: one line per step (a pip build takes minutes)
         runtime = start_local(settings, port=port, detach=detach,
-                              progress=lambda message: status.update(escape(message)))
+                              progress=lambda message: err.print(escape(message)))
     if state.json:
         emit_json({"ok": True, "command": "deploy --local", **runtime.to_dict()})
     else:
@@ -40,6 +46,9 @@ def deploy_local(ctx: Any, port: int, detach: bool) -> None:
     if detach:
         return
     err.print("[dim]agent log follows; Ctrl-C stops the agent[/]")
+    # The agent runs in its own session: if this process is told to end (a closed terminal,
+    # `kill`), stop the agent first, as for Ctrl-C, so it is never left orphaned.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         code = runtime.follow(lambda line: err.print(escape(line), style="dim",
                                                      soft_wrap=True))
@@ -47,8 +56,20 @@ def deploy_local(ctx: Any, port: int, detach: bool) -> None:
         how = runtime.stop()
         err.print(f"local agent {how} (pid {runtime.pid})")
         return
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    # A clean shutdown (uvicorn ends with the signal it got), e.g. `destroy --local` from
+    # another terminal: not an error.
+    if code in (0, -signal.SIGTERM, -signal.SIGINT):
+        err.print(f"local agent stopped from outside (pid {runtime.pid}, exit code {code})")
+        return
     raise AgentError(f"the local agent exited (exit code {code})",
-                     hint=f"Its log: {runtime.log}")
+                     hint=f"Its log: {runtime.log}", log_tail=tail_lines(runtime.log, 15))
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _show_started(runtime: Any) -> None:
