@@ -142,9 +142,14 @@ def bench_invoke(project: Path, env: dict, runs: int) -> dict:
         for _ in range(3):  # the agent imports strands and builds clients on first use
             _raw_first_chunk(port)
         raw, lib, cli = [], [], []
-        for _ in range(runs):
-            raw.append(_raw_first_chunk(port))
-            lib.append(_library_first_chunk(url))
+        for run in range(runs):
+            # Alternate which of the two in-process measurements goes first.
+            if run % 2:
+                lib.append(_library_first_chunk(url))
+                raw.append(_raw_first_chunk(port))
+            else:
+                raw.append(_raw_first_chunk(port))
+                lib.append(_library_first_chunk(url))
             cli.append(_cli_first_chunk(url, env))
     finally:
         subprocess.run([*CLI, "-C", str(project), "destroy", "--local"], env=env,

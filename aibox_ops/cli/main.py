@@ -213,7 +213,7 @@ def main(
 def _register() -> None:
     from . import (
         config_cmd,
-        deploy_cmd,
+        deploy_local,
         invoke_cmd,
         provision_cmd,
         render_cmd,
@@ -224,8 +224,9 @@ def _register() -> None:
     app.command("render")(render_cmd.render)
     app.command("sync-requirements")(requirements_cmd.sync_requirements)
     app.command("config")(config_cmd.show_config)
-    app.command("deploy")(deploy_cmd.deploy)
-    app.command("destroy")(deploy_cmd.destroy)
+    # Stand-ins until the deploy command group lands: --local only (see deploy_local.py).
+    app.command("deploy")(deploy_local.local_deploy_command)
+    app.command("destroy")(deploy_local.local_destroy_command)
     app.command("invoke")(invoke_cmd.invoke)
     app.command("provision")(provision_cmd.provision)
     app.add_typer(secrets_cmd.secrets_app, name="secrets")

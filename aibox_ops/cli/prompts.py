@@ -1,5 +1,4 @@
-"""Confirmation before writing to AWS: ``--yes`` skips it; no terminal and no ``--yes``
-refuses (exit 7) with a hint, so scripts never hang on a prompt."""
+"""Confirmation before AWS writes: ``--yes`` skips it; without a terminal it refuses."""
 
 from __future__ import annotations
 
@@ -10,13 +9,14 @@ from .state import AppState
 
 
 def confirm(state: AppState, question: str, yes: bool) -> None:
-    """Ask ``question`` on the terminal unless ``yes``; RefusedError when declined."""
+    """Ask ``question`` on the terminal unless ``yes``; a "no" (or no terminal to ask on)
+    is a RefusedError (exit 7) and nothing is written."""
     if yes:
         return
     if not sys.stdin.isatty():
-        raise RefusedError(f"not confirmed: {question}",
-                           hint="Run it in a terminal to confirm, or pass --yes.")
+        raise RefusedError(f"{question} needs confirmation, and there is no terminal to ask on",
+                           hint="Pass --yes to confirm (e.g. in CI), or --dry-run to only look.")
     import typer
 
     if not typer.confirm(question, default=False, err=True):
-        raise RefusedError("declined; nothing was changed")
+        raise RefusedError("declined: nothing was written")
