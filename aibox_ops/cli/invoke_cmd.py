@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ..errors import AgentError, AiboxError, ConfigError
+from .output import warn
 from .state import AppState
 
 
@@ -55,11 +56,14 @@ def invoke(
     if session_id is not None and session_id_problem(session_id):
         raise ConfigError([f"--session-id: {session_id_problem(session_id)}"])
     sid = session_id or new_session_id()
-    settings = state.settings()
     if local or url:
-        target = InvokeTarget("local", url) if url else local_target(settings)
+        if bearer_token:
+            warn("--bearer-token is not sent to a local agent (it has no authorizer)")
+        # --url needs no project: any agent served over HTTP can be talked to.
+        target = InvokeTarget("local", url) if url else local_target(state.settings())
         chunks = invoke_local(target.address, body, session_id=sid)
     else:
+        settings = state.settings()
         target = runtime_target(settings)
         if needs_bearer(settings) and not bearer_token:
             raise ConfigError([f"authorizer.type = {settings.authorizer.type!r}: the runtime "
