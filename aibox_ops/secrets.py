@@ -76,22 +76,26 @@ def apply_secret(session: Any, ref: SecretRef, value: str) -> dict[str, Any]:
     client = session.client("secretsmanager")
     with _redacted(value, stored):
         exists = read_secret_exists(session, ref.secret_id)
-        if exists:
-            params = {"SecretId": ref.secret_id, "SecretString": stored}
-            _check(value, "PutSecretValue", params)
-            with aws_errors(f"store a new version of the secret {ref.secret_id}"):
-                reply = client.put_secret_value(**params)
-        else:
-            params = {"Name": ref.secret_id, "SecretString": stored, "Tags": [OWNER_TAG],
-                      "Description": f"{ref.provider or 'API'} key for the MyAIBOX agent"}
-            _check(value, "CreateSecret", params)
-            with aws_errors(f"create the secret {ref.secret_id}"):
-                reply = client.create_secret(**params)
+        operation, params = secret_request(ref, stored, exists)
+        checked_secret_request(value, operation, params)
+        with aws_errors(f"{'update' if exists else 'create'} the secret {ref.secret_id}"):
+            send = client.put_secret_value if exists else client.create_secret
+            reply = send(**params)
     return {"secret_id": ref.secret_id, "provider": ref.provider, "arn": reply.get("ARN"),
             "version_id": reply.get("VersionId"), "created": not exists}
 
 
-def _check(value: str, operation: str, params: dict[str, Any]) -> None:
+def secret_request(ref: SecretRef, stored: str, exists: bool) -> tuple[str, dict[str, Any]]:
+    """(operation, params): a new version of an existing secret, else a tagged new one."""
+    if exists:
+        return "PutSecretValue", {"SecretId": ref.secret_id, "SecretString": stored}
+    return "CreateSecret", {
+        "Name": ref.secret_id, "SecretString": stored, "Tags": [OWNER_TAG],
+        "Description": f"{ref.provider or 'API'} key for the MyAIBOX agent"}
+
+
+def checked_secret_request(value: str, operation: str, params: dict[str, Any]) -> None:
+    """Check the request against botocore's model; a rejection never quotes the value."""
     try:
         check_request("secretsmanager", operation, params)
     except AiboxError as error:  # a validator message may quote the value: never show it

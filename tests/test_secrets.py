@@ -105,3 +105,24 @@ def test_list_shows_names_only(aws, project):
 def test_no_value_argument_exists(project):
     result = invoke("secrets", "set", "openai", SECRET, project=project)
     assert result.exit_code == ExitCode.USAGE
+
+
+def test_requests_pass_botocore_model_and_rejections_hide_the_value():
+    from aibox_ops.aws.validate import validate_request
+    from aibox_ops.errors import ConfigError
+    from aibox_ops.secrets import (
+        SecretRef,
+        checked_secret_request,
+        secret_request,
+        secret_string,
+    )
+
+    stored = secret_string(SECRET)
+    for exists in (False, True):
+        operation, params = secret_request(SecretRef("dev_openai_api", "openai"), stored,
+                                           exists)
+        assert validate_request("secretsmanager", operation, params) == []
+    operation, params = secret_request(SecretRef("x" * 600, None), stored, False)
+    with pytest.raises(ConfigError) as caught:
+        checked_secret_request(SECRET, operation, params)
+    assert "Name" in caught.value.message and SECRET not in caught.value.message
