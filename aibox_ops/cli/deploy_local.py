@@ -55,10 +55,24 @@ def _state(ctx: Any) -> AppState:
 
 def deploy_local(ctx: Any, port: int, detach: bool) -> None:
     """Start the agent on 127.0.0.1:``port``; foreground until Ctrl-C, or ``detach``."""
-    from ..local import start_local
-
     state = _state(ctx)
     settings = state.settings()
+    # The agent runs in its own session, so a terminal's signals never reach it: SIGTERM and
+    # SIGHUP (a closed terminal, `kill`) are turned into KeyboardInterrupt for the whole
+    # command, and every path below stops the agent before this process ends.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        runtime = _start(state, settings, port, detach)
+        if not detach:
+            _foreground(runtime)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _start(state: AppState, settings: Any, port: int, detach: bool) -> Any:
+    from ..local import start_local
+
     err = console()
     if err.is_terminal:
         with err.status("preparing the local agent…") as status:
@@ -67,26 +81,28 @@ def deploy_local(ctx: Any, port: int, detach: bool) -> None:
     else:  # no spinner without a terminal: one line per step (a pip build takes minutes)
         runtime = start_local(settings, port=port, detach=detach,
                               progress=lambda message: err.print(escape(message)))
-    if state.json:
-        emit_json({"ok": True, "command": "deploy --local", **runtime.to_dict()})
-    else:
-        _show_started(runtime)
-    if detach:
-        return
-    err.print("[dim]agent log follows; Ctrl-C stops the agent[/]")
-    # The agent runs in its own session: if this process is told to end (a closed terminal,
-    # `kill`), stop the agent first, as for Ctrl-C, so it is never left orphaned.
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
+        if state.json:
+            emit_json({"ok": True, "command": "deploy --local", **runtime.to_dict()})
+        else:
+            _show_started(runtime)
+    except KeyboardInterrupt:
+        if not detach:
+            runtime.stop()
+        raise
+    return runtime
+
+
+def _foreground(runtime: Any) -> None:
+    err = console()
+    try:
+        err.print("[dim]agent log follows; Ctrl-C stops the agent[/]")
         code = runtime.follow(lambda line: err.print(escape(line), style="dim",
                                                      soft_wrap=True))
     except KeyboardInterrupt:
         how = runtime.stop()
         err.print(f"local agent {how} (pid {runtime.pid})")
         return
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     # A clean shutdown (uvicorn ends with the signal it got), e.g. `destroy --local` from
     # another terminal: not an error.
     if code in (0, -signal.SIGTERM, -signal.SIGINT):
