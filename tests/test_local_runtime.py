@@ -82,13 +82,19 @@ def test_human_output_says_how_to_invoke(project):
         invoke("destroy", "--local", project=project)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_ctrl_c_stops_the_foreground_agent(project, cache, sig):
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as for a job started in the background
+
+
+@pytest.mark.parametrize(("sig", "inherited_ignore"), [
+    (signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGINT, True)])
+def test_ctrl_c_stops_the_foreground_agent(project, cache, sig, inherited_ignore):
     port = free_port()
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     cli = subprocess.Popen([sys.executable, "-m", "aibox_ops", "-C", str(project), "deploy",
                             "--local", "--port", str(port)], env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=_ignore_sigint if inherited_ignore else None)
     try:
         state = wait_for(lambda: _state(project), 30, "the agent to be healthy")
         assert alive(state["pid"])

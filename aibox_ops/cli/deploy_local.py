@@ -57,10 +57,12 @@ def deploy_local(ctx: Any, port: int, detach: bool) -> None:
     """Start the agent on 127.0.0.1:``port``; foreground until Ctrl-C, or ``detach``."""
     state = _state(ctx)
     settings = state.settings()
-    # The agent runs in its own session, so a terminal's signals never reach it: SIGTERM and
-    # SIGHUP (a closed terminal, `kill`) are turned into KeyboardInterrupt for the whole
-    # command, and every path below stops the agent before this process ends.
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # The agent runs in its own session, so a terminal's signals never reach it: SIGINT,
+    # SIGTERM and SIGHUP (Ctrl-C, `kill`, a closed terminal) become KeyboardInterrupt for the
+    # whole command, and every path below stops the agent before this process ends. SIGINT
+    # is set too because a process started from a background job inherits it ignored.
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in stops}
     try:
         runtime = _start(state, settings, port, detach)
         if not detach:
