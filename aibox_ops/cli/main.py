@@ -214,11 +214,13 @@ def _register() -> None:
     from . import (
         config_cmd,
         deploy_local,
+        fix_iam_cmd,
         invoke_cmd,
         provision_cmd,
         render_cmd,
         requirements_cmd,
         secrets_cmd,
+        warm_cmd,
     )
 
     app.command("render")(render_cmd.render)
@@ -230,6 +232,8 @@ def _register() -> None:
     app.command("invoke")(invoke_cmd.invoke)
     app.command("provision")(provision_cmd.provision)
     app.add_typer(secrets_cmd.secrets_app, name="secrets")
+    app.command("fix-iam")(fix_iam_cmd.fix_iam)
+    app.add_typer(warm_cmd.app, name="warm")
 
 
 _register()
