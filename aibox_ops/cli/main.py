@@ -215,6 +215,7 @@ def _register() -> None:
         config_cmd,
         deploy_local,
         fix_iam_cmd,
+        init_cmd,
         invoke_cmd,
         provision_cmd,
         render_cmd,
@@ -232,6 +233,7 @@ def _register() -> None:
     app.command("invoke")(invoke_cmd.invoke)
     app.command("provision")(provision_cmd.provision)
     app.add_typer(secrets_cmd.secrets_app, name="secrets")
+    app.command("init")(init_cmd.init)
     app.command("fix-iam")(fix_iam_cmd.fix_iam)
     app.add_typer(warm_cmd.app, name="warm")
 
