@@ -211,11 +211,28 @@ def main(
 
 
 def _register() -> None:
-    from . import config_cmd, fix_iam_cmd, init_cmd, render_cmd, requirements_cmd, warm_cmd
+    from . import (
+        config_cmd,
+        deploy_local,
+        fix_iam_cmd,
+        init_cmd,
+        invoke_cmd,
+        provision_cmd,
+        render_cmd,
+        requirements_cmd,
+        secrets_cmd,
+        warm_cmd,
+    )
 
     app.command("render")(render_cmd.render)
     app.command("sync-requirements")(requirements_cmd.sync_requirements)
     app.command("config")(config_cmd.show_config)
+    # Stand-ins until the deploy command group lands: --local only (see deploy_local.py).
+    app.command("deploy")(deploy_local.local_deploy_command)
+    app.command("destroy")(deploy_local.local_destroy_command)
+    app.command("invoke")(invoke_cmd.invoke)
+    app.command("provision")(provision_cmd.provision)
+    app.add_typer(secrets_cmd.secrets_app, name="secrets")
     app.command("init")(init_cmd.init)
     app.command("fix-iam")(fix_iam_cmd.fix_iam)
     app.add_typer(warm_cmd.app, name="warm")
