@@ -106,11 +106,12 @@ def main(
 
 
 def _register() -> None:
-    from . import config_cmd, render_cmd, requirements_cmd
+    from . import config_cmd, doctor_cmd, render_cmd, requirements_cmd
 
     app.command("render")(render_cmd.render)
     app.command("sync-requirements")(requirements_cmd.sync_requirements)
     app.command("config")(config_cmd.show_config)
+    app.command("doctor")(doctor_cmd.doctor)
 
 
 _register()
