@@ -7,7 +7,7 @@ import ast
 import re
 
 from ..context import DoctorContext
-from ..model import Finding, failed, passed, skipped, warned
+from ..model import Finding, failed, passed, warned
 
 # Bedrock's "supported models and model features" table, by model id prefix (after the
 # cross-region prefix): True = tool use while streaming works.
@@ -80,7 +80,8 @@ def detect_model_streaming_tools(ctx: DoctorContext) -> Finding:
     """Fail when a configured default model cannot use tools while streaming."""
     models = configured_models(ctx)
     if not models:
-        return skipped("no default model id found in the config or the agent code")
+        return passed("no model id in the config or the agent code: Strands' default "
+                      "BedrockModel (Claude Sonnet) streams tool use")
     bad = [f"{where} = {model}" for where, model in models
            if supports_streaming_tools(model) is False]
     unknown = [f"{where} = {model}" for where, model in models
