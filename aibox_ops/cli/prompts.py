@@ -1,4 +1,4 @@
-"""Confirmation before writing to AWS or the project: one helper for every command."""
+"""Confirmation before AWS writes: ``--yes`` skips it; without a terminal it refuses."""
 
 from __future__ import annotations
 
@@ -9,18 +9,14 @@ from .state import AppState
 
 
 def confirm(state: AppState, question: str, yes: bool) -> None:
-    """Return when the user agrees (or passed --yes); otherwise raise RefusedError (exit 7).
-
-    Without a terminal to ask on, and without --yes, the answer is no, with a hint.
-    """
+    """Ask ``question`` on the terminal unless ``yes``; a "no" (or no terminal to ask on)
+    is a RefusedError (exit 7) and nothing is written."""
     if yes:
         return
     if not sys.stdin.isatty():
-        raise RefusedError(f"not confirmed: {question}",
-                           hint="No terminal to ask on; pass --yes to go ahead.")
-    from .output import console
+        raise RefusedError(f"{question} needs confirmation, and there is no terminal to ask on",
+                           hint="Pass --yes to confirm (e.g. in CI), or --dry-run to only look.")
+    import typer
 
-    console().print(f"{question} [y/N] ", end="", markup=False)
-    answer = sys.stdin.readline().strip().lower()
-    if answer not in ("y", "yes"):
-        raise RefusedError(f"declined: {question}", hint="Nothing was changed.")
+    if not typer.confirm(question, default=False, err=True):
+        raise RefusedError("declined: nothing was written")

@@ -1,0 +1,91 @@
+"""A deployed-looking world in moto: the toolkit's execution role (its own policy template),
+an unrelated inline policy, the agent's two tables (one with a GSI) and both secrets (one
+encrypted with a customer-managed KMS key)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, make_project
+
+AGENT = "my_aibox_agent"
+REGION = "ap-southeast-1"
+ACCOUNT = "123456789012"
+TEAM_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "TeamBucketRead", "Effect": "Allow", "Action": "s3:GetObject",
+     "Resource": "arn:aws:s3:::team-bucket/*"}]}
+
+
+@dataclass
+class World:
+    project: Path
+    role_name: str
+    role_arn: str
+    secret_arns: dict[str, str]
+    key_arn: str
+
+
+def toolkit_execution_policy(agent: str = AGENT, region: str = REGION) -> str:
+    """The starter toolkit's own execution policy, rendered from its template."""
+    import importlib.util
+
+    import jinja2
+
+    # Locate the template without importing the toolkit (its import costs ~0.6 s).
+    spec = importlib.util.find_spec("bedrock_agentcore_starter_toolkit")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    template = (root / "utils/runtime/templates/execution_role_policy.json.j2").read_text()
+    text = jinja2.Template(template).render(
+        deployment_type="container", has_ecr_repository=True,
+        ecr_repository_name=f"bedrock-agentcore-{agent}", partition="aws", region=region,
+        account_id=ACCOUNT, agent_name=agent, is_a2a_protocol=False, memory_enabled=False)
+    json.loads(text)  # must be valid JSON
+    return text
+
+
+def make_iam_project(root: Path, tool: str = "") -> Path:
+    project = make_project(root, tool=tool)
+    shutil.copy(REPO / "agent" / "permissions.json", project / "agent" / "permissions.json")
+    return project
+
+
+@pytest.fixture
+def world(aws, tmp_path) -> World:
+    from aibox_ops.iam import toolkit_role_name
+
+    iam = aws.client("iam")
+    name = toolkit_role_name(AGENT, REGION)
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "bedrock-agentcore.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}]}
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=name, PolicyName=f"BedrockAgentCoreRuntimeExecutionPolicy-{AGENT}",
+                        PolicyDocument=toolkit_execution_policy())
+    iam.put_role_policy(RoleName=name, PolicyName="team-s3-read",
+                        PolicyDocument=json.dumps(TEAM_POLICY))
+    ddb = aws.client("dynamodb")
+    key = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    attrs = [{"AttributeName": "pk", "AttributeType": "S"}]
+    ddb.create_table(TableName="aibox_setting", KeySchema=key, AttributeDefinitions=attrs,
+                     BillingMode="PAY_PER_REQUEST")
+    ddb.create_table(
+        TableName="aibox_session", KeySchema=key, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=attrs + [{"AttributeName": "user", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[{"IndexName": "by-user",
+                                 "KeySchema": [{"AttributeName": "user", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}])
+    key_arn = aws.client("kms").create_key(Description="aibox secrets")["KeyMetadata"]["Arn"]
+    sm = aws.client("secretsmanager")
+    secrets = {
+        "dev_openai_api": sm.create_secret(Name="dev_openai_api", SecretString="sk-x")["ARN"],
+        "dev_gemini_api": sm.create_secret(Name="dev_gemini_api", SecretString="g-x",
+                                           KmsKeyId=key_arn)["ARN"],
+    }
+    project = make_iam_project(tmp_path / "proj")
+    return World(project, name, arn, secrets, key_arn)

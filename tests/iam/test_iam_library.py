@@ -1,0 +1,178 @@
+"""fix-iam's library against the moto server: find, plan, apply, verify, back up, roll back."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aibox_ops import iam
+from aibox_ops.aws import open_session
+from aibox_ops.config import load_settings
+from aibox_ops.deploy_state import load_deploy_state
+from aibox_ops.errors import AwsError, RefusedError
+from tests.iam.conftest import ACCOUNT, REGION, TEAM_POLICY
+from tests.iam.lint import lint_policy
+
+IAM_WRITES = {"PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy",
+              "CreateRole", "DeleteRole", "UpdateAssumeRolePolicy", "CreatePolicy",
+              "CreatePolicyVersion", "PutRolePermissionsBoundary"}
+
+
+def table(name: str) -> list[str]:
+    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
+    return [arn, f"{arn}/index/*"]
+
+
+def expected_data(world) -> dict:
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "SettingsTableRead", "Effect": "Allow", "Action": ["dynamodb:GetItem"],
+         "Resource": table("aibox_setting")},
+        {"Sid": "SessionTableReadWrite", "Effect": "Allow",
+         "Action": ["dynamodb:PutItem", "dynamodb:Query"], "Resource": table("aibox_session")},
+        {"Sid": "ProviderApiKeySecrets", "Effect": "Allow",
+         "Action": ["secretsmanager:GetSecretValue"],
+         "Resource": [world.secret_arns["dev_openai_api"], world.secret_arns["dev_gemini_api"]]},
+        {"Sid": "SecretsKmsDecrypt", "Effect": "Allow", "Action": ["kms:Decrypt"],
+         "Resource": [world.key_arn],
+         "Condition": {"StringEquals": {
+             "kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}}}]}
+
+
+EXPECTED_MODELS = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "BedrockChatModels", "Effect": "Allow",
+     "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+     "Resource": [f"arn:aws:bedrock:us-west-2:{ACCOUNT}:inference-profile/*"]},
+    {"Sid": "PollySpeech", "Effect": "Allow", "Action": ["polly:SynthesizeSpeech"],
+     "Resource": "*"}]}
+
+
+def count_calls(session, service: str) -> list[str]:
+    """Operation names of every request the session's clients send to ``service``."""
+    calls: list[str] = []
+    session.session.events.register(
+        f"before-call.{service}", lambda model, **_: calls.append(model.name))
+    return calls
+
+
+def setup(world):
+    session = open_session(REGION)
+    settings = load_settings(world.project)
+    role = iam.find_role(session, settings, load_deploy_state(settings))
+    return session, settings, role
+
+
+def inline(aws, role_name: str) -> dict[str, dict]:
+    client = aws.client("iam")
+    names = client.list_role_policies(RoleName=role_name)["PolicyNames"]
+    return {n: client.get_role_policy(RoleName=role_name, PolicyName=n)["PolicyDocument"]
+            for n in names}
+
+
+def test_toolkit_role_gets_exact_documents_and_a_rerun_writes_nothing(aws, world):
+    session, settings, role = setup(world)
+    assert (role.name, role.found_by) == (world.role_name, "toolkit name")
+    before = inline(aws, world.role_name)
+    planned = iam.plan_role_access(session, settings, role)
+    plan = planned.plan
+    assert [(i.target, i.status) for i in plan.items] == [
+        ("aibox-ops-data", "create"), ("aibox-ops-models", "create")]
+    assert plan.item("aibox-ops-data").payload == expected_data(world)
+    assert plan.item("aibox-ops-models").payload == EXPECTED_MODELS
+    assert any("BedrockImageModel: already allowed" in n for n in planned.notes)
+    for item in plan.items:
+        assert lint_policy(item.payload) == []
+    backups = world.project / iam.BACKUP_DIR
+    result = iam.apply_role_policies(session, role.name, plan, backups)
+    assert result.written == ["aibox-ops-data", "aibox-ops-models"] and result.backup_id
+    after = inline(aws, world.role_name)
+    assert after["aibox-ops-data"] == expected_data(world)
+    assert after["aibox-ops-models"] == EXPECTED_MODELS
+    for name, doc in before.items():  # the toolkit's and the team's policies: untouched
+        assert after[name] == doc
+    assert after["team-s3-read"] == TEAM_POLICY
+    report = iam.verify_role_access(session, role.name, planned.requirements)
+    assert report.ok and report.missing == []
+
+    fresh = open_session(REGION)  # a second run: plans unchanged, sends no IAM write
+    calls = count_calls(fresh, "iam")
+    again = iam.plan_role_policies(fresh, settings, iam.find_role(
+        fresh, settings, load_deploy_state(settings)))
+    assert [i.status for i in again.items] == ["unchanged", "unchanged"]
+    assert iam.apply_role_policies(fresh, role.name, again, backups).backup_id is None
+    assert calls and not IAM_WRITES & set(calls)
+
+
+def test_rollback_restores_byte_equal_and_deletes_created_policies(aws, world):
+    session, settings, role = setup(world)
+    backups = world.project / iam.BACKUP_DIR
+    handmade = '{"Version": "2012-10-17",\n  "Statement": [{"Sid": "Old", "Effect": "Allow", ' \
+               '"Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:*:*:table/x"}]}'
+    aws.client("iam").put_role_policy(RoleName=role.name, PolicyName="aibox-ops-data",
+                                      PolicyDocument=handmade)
+    plan = iam.plan_role_policies(session, settings, role)
+    assert [(i.target, i.status) for i in plan.items] == [
+        ("aibox-ops-data", "update"), ("aibox-ops-models", "create")]
+    assert "- Old: Allow" in plan.item("aibox-ops-data").diff
+    first = iam.apply_role_policies(session, role.name, plan, backups)
+    saved = iam.load_backup(backups, first.backup_id)
+    assert saved.policies == {"aibox-ops-data": handmade, "aibox-ops-models": None}
+
+    undone = iam.rollback_role_policies(session, backups, first.backup_id)
+    assert undone.written == ["aibox-ops-data"] and undone.deleted == ["aibox-ops-models"]
+    raw = iam.role.read_inline_policy(session, role.name, "aibox-ops-data")
+    assert raw.text == handmade  # byte for byte
+    assert set(inline(aws, role.name)) == {
+        "BedrockAgentCoreRuntimeExecutionPolicy-my_aibox_agent", "team-s3-read",
+        "aibox-ops-data"}
+    listed = iam.list_backups(backups)
+    assert [b.id for b in listed] == [first.backup_id, undone.backup_id]
+    assert iam.rollback_role_policies(session, backups, first.backup_id).backup_id is None
+
+
+def test_missing_role_lists_agentcore_candidates(aws, world):
+    aws.client("iam").create_role(RoleName="MyAgentCoreRole", AssumeRolePolicyDocument="{}")
+    session, settings, _ = setup(world)
+    with pytest.raises(AwsError) as info:
+        iam.find_role(session, settings, load_deploy_state(settings), explicit="nope")
+    assert "--role: role nope does not exist" in info.value.message
+    assert "MyAgentCoreRole" in info.value.hint
+    assert world.role_name in info.value.hint
+
+
+def test_role_found_through_the_runtime_by_name(aws, world, tmp_path):
+    session = open_session(REGION)
+    settings = load_settings(world.project)
+    aws.client("iam").create_role(RoleName="custom-runtime-role", AssumeRolePolicyDocument="{}")
+    arn = f"arn:aws:iam::{ACCOUNT}:role/custom-runtime-role"
+    aws.client("bedrock-agentcore-control").create_agent_runtime(
+        agentRuntimeName=settings.agent_name, roleArn=arn,
+        agentRuntimeArtifact={"containerConfiguration": {
+            "containerUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/x:latest"}},
+        networkConfiguration={"networkMode": "PUBLIC"})
+    role = iam.find_role(session, settings, load_deploy_state(settings))
+    assert (role.name, role.found_by) == ("custom-runtime-role", "GetAgentRuntime")
+
+
+def test_oversized_policies_fail_before_writing(aws, world):
+    session, settings, role = setup(world)
+    big = {"Version": "2012-10-17", "Statement": [
+        {"Sid": f"S{i}", "Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::bucket-{i:04d}-{'x' * 60}/*"} for i in range(80)]}
+    aws.client("iam").put_role_policy(RoleName=role.name, PolicyName="big",
+                                      PolicyDocument=json.dumps(big))
+    plan = iam.plan_role_policies(session, settings, role)
+    assert plan.errors and plan.errors[0].code == "LimitExceeded"
+    assert "10240" in plan.errors[0].message
+    with pytest.raises(AwsError, match="over IAM's 10240-character limit"):
+        iam.apply_role_policies(session, role.name, plan, world.project / iam.BACKUP_DIR)
+    assert "aibox-ops-data" not in inline(aws, role.name)
+    assert not (world.project / iam.BACKUP_DIR).exists()
+
+
+def test_put_owned_policies_refuses_other_names(aws, world):
+    session, _, role = setup(world)
+    with pytest.raises(RefusedError, match="team-s3-read"):
+        iam.put_owned_policies(session, role.name, {"team-s3-read": None},
+                               world.project / iam.BACKUP_DIR, iam.OWNED_PREFIX)
+    assert inline(aws, role.name)["team-s3-read"] == TEAM_POLICY
