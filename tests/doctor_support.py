@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from tests.helpers import invoke, json_out, make_project
+from tests.helpers import REPO, invoke, json_out, make_project
 
 GOOD_APP = '''import os
 
@@ -31,6 +32,7 @@ def healthy_project(root: Path, tool: str = "", app: str = GOOD_APP) -> Path:
 
     make_project(root, tool=tool)
     (root / "agent" / "agentcore_app.py").write_text(app)
+    shutil.copy(REPO / "agent" / "permissions.json", root / "agent" / "permissions.json")
     settings = load_settings(root, environ={})
     apply_requirements(settings, plan_requirements(settings))
     apply_render(root, plan_render(settings))

@@ -12,23 +12,11 @@ CONTROL = "bedrock-agentcore-control"
 
 
 def validate(service: str, operation: str, params: dict[str, Any]) -> None:
-    """Refuse a request botocore's service model rejects (before it is sent)."""
-    try:
-        from ..aws.validate import check_request  # the shared validator, once in main
-    except ImportError:
-        check_request = _check_with_botocore
-    check_request(service, operation, params)
+    """Refuse a request botocore's service model rejects (before it is sent); the shared
+    validator with cached service models (fix-iam's ``check_params``)."""
+    from ..iam.calls import check_params
 
-
-def _check_with_botocore(service: str, operation: str, params: dict[str, Any]) -> None:
-    import botocore.session
-    from botocore.validate import ParamValidator
-
-    model = botocore.session.get_session().get_service_model(service)
-    op = model.operation_model(operation)
-    report = ParamValidator().validate(params, op.input_shape)
-    if report.has_errors():
-        raise AwsError(f"invalid {service} {operation} request: {report.generate_report()}")
+    check_params(service, operation, params)
 
 
 def call(ctx: DoctorContext, service: str, operation: str, **params: Any) -> dict[str, Any]:

@@ -170,4 +170,12 @@ class DoctorContext:
             return self.session.client(service)
 
 
+    def open_clients(self) -> None:
+        """Create the clients live checks use, one at a time, before checks run in threads
+        (fix-iam's calls ask the session directly)."""
+        for service in LIVE_SERVICES:
+            self.client(service)
+
+
 _CLIENT_LOCK = threading.Lock()
+LIVE_SERVICES = ("iam", "bedrock-agentcore-control", "dynamodb", "secretsmanager", "logs")

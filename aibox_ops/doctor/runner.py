@@ -73,6 +73,8 @@ def run_checks(ctx: DoctorContext, only: Iterable[str] | None = None,
     checks = select(only, skip)
     if not checks:
         return []
+    if any(c.live for c in checks) and ctx.aws_unavailable() is None:
+        ctx.open_clients()
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(checks))) as pool:
         results = list(pool.map(lambda check: run_check(ctx, check), checks))
     if ctx.logs:

@@ -36,6 +36,21 @@ def read_documents(ctx: DoctorContext, role_name: str) -> list[Any]:
                     lambda: iam.read_role_documents(ctx.session, role_name))
 
 
+def read_secrets(ctx: DoctorContext) -> tuple[dict[str, Any], list[str]]:
+    """fix-iam's facts (real ARN, KMS key) of the secrets the manifest needs, and warnings
+    (one DescribeSecret per secret per run)."""
+    iam = _iam()
+    manifest = ctx.memo("manifest", lambda: iam.load_manifest(ctx.settings))
+    assert ctx.settings is not None
+
+    def read() -> tuple[dict[str, Any], list[str]]:
+        warnings: list[str] = []
+        ids = iam.secret_ids_needed(ctx.settings, manifest)
+        return iam.read_secret_facts(ctx.session, ids, ctx.settings.region, warnings), warnings
+
+    return ctx.memo("secret-facts", read)
+
+
 def access_report(ctx: DoctorContext, service: str) -> tuple[Any, Any]:
     """(role, fix-iam's AccessReport for the manifest's ``service`` statements)."""
     iam = _iam()
@@ -43,8 +58,10 @@ def access_report(ctx: DoctorContext, service: str) -> tuple[Any, Any]:
     manifest = ctx.memo("manifest", lambda: iam.load_manifest(ctx.settings))
     role = read_role(ctx)
     documents = read_documents(ctx, role.name)
+    facts = read_secrets(ctx)[0] if service == "secretsmanager" else {}
     requirements = iam.required_access(ctx.settings, manifest, ctx.identity()["Account"],
-                                       ctx.session.partition(), services=[service])
+                                       ctx.session.partition(), services=[service],
+                                       secrets=facts)
     return role, iam.evaluate_access(documents, requirements)
 
 
@@ -96,16 +113,9 @@ def _table_exists(ctx: DoctorContext, name: str) -> bool:
 
 
 def _secret_exists(ctx: DoctorContext, name: str) -> bool:
-    def read() -> bool:
-        try:
-            call(ctx, "secretsmanager", "DescribeSecret", SecretId=name)
-        except AwsError as exc:
-            if exc.code == "ResourceNotFoundException":
-                return False
-            raise
-        return True
-
-    return ctx.memo(("secret", name), read)
+    facts, warnings = read_secrets(ctx)
+    return name in facts or not any(w.startswith(f"secret {name}:") and "ResourceNotFound" in w
+                                    for w in warnings)
 
 
 def detect_dynamodb_access(ctx: DoctorContext) -> Finding:
@@ -133,7 +143,6 @@ def apply_iam_fix(ctx: DoctorContext, plan: Plan) -> list[str]:
     """Apply it through fix-iam (which backs up the documents it replaces)."""
     iam = _iam()
     role = read_role(ctx)
-    result = iam.apply_role_policies(ctx.session, role.name, plan,
-                                     ctx.root / ".aibox-ops" / "iam-backups")
+    result = iam.apply_role_policies(ctx.session, role.name, plan, ctx.root / iam.BACKUP_DIR)
     applied = getattr(result, "applied", None)
     return list(applied) if applied is not None else [c.target for c in plan.changes]
