@@ -21,9 +21,9 @@ MISSING_RE = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
 
 
 def cache_root() -> Path:
-    """Where tested environments are kept (``AIBOX_OPS_CACHE_DIR`` or ~/.cache/aibox-ops)."""
-    base = os.environ.get("AIBOX_OPS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "aibox-ops")
+    """Where tested environments are kept: ``$XDG_CACHE_HOME/aibox-ops`` (~/.cache/...)."""
+    base = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+                        "aibox-ops")
     return Path(base) / "install-test"
 
 
