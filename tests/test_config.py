@@ -9,7 +9,8 @@ from aibox_ops.errors import ConfigError, ExitCode
 from tests.helpers import make_project
 
 
-def test_defaults_without_pyproject(tmp_path):
+def test_defaults_without_tool_table(tmp_path):
+    make_project(tmp_path)
     settings = load_settings(tmp_path, environ={})
     assert settings.source == "defaults"
     assert settings.agent_name == "my_aibox_agent"
@@ -108,7 +109,9 @@ def test_malformed_toml_names_file_and_line(tmp_path):
     ('[tool.aibox-ops.authorizer]\ntype = "saml"\n', "must be one of none, jwt, oauth"),
     ('[tool.aibox-ops.authorizer]\ntype = "jwt"\n', "must list at least one audience"),
     ('[tool.aibox-ops.warm]\nenabled = true\ninterval_minutes = 20\n',
-     "is not shorter than lifecycle.idle_timeout = 900 s"),
+     "(1200 s) is not shorter than lifecycle.idle_timeout = 900 s minus a 90 s margin"),
+    ('[tool.aibox-ops.warm]\nenabled = true\ninterval_minutes = 14\n',
+     "ping at most every 13 min 30 s"),
     ('[tool.aibox-ops]\nentrypoint = "../x.py"\n', "must be a relative path inside the project"),
     ('[tool.aibox-ops]\nentrypoint = "my agent/app.py"\n', "may only use letters, digits"),
     ('[tool.aibox-ops]\notel_distro_version = "1; rm -rf /"\n', "must be a version like"),
@@ -119,7 +122,7 @@ def test_malformed_toml_names_file_and_line(tmp_path):
     ("[tool.aibox-ops]\ntables = \"t1\"\n", "must be a list of strings"),
     ('[tool.aibox-ops]\npython_version = "3.12\\n"\n', "'python_version' = '3.12\\n' must look"),
     ('[tool.aibox-ops]\nregion = "us-east-1\\n"\n', "is not an AWS region"),
-    ('[tool.aibox-ops]\nregion = "ap-narnia-7"\n', "'ap-narnia-7' is not an AWS region"),
+    ('[tool.aibox-ops]\nregion = "ap-narnia-7"\n', "'ap-narnia-7' is not a region where"),
     ('[tool.aibox-ops]\nagent_name = "abc\\n"\n', "'agent_name' = 'abc\\n' must match"),
     ('[tool.aibox-ops]\nentrypoint = "app.py"\n', "must be inside the agent's folder"),
     ('[tool.aibox-ops.environment]\nOPENAI_KEY = "sk-live"\n', "looks like a secret value"),
@@ -136,6 +139,7 @@ def test_rejected_values(tmp_path, tool, expected):
 
 
 def test_unknown_env_override_is_an_error(tmp_path):
+    make_project(tmp_path)
     with pytest.raises(ConfigError) as info:
         load_settings(tmp_path, environ={"AIBOX_OPS_REGOIN": "eu-west-1"})
     assert info.value.problems == [

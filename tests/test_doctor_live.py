@@ -193,3 +193,27 @@ def test_each_aws_resource_is_read_once_per_run(aws, peer, tmp_path):
     doctor(root)
     assert peer.count(rf"^/runtimes/{runtime_id}/?$") == 1
     assert peer.count(rf"^/runtimes/{runtime_id}/runtime-endpoints/DEFAULT/?$") == 1
+
+
+def test_cold_start_reads_the_warm_schedules_in_aws(aws, peer, tmp_path):
+    from aibox_ops.config import load_settings
+    from aibox_ops.warm.names import group_name
+
+    root = healthy_project(tmp_path, tool="[tool.aibox-ops.warm]\nenabled = true\n")
+    runtime_id, role = deploy(aws, root)
+    _, _, by_id = live(root, "cold-start")
+    assert by_id["cold-start"]["status"] == "fail"
+    assert "no schedule" in by_id["cold-start"]["message"]
+    group = group_name(load_settings(root, environ={}))
+    scheduler = aws.client("scheduler")
+    scheduler.create_schedule_group(Name=group)
+    scheduler.create_schedule(
+        Name="ping-0", GroupName=group, ScheduleExpression="rate(20 minutes)",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": "arn:aws:scheduler:::aws-sdk:bedrockagentcore:invokeAgentRuntime",
+                "RoleArn": role["Arn"], "Input": "{}"})
+    _, _, by_id = live(root, "cold-start")
+    result = by_id["cold-start"]
+    assert result["status"] == "fail"
+    assert "schedule ping-0 (1200 s) is not shorter" in result["message"]
+    assert "schedule ping-0: rate(20 minutes)" in result["evidence"]

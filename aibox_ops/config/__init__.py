@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..project import find_project_dir
 from .build import build_settings
 from .model import Authorizer, Lifecycle, Settings, Warm
 from .sources import env_layer, flag_layer, load_pyproject_layer, merge_layers
 
-__all__ = ["Authorizer", "Lifecycle", "Settings", "Warm", "load_settings"]
+__all__ = ["Authorizer", "Lifecycle", "Settings", "Warm", "load_settings", "setting_origin"]
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,13 @@ def load_settings(
     flags: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Load and validate the project's settings; raises ConfigError naming every bad field."""
-    project_dir = Path(project_dir).resolve()
+    """Load and validate the project's settings; raises ConfigError naming every bad field.
+
+    ``project_dir`` is where the search starts: the project is the nearest folder at or
+    above it whose pyproject.toml holds ``[tool.aibox-ops]``, else the nearest one with a
+    pyproject.toml (``find_project_dir``); no pyproject.toml at all is a ConfigError.
+    """
+    project_dir = find_project_dir(Path(project_dir))
     pyproject = load_pyproject_layer(project_dir)
     if not pyproject.exists:
         source = "defaults"
@@ -39,4 +45,22 @@ def load_settings(
         env_layer(os.environ if environ is None else environ),
         flag_layer(flags or {}),
     )
-    return build_settings(project_dir, source, raw)
+    default_origin = f"default (not set in [tool.aibox-ops] of {pyproject.path})"
+    return build_settings(project_dir, source, raw, default_origin)
+
+
+def setting_origin(
+    settings: Settings,
+    key: str,
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """Where ``key`` (dotted, e.g. "region") got its value: "pyproject.toml:12",
+    "env AIBOX_OPS_REGION", "flag --region", or "default" (same layering as load_settings)."""
+    raw = merge_layers(
+        load_pyproject_layer(settings.project_dir).values,
+        env_layer(os.environ if environ is None else environ),
+        flag_layer(flags or {}),
+    )
+    item = raw.get(tuple(key.split(".")))
+    return item.origin if item is not None else "default"

@@ -44,7 +44,7 @@ def all_checks() -> tuple[Check, ...]:
         Check("missing-requirement", "Every agent import is installed", "error",
               drift.detect_missing_requirement,
               "Add the distribution to the agent dependency group, `uv lock`, then "
-              "`aibox-ops sync-requirements`.", SETTINGS),
+              "`aibox-ops sync-requirements`."),
         Check("log-permission", "The container user can write its logs", "error",
               container.detect_log_permission,
               "Set ENV LOG_TO_FILE=false and create/chown the log folder "

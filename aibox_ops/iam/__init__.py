@@ -12,7 +12,6 @@ from .apply import (
     ApplyResult,
     apply_role_policies,
     put_owned_policies,
-    rollback_role_policies,
     verify_role_access,
 )
 from .backups import BACKUP_DIR, Backup, list_backups, load_backup
@@ -37,13 +36,14 @@ from .role import (
     read_secret_facts,
     toolkit_role_name,
 )
+from .rollback import plan_rollback, rollback_role_policies
 
 __all__ = [
     "BACKUP_DIR", "DATA_POLICY", "INLINE_LIMIT", "LOGS_POLICY", "MODELS_POLICY",
     "OWNED_POLICIES", "OWNED_PREFIX", "AccessReport", "ApplyResult", "Backup", "Check",
     "DeniedCall", "Manifest", "PolicyDoc", "Requirement", "RolePlan", "RoleRef", "SecretFacts",
     "apply_role_policies", "evaluate_access", "find_role", "find_runtime_id", "list_backups",
-    "load_backup",
+    "load_backup", "plan_rollback",
     "load_manifest", "plan_from_documents", "plan_role_access", "plan_role_policies",
     "put_owned_policies", "read_denied_calls", "read_role_documents", "read_secret_facts",
     "required_access", "rollback_role_policies", "runtime_log_group", "secret_ids_needed",

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import AwsError, RefusedError
 from ..plan import Plan
 from .access import Requirement
-from .backups import load_backup, save_backup
+from .backups import save_backup
 from .calls import call
 from .documents import INLINE_LIMIT, OWNED_PREFIX, document_text, policy_size
 from .evaluate import AccessReport, evaluate_access
@@ -115,11 +115,3 @@ def verify_role_access(session: Any, role_name: str,
     """Read the role's policies back and evaluate every requirement against them."""
     return evaluate_access(read_role_documents(session, role_name), requirements)
 
-
-def rollback_role_policies(session: Any, backup_dir: Path,
-                           backup_id: str | None = None) -> ApplyResult:
-    """Restore a backup (the newest by default) exactly: byte-equal documents, and policies
-    that did not exist are deleted. The state it replaces is itself backed up first."""
-    backup = load_backup(backup_dir, backup_id)
-    return put_owned_policies(session, backup.role_name, backup.policies, backup_dir,
-                              OWNED_PREFIX)

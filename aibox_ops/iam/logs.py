@@ -88,11 +88,13 @@ def statements_from_denials(denials: list[DeniedCall], account: str, role_name: 
             skipped.append(f"{denial.action} on {denial.resource}: denied to "
                            f"{denial.principal}, not to role {role_name}")
             continue
-        resource_account = denial.resource.split(":")[4] if denial.resource.count(":") >= 5 \
-            else ""
-        if resource_account and resource_account != account:
-            skipped.append(f"{denial.action} on {denial.resource}: a resource of account "
-                           f"{resource_account}, not {account}; never granted from logs")
+        parts = denial.resource.split(":")
+        owner = parts[4] if len(parts) >= 6 else ""
+        if owner != account:
+            # An ARN without an account (S3) cannot be proven to be this account's.
+            whose = f"account {owner}" if owner else "an unknown account (no account in its ARN)"
+            skipped.append(f"{denial.action} on {denial.resource}: a resource of {whose}, "
+                           f"not {account}; never granted from logs")
             continue
         by_action.setdefault(denial.action, set()).add(denial.resource)
     return group_statements(by_action)

@@ -21,6 +21,64 @@ TEAM_POLICY = {"Version": "2012-10-17", "Statement": [
      "Resource": "arn:aws:s3:::team-bucket/*"}]}
 
 
+IAM_WRITES = {"PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy",
+              "CreateRole", "DeleteRole", "UpdateAssumeRolePolicy", "CreatePolicy",
+              "CreatePolicyVersion", "PutRolePermissionsBoundary"}
+
+
+def table(name: str) -> list[str]:
+    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
+    return [arn, f"{arn}/index/*"]
+
+
+def expected_data(world) -> dict:
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "SettingsTableRead", "Effect": "Allow", "Action": ["dynamodb:GetItem"],
+         "Resource": table("aibox_setting")},
+        {"Sid": "SessionTableReadWrite", "Effect": "Allow",
+         "Action": ["dynamodb:PutItem", "dynamodb:Query"], "Resource": table("aibox_session")},
+        {"Sid": "ProviderApiKeySecrets", "Effect": "Allow",
+         "Action": ["secretsmanager:GetSecretValue"],
+         "Resource": [world.secret_arns["dev_openai_api"], world.secret_arns["dev_gemini_api"]]},
+        {"Sid": "SecretsKmsDecrypt", "Effect": "Allow", "Action": ["kms:Decrypt"],
+         "Resource": [world.key_arn],
+         "Condition": {"StringEquals": {
+             "kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}}}]}
+
+
+EXPECTED_MODELS = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "BedrockChatModels", "Effect": "Allow",
+     "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+     "Resource": [f"arn:aws:bedrock:us-west-2:{ACCOUNT}:inference-profile/*"]},
+    {"Sid": "PollySpeech", "Effect": "Allow", "Action": ["polly:SynthesizeSpeech"],
+     "Resource": "*"}]}
+
+
+def count_calls(session, service: str) -> list[str]:
+    """Operation names of every request the session's clients send to ``service``."""
+    calls: list[str] = []
+    session.session.events.register(
+        f"before-call.{service}", lambda model, **_: calls.append(model.name))
+    return calls
+
+
+def inline(aws, role_name: str) -> dict[str, dict]:
+    client = aws.client("iam")
+    names = client.list_role_policies(RoleName=role_name)["PolicyNames"]
+    return {n: client.get_role_policy(RoleName=role_name, PolicyName=n)["PolicyDocument"]
+            for n in names}
+
+
+def create_runtime(aws, role_arn: str, name: str = AGENT) -> str:
+    """A runtime in moto's AgentCore control plane; returns its id."""
+    reply = aws.client("bedrock-agentcore-control").create_agent_runtime(
+        agentRuntimeName=name, roleArn=role_arn,
+        agentRuntimeArtifact={"containerConfiguration": {
+            "containerUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/x:latest"}},
+        networkConfiguration={"networkMode": "PUBLIC"})
+    return reply["agentRuntimeId"]
+
+
 @dataclass
 class World:
     project: Path

@@ -11,48 +11,18 @@ from aibox_ops.aws import open_session
 from aibox_ops.config import load_settings
 from aibox_ops.deploy_state import load_deploy_state
 from aibox_ops.errors import AwsError, RefusedError
-from tests.iam.conftest import ACCOUNT, REGION, TEAM_POLICY
+from tests.iam.conftest import (
+    ACCOUNT,
+    EXPECTED_MODELS,
+    IAM_WRITES,
+    REGION,
+    TEAM_POLICY,
+    count_calls,
+    create_runtime,
+    expected_data,
+    inline,
+)
 from tests.iam.lint import lint_policy
-
-IAM_WRITES = {"PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy",
-              "CreateRole", "DeleteRole", "UpdateAssumeRolePolicy", "CreatePolicy",
-              "CreatePolicyVersion", "PutRolePermissionsBoundary"}
-
-
-def table(name: str) -> list[str]:
-    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
-    return [arn, f"{arn}/index/*"]
-
-
-def expected_data(world) -> dict:
-    return {"Version": "2012-10-17", "Statement": [
-        {"Sid": "SettingsTableRead", "Effect": "Allow", "Action": ["dynamodb:GetItem"],
-         "Resource": table("aibox_setting")},
-        {"Sid": "SessionTableReadWrite", "Effect": "Allow",
-         "Action": ["dynamodb:PutItem", "dynamodb:Query"], "Resource": table("aibox_session")},
-        {"Sid": "ProviderApiKeySecrets", "Effect": "Allow",
-         "Action": ["secretsmanager:GetSecretValue"],
-         "Resource": [world.secret_arns["dev_openai_api"], world.secret_arns["dev_gemini_api"]]},
-        {"Sid": "SecretsKmsDecrypt", "Effect": "Allow", "Action": ["kms:Decrypt"],
-         "Resource": [world.key_arn],
-         "Condition": {"StringEquals": {
-             "kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}}}]}
-
-
-EXPECTED_MODELS = {"Version": "2012-10-17", "Statement": [
-    {"Sid": "BedrockChatModels", "Effect": "Allow",
-     "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
-     "Resource": [f"arn:aws:bedrock:us-west-2:{ACCOUNT}:inference-profile/*"]},
-    {"Sid": "PollySpeech", "Effect": "Allow", "Action": ["polly:SynthesizeSpeech"],
-     "Resource": "*"}]}
-
-
-def count_calls(session, service: str) -> list[str]:
-    """Operation names of every request the session's clients send to ``service``."""
-    calls: list[str] = []
-    session.session.events.register(
-        f"before-call.{service}", lambda model, **_: calls.append(model.name))
-    return calls
 
 
 def setup(world):
@@ -60,13 +30,6 @@ def setup(world):
     settings = load_settings(world.project)
     role = iam.find_role(session, settings, load_deploy_state(settings))
     return session, settings, role
-
-
-def inline(aws, role_name: str) -> dict[str, dict]:
-    client = aws.client("iam")
-    names = client.list_role_policies(RoleName=role_name)["PolicyNames"]
-    return {n: client.get_role_policy(RoleName=role_name, PolicyName=n)["PolicyDocument"]
-            for n in names}
 
 
 def test_toolkit_role_gets_exact_documents_and_a_rerun_writes_nothing(aws, world):
@@ -144,12 +107,7 @@ def test_role_found_through_the_runtime_by_name(aws, world, tmp_path):
     session = open_session(REGION)
     settings = load_settings(world.project)
     aws.client("iam").create_role(RoleName="custom-runtime-role", AssumeRolePolicyDocument="{}")
-    arn = f"arn:aws:iam::{ACCOUNT}:role/custom-runtime-role"
-    aws.client("bedrock-agentcore-control").create_agent_runtime(
-        agentRuntimeName=settings.agent_name, roleArn=arn,
-        agentRuntimeArtifact={"containerConfiguration": {
-            "containerUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/x:latest"}},
-        networkConfiguration={"networkMode": "PUBLIC"})
+    create_runtime(aws, f"arn:aws:iam::{ACCOUNT}:role/custom-runtime-role")
     role = iam.find_role(session, settings, load_deploy_state(settings))
     assert (role.name, role.found_by) == ("custom-runtime-role", "GetAgentRuntime")
 

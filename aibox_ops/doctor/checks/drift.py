@@ -8,6 +8,8 @@ from ...plan import Plan
 from ..context import DoctorContext
 from ..model import Finding, failed, passed, skipped, warned
 
+DEFAULT_REQUIREMENTS = "requirements-agentcore.txt"
+
 
 def requirements_plan(ctx: DoctorContext) -> Plan:
     """``plan_requirements`` once per run (it runs ``uv export``)."""
@@ -50,6 +52,8 @@ def detect_requirements_drift(ctx: DoctorContext) -> Finding:
 
 def detect_missing_requirement(ctx: DoctorContext) -> Finding:
     """Fail when the agent imports a module no listed distribution provides."""
+    if ctx.settings is None:
+        return _scan_requirements_file(ctx)
     try:
         plan = requirements_plan(ctx)
     except ConfigError:
@@ -67,20 +71,25 @@ def _scan_requirements_file(ctx: DoctorContext) -> Finding:
     from ...requirements.imports import installed_providers, scan_imports, unprovided_imports
 
     settings = ctx.agent_settings()
-    assert settings is not None
-    text = ctx.read(settings.requirements_file)
+    entry = ctx.entrypoint()
+    if settings is not None:
+        req_file, agent_dir = settings.requirements_file, settings.agent_dir
+    elif entry is not None:
+        req_file, agent_dir = DEFAULT_REQUIREMENTS, (ctx.root / entry).parent
+    else:
+        return skipped("no entry point found, so no agent code to scan")
+    text = ctx.read(req_file)
     if text is None:
-        return failed(f"{settings.requirements_file} does not exist: the container installs "
-                      "nothing", fix="Create it (or declare an `agent` dependency group and run "
-                      "`aibox-ops sync-requirements`).")
+        return failed(f"{req_file} does not exist: the container installs nothing",
+                      fix="Create it (or declare an `agent` dependency group and run "
+                          "`aibox-ops sync-requirements`).")
     listed = {name for line in text.splitlines() if (name := requirement_name(line))}
-    agent_dir = settings.agent_dir
     sites = scan_imports(agent_dir) if agent_dir.is_dir() else []
     missing = unprovided_imports(sites, listed, installed_providers())
     if missing:
-        return failed(f"{len(missing)} import(s) {settings.requirements_file} does not provide",
-                      missing, fix=f"Add the distributions to {settings.requirements_file}.")
-    return passed(f"every third-party import is provided by {settings.requirements_file}")
+        return failed(f"{len(missing)} import(s) {req_file} does not provide", missing,
+                      fix=f"Add the distributions to {req_file}.")
+    return passed(f"every third-party import is provided by {req_file}")
 
 
 def detect_render_drift(ctx: DoctorContext) -> Finding:

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import re
+
+from ...config.build import warm_interval_problem
 from ...errors import AiboxError
 from ..aws_reads import read_endpoint, read_runtime
 from ..context import DoctorContext
@@ -99,6 +102,7 @@ def detect_auth(ctx: DoctorContext) -> Finding:
         if not (auth.audiences or auth.allowed_clients):
             problems.append("neither authorizer.audiences nor authorizer.allowed_clients is set:"
                             " AgentCore needs at least one")
+    problems += _yaml_auth_problems(ctx, auth.type, auth.discovery_url)
     deployed = ""
     if ctx.aws_unavailable() is None:
         runtime = read_runtime(ctx)
@@ -117,43 +121,99 @@ def detect_auth(ctx: DoctorContext) -> Finding:
                                                     else ""))
 
 
+def _yaml_auth_problems(ctx: DoctorContext, kind: str, url: str | None) -> list[str]:
+    """The toolkit's YAML (what `agentcore deploy` sends) against the configured protection."""
+    import yaml
+
+    assert ctx.settings is not None
+    text = ctx.read(".bedrock_agentcore.yaml")
+    try:
+        data = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return []  # render-drift reports a broken file
+    agents = data.get("agents") if isinstance(data, dict) else None
+    agent = agents.get(ctx.settings.agent_name) if isinstance(agents, dict) else None
+    if not isinstance(agent, dict):
+        return []
+    jwt = (agent.get("authorizer_configuration") or {}).get("customJWTAuthorizer")
+    if kind == "oauth" and not jwt:
+        return [".bedrock_agentcore.yaml has no authorizer_configuration, so a deploy would "
+                "leave the endpoint on SigV4: run `aibox-ops render`"]
+    if kind == "oauth" and url and jwt.get("discoveryUrl") != url:
+        return [f".bedrock_agentcore.yaml has discoveryUrl {jwt.get('discoveryUrl')!r}, the "
+                f"config {url!r}: run `aibox-ops render`"]
+    if kind == "none" and jwt:
+        return [".bedrock_agentcore.yaml configures a JWT authorizer the config does not: "
+                "run `aibox-ops render`"]
+    return []
+
+
 def detect_cold_start(ctx: DoctorContext) -> Finding:
     """Warn when nothing keeps sessions warm; fail when the warm-up interval is longer than
-    the idle session timeout (from the config, and the deployed runtime when online)."""
+    the idle session timeout (config, deployed runtime) or the schedules in AWS do not match
+    (warm's ``read_schedules``)."""
     assert ctx.settings is not None
     warm, life = ctx.settings.warm, ctx.settings.lifecycle
     evidence = [f"config: warm.enabled={str(warm.enabled).lower()}, "
                 f"interval {warm.interval_minutes} min, idle timeout {life.idle_timeout} s"]
-    idle = life.idle_timeout
+    idle, problems = life.idle_timeout, []
     if ctx.aws_unavailable() is None:
         runtime = read_runtime(ctx)
         lifecycle = (runtime or {}).get("lifecycleConfiguration") or {}
         if lifecycle.get("idleRuntimeSessionTimeout"):
             idle = int(lifecycle["idleRuntimeSessionTimeout"])
             evidence.append(f"deployed runtime: idle timeout {idle} s")
-        evidence += _schedule_evidence(ctx)
+        if runtime is not None:
+            problems += _schedule_problems(ctx, runtime, idle, evidence)
+    why = warm_interval_problem(warm.interval_minutes * 60, idle, "the idle timeout") \
+        if warm.enabled else None
+    if why:
+        problems.insert(0, f"warm-up every {warm.interval_minutes} min {why}")
+    if problems:
+        return failed(problems[0], evidence + problems[1:],
+                      fix="Set warm.interval_minutes below the idle timeout and run "
+                          "`aibox-ops warm schedule` (or redeploy).")
     if not warm.enabled:
         return warned("no warm-up configured: the first request of each session is a cold "
                       "start", evidence)
-    if warm.interval_minutes * 60 >= idle:
-        return failed(f"warm-up every {warm.interval_minutes} min is not shorter than the idle "
-                      f"timeout ({idle} s): sessions go cold between pings", evidence,
-                      fix="Lower warm.interval_minutes below the idle timeout, then "
-                          "`aibox-ops warm` / redeploy.")
     return passed(f"warm-up every {warm.interval_minutes} min keeps {warm.sessions} "
                   f"session(s) warm (idle timeout {idle} s)", evidence)
 
 
-def _schedule_evidence(ctx: DoctorContext) -> list[str]:
-    """Schedules in AWS, through warm's reader when that library is present."""
+RATE_RE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$")
+RATE_UNIT = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def _schedule_problems(ctx: DoctorContext, runtime: dict, idle: int,
+                       evidence: list[str]) -> list[str]:
+    """Warm-up schedules in AWS, through warm's reader: missing, too slow, or aimed at
+    another runtime."""
     try:
-        from ...warm import read_schedules  # type: ignore[attr-defined]
+        from ...warm import read_schedules
     except ImportError:
         return []
     assert ctx.session is not None and ctx.settings is not None
     session, settings = ctx.session, ctx.settings
-    schedules = ctx.memo("schedules", lambda: read_schedules(session, settings))
-    return [f"schedule: {s}" for s in schedules] or ["no warm-up schedules in AWS"]
+    found = ctx.memo("schedules", lambda: read_schedules(session, settings))
+    active = [s for s in found.schedules if s.state == "ENABLED"]
+    evidence.append(f"schedule group {found.group_name}: {len(active)} enabled schedule(s)")
+    problems = []
+    if settings.warm.enabled and not active:
+        problems.append(f"warm-up is configured but no schedule in {found.group_name} pings "
+                        "the runtime")
+    arn = runtime.get("agentRuntimeArn")
+    for schedule in active:
+        evidence.append(f"schedule {schedule.name}: {schedule.expression}")
+        match = RATE_RE.match(schedule.expression.strip())
+        if match:
+            seconds = int(match.group(1)) * RATE_UNIT[match.group(2).rstrip("s")]
+            why = warm_interval_problem(seconds, idle, "the idle timeout")
+            if why:
+                problems.append(f"schedule {schedule.name} {why}")
+        if arn and schedule.runtime_arn and schedule.runtime_arn != arn:
+            problems.append(f"schedule {schedule.name} pings {schedule.runtime_arn}, not the "
+                            f"deployed runtime {arn}")
+    return problems
 
 
 def detect_env_drift(ctx: DoctorContext) -> Finding:
