@@ -54,6 +54,7 @@ def fix_iam(
     if backup_id is not None and not rollback:
         raise typer.BadParameter(f"{backup_id!r}: a BACKUP_ID goes with --rollback",
                                  param_hint="BACKUP_ID")
+    seconds = _since_seconds(since) if from_logs else 0  # bad input fails before any AWS call
     settings = state.settings()
     backup_dir = settings.path(iam.BACKUP_DIR)
     if list_backups:
@@ -68,7 +69,7 @@ def fix_iam(
     log_info: dict[str, Any] | None = None
     statements = None
     if from_logs:
-        statements, log_info = _read_logs(session, settings, deploy, ref, since)
+        statements, log_info = _read_logs(session, settings, deploy, ref, since, seconds)
     planned = iam.plan_role_access(session, settings, ref, extra_statements=statements)
     plan = planned.plan
     current = iam.evaluate_access(planned.documents, planned.requirements)
@@ -98,6 +99,8 @@ def fix_iam(
         extra["backup_id"] = result.backup_id
         report = iam.verify_role_access(session, ref.name, planned.requirements)
         extra["verification"] = {"source": "read back after apply", **report.to_dict()}
+        if not report.ok:
+            _verification_failed(state, ref.name, result.backup_id, extra["verification"])
         return result.applied
 
     run_plan(state, plan, apply, check=check, dry_run=dry_run, diff=diff, extra=extra)
@@ -111,25 +114,39 @@ def fix_iam(
 
             console().print(f"backup: {extra['backup_id']} "
                             "(undo with `aibox-ops fix-iam --rollback`)")
-    if extra["backup_id"] and not verification["ok"]:
-        error = CheckFailed(
-            f"role {ref.name}: written (backup {extra['backup_id']}), but reading it back "
-            "does not prove every required call is allowed",
-            hint="See the verification table: an explicit Deny, a condition or a "
-                 "NotAction/NotResource elsewhere on the role is in the way.")
-        error.result_already_emitted = state.json
-        raise error
 
 
-def _read_logs(session: Any, settings: Any, deploy: Any, ref: Any,
-               since: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    from .. import iam
+def _verification_failed(state: AppState, role_name: str, backup_id: str | None,
+                         verification: dict[str, Any]) -> None:
+    if not state.json:
+        from .iam_output import render_verification
+
+        render_verification(verification, state.json)
+    missing = [f"{c['action']} on {c['resource']}: {c['verdict']} ({c['reason']})"
+               for c in verification["checks"] if c["verdict"] != "allowed"]
+    error = CheckFailed(
+        f"role {role_name}: written (backup {backup_id}), but reading it back does not prove "
+        f"every required call allowed: " + "; ".join(missing),
+        hint="An explicit Deny, a condition or NotAction/NotResource elsewhere on the role is "
+             "in the way; fix-iam never edits other policies. Undo with "
+             "`aibox-ops fix-iam --rollback`.")
+    error.result_already_emitted = False  # the runner emits nothing when apply raises
+    raise error
+
+
+def _since_seconds(since: str) -> int:
     from ..iam.logs import parse_since
 
     try:
-        seconds = parse_since(since)
+        return parse_since(since)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--since") from None
+
+
+def _read_logs(session: Any, settings: Any, deploy: Any, ref: Any, since: str,
+               seconds: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from .. import iam
+
     runtime_id = iam.find_runtime_id(session, settings, deploy)
     if not runtime_id:
         raise AwsError(f"--from-logs: no deployed runtime found for agent {settings.agent_name}",

@@ -62,8 +62,12 @@ def count_calls(session, service: str) -> list[str]:
     return calls
 
 
+_IAM_CLIENTS: dict[str, object] = {}
+
+
 def inline(aws, role_name: str) -> dict[str, dict]:
-    client = aws.client("iam")
+    """The role's inline policies as moto holds them (one reused client per server)."""
+    client = _IAM_CLIENTS.get(aws.url) or _IAM_CLIENTS.setdefault(aws.url, aws.client("iam"))
     names = client.list_role_policies(RoleName=role_name)["PolicyNames"]
     return {n: client.get_role_policy(RoleName=role_name, PolicyName=n)["PolicyDocument"]
             for n in names}
@@ -112,8 +116,40 @@ def make_iam_project(root: Path, tool: str = "") -> Path:
     return project
 
 
+_LOADER: list[object] = []
+
+
+@pytest.fixture(autouse=True)
+def _one_botocore_loader(monkeypatch):
+    """Every boto3 session of these tests shares one botocore data loader, so the service
+    models (JSON, most of the CPU of a CLI run in a test) are parsed once per test session
+    instead of once per CLI invocation. Same files, same behaviour."""
+    import boto3
+    import botocore.loaders
+    import botocore.session
+
+    if not _LOADER:
+        _LOADER.append(botocore.loaders.create_loader())
+    real = boto3.Session
+
+    def session(*args, **kwargs):
+        if "botocore_session" not in kwargs:
+            core = botocore.session.get_session()
+            core.register_component("data_loader", _LOADER[0])
+            kwargs["botocore_session"] = core
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(boto3, "Session", session)
+
+
 @pytest.fixture
 def world(aws, tmp_path) -> World:
+    """The toolkit-like role, tables, secrets and a project (see ``build_world``)."""
+    return build_world(aws, tmp_path)
+
+
+def build_world(aws, tmp_path: Path) -> World:
+    """Create the deployed-looking world in the moto server behind ``aws``."""
     from aibox_ops.iam import toolkit_role_name
 
     iam = aws.client("iam")

@@ -189,3 +189,28 @@ def test_from_logs_grants_exactly_the_denied_calls_of_this_role(aws, world):
     assert lint_policy(policy) == []
     rerun = invoke("--json", "fix-iam", "--yes", project=world.project)  # without --from-logs
     assert [p["action"] for p in json_out(rerun)["policies"]] == ["unchanged"] * 3
+
+
+def test_bad_command_lines_are_usage_errors_before_any_aws_call(tmp_path):
+    from tests.iam.conftest import make_iam_project
+
+    project = make_iam_project(tmp_path / "p")  # no `aws` fixture: any AWS call would fail
+    since = invoke("fix-iam", "--from-logs", "--since", "soon", project=project)
+    assert since.exit_code == ExitCode.USAGE and "--since 'soon'" in since.stderr
+    stray = invoke("fix-iam", "20260101T000000000000Z", project=project)
+    assert stray.exit_code == ExitCode.USAGE and "goes with --rollback" in stray.stderr
+
+
+def test_an_explicit_deny_elsewhere_fails_verification_after_writing(aws, world):
+    guard = ('{"Version":"2012-10-17","Statement":[{"Sid":"NoWrites","Effect":"Deny",'
+             '"Action":"dynamodb:PutItem","Resource":"*"}]}')
+    aws.client("iam").put_role_policy(RoleName=world.role_name, PolicyName="guard",
+                                      PolicyDocument=guard)
+    result = invoke("--json", "fix-iam", "--yes", project=world.project)
+    assert result.exit_code == ExitCode.CHECK_FAILED
+    out = json_out(result)
+    assert not out["ok"] and "backup" in out["message"]
+    assert "dynamodb:PutItem on arn:aws:dynamodb" in out["message"]
+    assert "explicitly denied by policy guard statement NoWrites" in out["message"]
+    assert "an Allow cannot override it" in result.stderr  # the planning warning
+    assert inline(aws, world.role_name)["guard"]["Statement"][0]["Effect"] == "Deny"

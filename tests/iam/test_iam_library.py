@@ -134,3 +134,17 @@ def test_put_owned_policies_refuses_other_names(aws, world):
         iam.put_owned_policies(session, role.name, {"team-s3-read": None},
                                world.project / iam.BACKUP_DIR, iam.OWNED_PREFIX)
     assert inline(aws, role.name)["team-s3-read"] == TEAM_POLICY
+
+
+def test_requests_are_validated_before_they_are_sent(aws, world):
+    from aibox_ops.iam.calls import call
+
+    session = open_session(REGION)
+    sent = count_calls(session, "iam")
+    with pytest.raises(AwsError) as info:
+        call(session, "iam", "PutRolePolicy", "write policy", RoleName="",
+             PolicyName="aibox-ops-data", PolicyDocument="{}")
+    assert info.value.code == "ParamValidation" and "RoleName" in info.value.message
+    with pytest.raises(AwsError, match="PolicyName"):
+        call(session, "iam", "GetRolePolicy", "read policy", RoleName=world.role_name)
+    assert sent == []  # nothing reached the endpoint

@@ -196,3 +196,15 @@ def test_toolkit_role_name_matches_the_toolkit_derivation():
     digest = hashlib.sha256(b"my_aibox_agent").hexdigest()[:10]
     assert iam.toolkit_role_name("my_aibox_agent", R) == \
         f"AmazonBedrockAgentCoreSDKRuntime-{R}-{digest}"
+
+
+def test_every_request_of_the_iam_library_goes_through_the_validating_call():
+    import re
+    from pathlib import Path
+
+    import aibox_ops.iam as package
+
+    for path in Path(package.__file__).parent.glob("*.py"):
+        for line in path.read_text().splitlines():
+            if re.search(r"\.client\(", line) and path.name != "calls.py":
+                assert ".meta.events" in line, f"{path.name}: {line.strip()}"
