@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
+import tempfile
 from pathlib import Path
 
 from tests.helpers import REPO, invoke, json_out, make_project
@@ -24,8 +26,22 @@ if __name__ == "__main__":
 '''
 
 
+_BUILT: dict[tuple[str, str], Path] = {}
+
+
 def healthy_project(root: Path, tool: str = "", app: str = GOOD_APP) -> Path:
-    """A project with rendered files and an up-to-date requirements file."""
+    """A project with rendered files and an up-to-date requirements file (built once per
+    variant and copied: rendering is the costly part)."""
+    key = (tool, app)
+    if key not in _BUILT:
+        base = tempfile.mkdtemp(prefix="doctor-healthy-")
+        atexit.register(shutil.rmtree, base, True)
+        _BUILT[key] = _build(Path(base) / "p", tool, app)
+    shutil.copytree(_BUILT[key], root, dirs_exist_ok=True, symlinks=True)
+    return root
+
+
+def _build(root: Path, tool: str, app: str) -> Path:
     from aibox_ops.config import load_settings
     from aibox_ops.render import apply_render, plan_render
     from aibox_ops.requirements import apply_requirements, plan_requirements

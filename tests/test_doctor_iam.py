@@ -47,8 +47,7 @@ def test_missing_table_and_secret_are_reported(aws, tmp_path):
     root = healthy_project(tmp_path)
     resources(aws, tables=("aibox_setting",), secrets=("dev_gemini_api",))
     deploy(aws, root)
-    doctor(root, "--no-logs", "--only", IDS, "--fix", "--yes")
-    _, _, by_id = doctor(root, "--no-logs", "--only", IDS)
+    _, _, by_id = doctor(root, "--no-logs", "--only", IDS, "--fix", "--yes")  # re-checked
     assert by_id["dynamodb-access"]["status"] == "fail"
     assert any("table aibox_session does not exist" in e
                for e in by_id["dynamodb-access"]["evidence"])

@@ -59,14 +59,12 @@ def live(root, *ids):
     return doctor(root, "--no-logs", "--only", ",".join(ids))
 
 
-def test_aws_credentials_pass_then_another_account(aws, tmp_path):
+def test_credentials_for_another_account_than_the_deployed_one(aws, tmp_path):
     root = healthy_project(tmp_path)
-    _, _, by_id = live(root, "aws-credentials")
-    assert by_id["aws-credentials"]["status"] == "pass"
-    assert "123456789012" in by_id["aws-credentials"]["message"]
     deploy(aws, root, account="999999999999")
     code, _, by_id = live(root, "aws-credentials")
     assert by_id["aws-credentials"]["status"] == "fail" and code == 1
+    assert "123456789012" in by_id["aws-credentials"]["message"]
     assert "999999999999" in by_id["aws-credentials"]["message"]
 
 
@@ -82,10 +80,25 @@ def test_without_credentials_live_checks_skip_with_a_reason(aws, tmp_path, monke
         assert "credentials" in by_id[check_id]["message"]
 
 
-def test_runtime_status_ready_missing_endpoint_failed_and_not_deployed(aws, peer, tmp_path):
+def test_a_ready_runtime_with_the_config_environment_passes(aws, peer, tmp_path):
+    from aibox_ops.config import load_settings
+
     root = healthy_project(tmp_path)
-    _, _, by_id = live(root, "runtime-status")
-    assert by_id["runtime-status"]["status"] == "skip"
+    env = load_settings(root, environ={}).container_env
+    runtime_id, _ = deploy(aws, root, environmentVariables=env)
+    ready_endpoint(peer, runtime_id)
+    code, _, by_id = live(root, "aws-credentials", "runtime-status", "env-drift", "auth")
+    assert code == 0
+    assert by_id["aws-credentials"]["status"] == "pass"
+    assert "123456789012" in by_id["aws-credentials"]["message"]
+    assert by_id["runtime-status"]["status"] == "pass"
+    assert by_id["env-drift"]["status"] == "pass"
+    assert "deployed runtime" in by_id["env-drift"]["message"]
+    assert by_id["auth"]["status"] == "pass" and "deployed: SigV4" in by_id["auth"]["message"]
+
+
+def test_runtime_status_missing_or_failed_endpoint(aws, peer, tmp_path):
+    root = healthy_project(tmp_path)
     runtime_id, _ = deploy(aws, root)
     _, _, by_id = live(root, "runtime-status")
     assert by_id["runtime-status"]["status"] == "fail"
@@ -93,48 +106,23 @@ def test_runtime_status_ready_missing_endpoint_failed_and_not_deployed(aws, peer
     ready_endpoint(peer, runtime_id, status="CREATE_FAILED")
     _, _, by_id = live(root, "runtime-status")
     assert by_id["runtime-status"]["status"] == "fail"
-    ready_endpoint(peer, runtime_id)
-    code, _, by_id = live(root, "runtime-status")
-    assert by_id["runtime-status"]["status"] == "pass" and code == 0
+    assert "CREATE_FAILED" in by_id["runtime-status"]["message"]
 
 
-def test_env_drift_against_the_deployed_runtime(aws, peer, tmp_path):
-
-    root = healthy_project(tmp_path)
-    deploy(aws, root, environmentVariables={"SETTING_TABLE": "old"})
-    _, _, by_id = live(root, "env-drift")
-    result = by_id["env-drift"]
-    assert result["status"] == "fail"
-    assert any(line.startswith("runtime ") and "SETTING_TABLE='old'" in line
-               for line in result["evidence"])
-
-
-def test_env_drift_passes_when_the_runtime_has_the_config_environment(aws, peer, tmp_path):
-    from aibox_ops.config import load_settings
-
-    root = healthy_project(tmp_path)
-    env = load_settings(root, environ={}).container_env
-    deploy(aws, root, environmentVariables=env)
-    _, _, by_id = live(root, "env-drift")
-    assert by_id["env-drift"]["status"] == "pass"
-    assert "deployed runtime" in by_id["env-drift"]["message"]
-
-
-def test_cold_start_interval_longer_than_the_deployed_idle_timeout(aws, peer, tmp_path):
+def test_deployed_runtime_differs_in_environment_lifecycle_and_auth(aws, peer, tmp_path):
     root = healthy_project(tmp_path, tool="[tool.aibox-ops.warm]\nenabled = true\n")
-    deploy(aws, root, lifecycleConfiguration={"idleRuntimeSessionTimeout": 120,
-                                              "maxLifetime": 3600})
-    _, _, by_id = live(root, "cold-start")
+    deploy(aws, root, environmentVariables={"SETTING_TABLE": "old"},
+           lifecycleConfiguration={"idleRuntimeSessionTimeout": 120, "maxLifetime": 3600},
+           authorizerConfiguration={"customJWTAuthorizer": {
+               "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
+               "allowedAudience": ["web"]}})
+    _, _, by_id = live(root, "env-drift", "cold-start", "auth")
+    env = by_id["env-drift"]
+    assert env["status"] == "fail"
+    assert any(line.startswith("runtime ") and "SETTING_TABLE='old'" in line
+               for line in env["evidence"])
     assert by_id["cold-start"]["status"] == "fail"
     assert "deployed runtime: idle timeout 120 s" in by_id["cold-start"]["evidence"]
-
-
-def test_auth_deployed_protection_differs_from_config(aws, peer, tmp_path):
-    root = healthy_project(tmp_path)
-    deploy(aws, root, authorizerConfiguration={"customJWTAuthorizer": {
-        "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
-        "allowedAudience": ["web"]}})
-    _, _, by_id = live(root, "auth")
     assert by_id["auth"]["status"] == "fail"
     assert "deployed runtime uses JWT" in by_id["auth"]["evidence"][0]
 
@@ -177,9 +165,11 @@ def test_log_scan_reports_signatures_under_their_ids_redacted(aws, peer, tmp_pat
         [e for e in scan["evidence"] if e.startswith("read ")]) == 2
 
 
-def test_log_scan_is_off_offline_and_missing_groups_are_reported(aws, peer, tmp_path):
+def test_not_deployed_log_scan_reports_missing_groups_and_is_off_offline(aws, peer, tmp_path):
     root = healthy_project(tmp_path)
-    _, doc, by_id = doctor(root, "--only", "main-guard")
+    _, doc, by_id = doctor(root, "--only", "main-guard,runtime-status")
+    assert by_id["runtime-status"]["status"] == "skip"
+    assert "nothing deployed" in by_id["runtime-status"]["message"]
     assert by_id["log-scan"]["status"] == "pass"
     assert any("no log group /aws/codebuild/" in e for e in by_id["log-scan"]["evidence"])
     _, doc, by_id = doctor(root, "--offline", "--only", "main-guard")
@@ -201,9 +191,6 @@ def test_cold_start_reads_the_warm_schedules_in_aws(aws, peer, tmp_path):
 
     root = healthy_project(tmp_path, tool="[tool.aibox-ops.warm]\nenabled = true\n")
     runtime_id, role = deploy(aws, root)
-    _, _, by_id = live(root, "cold-start")
-    assert by_id["cold-start"]["status"] == "fail"
-    assert "no schedule" in by_id["cold-start"]["message"]
     group = group_name(load_settings(root, environ={}))
     scheduler = aws.client("scheduler")
     scheduler.create_schedule_group(Name=group)

@@ -171,11 +171,12 @@ class DoctorContext:
 
 
     def open_clients(self) -> None:
-        """Create the clients live checks use, one at a time, before checks run in threads
-        (fix-iam's calls ask the session directly)."""
+        """Create the clients fix-iam's calls use, one at a time, before checks run in
+        threads (those calls ask the session directly, and creating boto3 clients from one
+        session concurrently is not thread-safe)."""
         for service in LIVE_SERVICES:
             self.client(service)
 
 
 _CLIENT_LOCK = threading.Lock()
-LIVE_SERVICES = ("iam", "bedrock-agentcore-control", "dynamodb", "secretsmanager", "logs")
+LIVE_SERVICES = ("iam", "bedrock-agentcore-control", "secretsmanager", "kms")

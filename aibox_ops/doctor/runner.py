@@ -13,6 +13,8 @@ from .model import Check, CheckResult, Finding
 from .registry import all_checks, check_ids
 
 WORKERS = 8  # AWS reads and `uv export` overlap; the rest is cheap
+# Checks that call fix-iam's library, which asks the session for clients directly.
+IAM_CHECKS = frozenset({"dynamodb-access", "secrets-access"})
 
 
 def select(only: Iterable[str] | None = None, skip: Iterable[str] | None = None) -> list[Check]:
@@ -73,7 +75,7 @@ def run_checks(ctx: DoctorContext, only: Iterable[str] | None = None,
     checks = select(only, skip)
     if not checks:
         return []
-    if any(c.live for c in checks) and ctx.aws_unavailable() is None:
+    if any(c.id in IAM_CHECKS for c in checks) and ctx.aws_unavailable() is None:
         ctx.open_clients()
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(checks))) as pool:
         results = list(pool.map(lambda check: run_check(ctx, check), checks))
