@@ -225,3 +225,13 @@ def test_guide_like_project_with_its_own_setuptools_pyproject(tmp_path):
     assert checks["main-guard"]["status"] == "pass"
     assert "agentcore_app.py" in checks["main-guard"]["message"]
     assert checks["requirements-drift"]["status"] == "skip"
+
+
+def test_this_repository_passes_main_guard_and_no_check_crashes():
+    """The bundled agent ends with ``sys.exit(main(sys.argv[1:]))``; ``main`` only runs the
+    server under ``in_container()`` (imported from genai.config)."""
+    from tests.helpers import REPO
+
+    _, doc, by_id = doctor(REPO, "--offline")
+    assert by_id["main-guard"]["status"] == "pass", by_id["main-guard"]
+    assert doc["summary"]["error"] == 0

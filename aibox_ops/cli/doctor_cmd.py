@@ -114,7 +114,9 @@ def build_context(state: AppState, offline: bool, logs: bool | None, seconds: fl
             session = state.aws() if settings is not None else _session_without_settings(state)
         except AiboxError:
             session = None  # aws-credentials reports it
-    return DoctorContext(settings, session=session, offline=offline, project_dir=state.project,
+    # Settings know the project found by searching upward; without them, the folder given.
+    root = settings.project_dir if settings is not None else state.project
+    return DoctorContext(settings, session=session, offline=offline, project_dir=root,
                          settings_error=error, logs=(not offline) if logs is None else logs,
                          since_seconds=seconds, install_test=install_test)
 

@@ -31,7 +31,8 @@ class _Walk:
         for stmt in body:
             if self.started and not self.extra:
                 return True  # the server blocks; nothing after it runs while it serves
-            if isinstance(stmt, ast.Return | ast.Raise):
+            if isinstance(stmt, ast.Return) or (isinstance(stmt, ast.Raise)
+                                                  and not _exit_wrapped(stmt.exc)):
                 return True
             if isinstance(stmt, ast.If) and self._is_guard(stmt.test):
                 branch = stmt.orelse if _negated(stmt.test) else stmt.body
@@ -44,8 +45,11 @@ class _Walk:
                 continue  # a docstring
             if isinstance(stmt, ast.Assign | ast.AnnAssign) and _harmless(stmt):
                 continue
+            if isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call) \
+                    and _exit_wrapped(stmt.exc):
+                stmt = ast.Expr(stmt.exc, lineno=stmt.lineno)  # raise SystemExit(main())
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-                call = stmt.value
+                call = _exit_wrapped(stmt.value) or stmt.value
                 if self._is_run(call):
                     self.started = True
                     continue
@@ -68,6 +72,18 @@ class _Walk:
             return True
         return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
                    and n.func.id in self.guards for n in ast.walk(test))
+
+
+def _exit_wrapped(node: ast.AST | None) -> ast.Call | None:
+    """The inner call of ``sys.exit(main())`` / ``exit(main())`` / ``SystemExit(main())``."""
+    if not isinstance(node, ast.Call) or len(node.args) != 1 or node.keywords:
+        return None
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    inner = node.args[0]
+    if name in ("exit", "SystemExit") and isinstance(inner, ast.Call):
+        return inner
+    return None
 
 
 def _mentions_guard(node: ast.AST) -> bool:
