@@ -5,7 +5,14 @@ from __future__ import annotations
 import dataclasses
 
 from aibox_ops.config import load_settings
-from aibox_ops.doctor import DoctorContext, offline_checks, registry, run_checks, runner
+from aibox_ops.doctor import (
+    DoctorContext,
+    blocking,
+    offline_checks,
+    registry,
+    run_checks,
+    runner,
+)
 from tests.doctor_support import doctor, healthy_project
 from tests.helpers import invoke, json_out
 
@@ -56,6 +63,8 @@ def test_only_and_skip_select_checks_and_unknown_ids_are_usage_errors(tmp_path):
     assert [c["id"] for c in doc["checks"]] == ["main-guard"]
     result = invoke("doctor", "--offline", "--only", "no-such-check", project=root)
     assert result.exit_code == 2 and "no-such-check" in result.stderr
+    result = invoke("doctor", "--since", "soon", project=root)
+    assert result.exit_code == 2 and "--since" in result.stderr
 
 
 def test_list_prints_every_check_id(tmp_path):
@@ -84,8 +93,11 @@ def test_deploy_preflight_api_runs_offline_checks_without_a_session(tmp_path):
     results = run_checks(DoctorContext(settings, session=None, offline=True),
                          only=offline_checks())
     assert {r.id for r in results} == set(offline_checks())
-    blocking = [r for r in results if r.status == "fail" and r.severity == "error"]
-    assert blocking == []
+    assert blocking(results) == []
+    (root / ".dockerignore").write_text("tests\n")
+    again = run_checks(DoctorContext(settings, session=None, offline=True),
+                       only=offline_checks())
+    assert [r.id for r in blocking(again)] == ["render-drift", "secrets-in-image"]
 
 
 def test_each_shared_read_happens_once_per_run(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,17 +13,18 @@ from .state import AppState
 if TYPE_CHECKING:
     from ..doctor import DoctorContext
 
-DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 3600}
-
-
 def parse_since(text: str) -> float:
-    """``30m``, ``24h``, ``7d``, ``90s`` (a bare number is hours) -> seconds."""
-    match = DURATION_RE.match(text.strip().lower())
-    if not match or float(match.group(1)) <= 0:
-        raise typer.BadParameter(f"{text!r} is not a duration like 30m, 24h or 7d",
-                                 param_hint="--since")
-    return float(match.group(1)) * UNITS[match.group(2)]
+    """``90s``, ``30m``, ``24h``, ``7d`` -> seconds (fix-iam's parser: one syntax for
+    every --since)."""
+    from ..iam.logs import parse_since as parse
+
+    try:
+        seconds = parse(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--since") from None
+    if seconds <= 0:
+        raise typer.BadParameter(f"{text!r} must be longer than 0", param_hint="--since")
+    return float(seconds)
 
 
 def _ids(values: list[str] | None) -> list[str]:

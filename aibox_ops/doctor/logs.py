@@ -64,7 +64,9 @@ def log_group_names(ctx: DoctorContext) -> list[str]:
     names = []
     runtime = read_runtime(ctx)
     if runtime is not None and runtime.get("agentRuntimeId"):
-        names.append(f"/aws/bedrock-agentcore/runtimes/{runtime['agentRuntimeId']}-DEFAULT")
+        from ..iam.logs import runtime_log_group
+
+        names.append(runtime_log_group(runtime["agentRuntimeId"]))
     state = ctx.deploy_state()
     project = (state.codebuild_project if state else None) or \
         f"bedrock-agentcore-{ctx.settings.agent_name}-builder"

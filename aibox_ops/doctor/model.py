@@ -119,6 +119,11 @@ def at_or_above(result: CheckResult, fail_on: str) -> bool:
     return level == "error" or fail_on == "warning"
 
 
+def blocking(results: list[CheckResult]) -> list[CheckResult]:
+    """Results that stop a deploy: status ``fail`` at severity ``error`` (deploy's preflight)."""
+    return [r for r in results if r.status == "fail" and r.severity == "error"]
+
+
 def summarize(results: list[CheckResult]) -> dict[str, int]:
     """Counts by status (every status present, zeros included), plus the total."""
     counts = {status: 0 for status in STATUSES}
