@@ -66,7 +66,8 @@ def doctor(
     state: AppState = ctx.obj
     if fail_on not in ("error", "warning"):
         raise typer.BadParameter("must be error or warning", param_hint="--fail-on")
-    seconds = parse_since(since)
+    # Only a log scan reads --since (parsing it loads fix-iam's package: not offline).
+    seconds = parse_since(since) if (logs or (logs is None and not offline)) else 86400.0
     try:
         checks = select(_ids(only), _ids(skip))
     except ValueError as exc:
