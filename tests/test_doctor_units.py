@@ -83,3 +83,13 @@ def test_requests_are_validated_before_they_are_sent(tmp_path):
     with pytest.raises(AiboxError, match="agentRuntimeId"):
         call(ctx, CONTROL, "GetAgentRuntimeEndpoint", agentRuntimeId="",
              endpointName="DEFAULT")
+
+
+def test_match_signature_names_the_check_and_redacts():
+    from aibox_ops.doctor.logs import match_signature
+
+    assert match_signature("all good") is None
+    check_id, line = match_signature(
+        "botocore AccessDeniedException: not authorized to perform: dynamodb:GetItem "
+        "token=abcdef123456")
+    assert check_id == "dynamodb-access" and "abcdef123456" not in line
