@@ -97,12 +97,20 @@ def check_request(service: str, operation: str, params: dict[str, Any], *,
         raise InvalidRequestError(operation, problems)
 
 
+@cache
+def _botocore_service_model(service: str) -> Any:
+    # One parse per service per process: a fresh botocore session re-reads and re-parses
+    # the service's JSON (IAM's: tens of ms) for every request checked.
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model(service)
+
+
 def _botocore_problems(service: str, operation: str, params: dict[str, Any],
                        partial: bool) -> list[str]:
-    import botocore.session
     from botocore.validate import ParamValidator
 
-    model = botocore.session.get_session().get_service_model(service)
+    model = _botocore_service_model(service)
     shape = model.operation_model(operation).input_shape
     report = ParamValidator().validate(params, shape)
     out = []

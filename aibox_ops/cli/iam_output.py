@@ -1,12 +1,15 @@
 """Human output for fix-iam: a table of owned policies and their statements, notes, backups,
-and the verification verdicts. (``--json`` output is ``Outcome.to_dict()``.)"""
+and the verification verdicts. (``--json`` output is ``Outcome.to_dict()``.)
+
+Data goes into ``Text`` objects, never markup strings: ARNs hold ``:secret:``, which rich
+would otherwise turn into an emoji."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .output import STATUS_STYLE, results
 
@@ -17,13 +20,14 @@ VERDICT_STYLE = {"allowed": "green", "denied": "bold red", "not-allowed": "red",
 
 def render_role_header(role: dict[str, Any]) -> None:
     """Which role, and how it was found."""
-    results(False).print(f"role: {escape(role['arn'])} [dim](found by {role['found_by']})[/]")
+    results(False).print(Text.assemble("role: ", role["arn"],
+                                       (f" (found by {role['found_by']})", "dim")))
 
 
 def render_notes(notes: list[str], as_json: bool) -> None:
     """Things fix-iam decided not to do, and why."""
     for note in notes:
-        results(as_json).print(f"[cyan]note:[/] {escape(note)}")
+        results(as_json).print(Text.assemble(("note: ", "cyan"), note))
 
 
 def render_statements(items: list[Any], as_json: bool) -> None:
@@ -40,12 +44,12 @@ def render_statements(items: list[Any], as_json: bool) -> None:
         rows = [(sid, change) for change, sids in item.detail.get("statements", {}).items()
                 for sid in sids]
         if not rows:
-            table.add_row(escape(item.target), f"[{style}]{item.status}[/]", "", "", "")
+            table.add_row(Text(item.target), Text(item.status, style), "", "", "")
         for sid, change in rows:
             st = by_sid.get(sid, {})
             grants = _grants(st) if change != "removed" else ""
-            table.add_row(escape(item.target), f"[{style}]{item.status}[/]", escape(str(sid)),
-                          f"[{CHANGE_STYLE[change]}]{change}[/]", escape(grants))
+            table.add_row(Text(item.target), Text(item.status, style), Text(str(sid)),
+                          Text(change, CHANGE_STYLE[change]), Text(grants))
     results(as_json).print(table)
 
 
@@ -58,13 +62,18 @@ def _grants(st: dict[str, Any]) -> str:
     return text + (" (with condition)" if st.get("Condition") else "")
 
 
-def render_verification(report: dict[str, Any], as_json: bool) -> None:
-    """Verdicts that are not "allowed" (all of them only with problems)."""
+def render_verification(report: dict[str, Any], as_json: bool, detail: bool = True) -> None:
+    """A one-line summary; with ``detail``, a table of the pairs that are not "allowed"."""
     out = results(as_json)
     missing = [c for c in report["checks"] if c["verdict"] != "allowed"]
+    total = len(report["checks"])
     if not missing:
-        out.print(f"[green]verified:[/] {len(report['checks'])} action/resource pairs allowed "
-                  f"({report['source']})")
+        out.print(Text.assemble(("verified: ", "green"),
+                                f"{total} action/resource pairs allowed ({report['source']})"))
+        return
+    if not detail:
+        out.print(Text(f"{report['source']}: {len(missing)} of {total} action/resource pairs "
+                       "not proven allowed", "yellow"))
         return
     table = Table(title=f"verification ({report['source']})", title_justify="left",
                   show_edge=False, pad_edge=False)
@@ -72,8 +81,8 @@ def render_verification(report: dict[str, Any], as_json: bool) -> None:
         table.add_column(column, overflow="fold")
     for check in missing:
         style = VERDICT_STYLE.get(check["verdict"], "default")
-        table.add_row(escape(check["action"]), escape(check["resource"]),
-                      f"[{style}]{check['verdict']}[/]", escape(check["reason"]))
+        table.add_row(Text(check["action"]), Text(check["resource"]),
+                      Text(check["verdict"], style), Text(check["reason"]))
     out.print(table)
 
 
@@ -85,5 +94,5 @@ def render_backups(backups: list[dict[str, Any]]) -> None:
         table.add_column(column, overflow="fold")
     for backup in backups:
         policies = ", ".join(f"{k} ({v})" for k, v in backup["policies"].items())
-        table.add_row(backup["id"], escape(backup["role"]), escape(policies))
+        table.add_row(Text(backup["id"]), Text(backup["role"]), Text(policies))
     results(False).print(table if backups else "no backups")

@@ -33,10 +33,10 @@ from .role import (
     find_role,
     find_runtime_id,
     read_role_documents,
-    read_secret_facts,
     toolkit_role_name,
 )
 from .rollback import plan_rollback, rollback_role_policies
+from .secret_facts import read_secret_facts
 
 __all__ = [
     "BACKUP_DIR", "DATA_POLICY", "INLINE_LIMIT", "LOGS_POLICY", "MODELS_POLICY",

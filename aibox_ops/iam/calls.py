@@ -6,7 +6,6 @@ the calling principal, so that ``fix-iam`` can say "the caller X lacks iam:PutRo
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from ..errors import AwsError
@@ -17,29 +16,11 @@ DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "Unauthorized
 
 
 def check_params(service: str, operation: str, params: dict[str, Any]) -> None:
-    """Raise AwsError when ``params`` would not pass botocore's model for ``operation``."""
-    try:
-        from ..aws.validate import check_request  # issue 6: the shared validator
-    except ImportError:  # pragma: no cover - until main carries aibox_ops/aws/validate.py
-        check_request = _check_with_botocore
+    """Raise InvalidRequestError when ``params`` break botocore's model for ``operation``
+    (required members, types, lengths, patterns, enums: ``aibox_ops.aws.validate``)."""
+    from ..aws.validate import check_request
+
     check_request(service, operation, params)
-
-
-@lru_cache(maxsize=16)
-def _service_model(service: str) -> Any:
-    import botocore.session
-
-    return botocore.session.get_session().get_service_model(service)
-
-
-def _check_with_botocore(service: str, operation: str, params: dict[str, Any]) -> None:
-    from botocore.validate import ParamValidator
-
-    shape = _service_model(service).operation_model(operation).input_shape
-    report = ParamValidator().validate(params, shape)
-    if report.has_errors():
-        raise AwsError(f"invalid {service} {operation} request: {report.generate_report()}",
-                       code="ParamValidation")
 
 
 def permission_for(service: str, operation: str) -> str:

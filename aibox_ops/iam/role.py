@@ -1,4 +1,4 @@
-"""Reading the runtime role from AWS: which role it is, its policies, and the secrets' facts.
+"""Reading the runtime role from AWS: which role it is, and its policies.
 
 Every request goes through ``calls.call`` (validated against botocore's model first).
 """
@@ -13,7 +13,6 @@ from typing import Any
 from ..config import Settings
 from ..deploy_state import DeployState
 from ..errors import AwsError
-from .access import SecretFacts
 from .calls import call
 from .documents import PolicyDoc
 
@@ -69,14 +68,16 @@ def find_role(session: Any, settings: Settings, state: DeployState,
                            (role.get("PermissionsBoundary") or {}).get(
                                "PermissionsBoundaryArn"))
         tried.append(f"{found_by}: role {role_name_of(name)} does not exist")
-    candidates = _candidates(session)
+    try:
+        candidates = _candidates(session)
+        listed = ("Roles that look like AgentCore roles: " + ", ".join(candidates)
+                  if candidates else "No role name contains 'AgentCore'.")
+    except AwsError as error:  # the caller may lack iam:ListRoles: still say what was tried
+        listed = f"Candidate roles could not be listed ({error.message})."
     raise AwsError(
         f"no execution role found for agent {settings.agent_name} in {settings.region} ("
         + "; ".join(tried or ["nothing recorded"]) + ")",
-        hint=("Roles that look like AgentCore roles: " + ", ".join(candidates)
-              if candidates else "No role name contains 'AgentCore'.")
-        + " Pass --role NAME|ARN, or deploy first.",
-        code="NoSuchEntity")
+        hint=listed + " Pass --role NAME|ARN, or deploy first.", code="NoSuchEntity")
 
 
 def _get_role(session: Any, name: str) -> dict[str, Any] | None:
@@ -196,38 +197,3 @@ def _paged(session: Any, operation: str, role_name: str, key: str) -> list[Any]:
         marker = reply.get("Marker") if reply.get("IsTruncated") else None
         if not marker:
             return items
-
-
-def read_secret_facts(session: Any, secret_ids: list[str], region: str,
-                      warnings: list[str]) -> dict[str, SecretFacts]:
-    """Real ARN and customer-managed KMS key of each secret; an unknown or unreadable secret
-    gets no facts (the policy then uses ``NAME-??????``) and a warning."""
-    facts: dict[str, SecretFacts] = {}
-    for secret_id in secret_ids:
-        secret_region = secret_id.split(":")[3] if secret_id.startswith("arn:") else region
-        try:
-            reply = call(session, "secretsmanager", "DescribeSecret",
-                         f"describe secret {secret_id}", region=secret_region,
-                         SecretId=secret_id)
-        except AwsError as error:
-            warnings.append(f"secret {secret_id}: {error.message}; granting its name pattern")
-            continue
-        key = _customer_key_arn(session, reply.get("KmsKeyId"), secret_region, warnings)
-        facts[secret_id] = SecretFacts(arn=reply.get("ARN"), kms_key_arn=key)
-    return facts
-
-
-def _customer_key_arn(session: Any, key_id: str | None, region: str,
-                      warnings: list[str]) -> str | None:
-    if not key_id or key_id == "alias/aws/secretsmanager":
-        return None  # the AWS-managed key: Secrets Manager decrypts without a grant
-    try:
-        meta = call(session, "kms", "DescribeKey", f"describe KMS key {key_id}",
-                    region=region, KeyId=key_id)["KeyMetadata"]
-    except AwsError as error:
-        if key_id.startswith("arn:") and ":key/" in key_id:
-            warnings.append(f"KMS key {key_id}: {error.message}; assuming customer-managed")
-            return key_id
-        warnings.append(f"KMS key {key_id}: {error.message}; no kms:Decrypt planned")
-        return None
-    return meta["Arn"] if meta.get("KeyManager") == "CUSTOMER" else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -62,20 +63,29 @@ def count_calls(session, service: str) -> list[str]:
     return calls
 
 
-_IAM_CLIENTS: dict[str, object] = {}
+_CLIENTS: dict[tuple[str, str], object] = {}
+
+
+def client(aws, service: str):
+    """One boto3 client per server and service, reused across tests (moto is reset, the
+    endpoint stays): building a client costs more than the requests these tests make."""
+    key = (aws.url, service)
+    if key not in _CLIENTS:
+        _CLIENTS[key] = aws.client(service)
+    return _CLIENTS[key]
 
 
 def inline(aws, role_name: str) -> dict[str, dict]:
-    """The role's inline policies as moto holds them (one reused client per server)."""
-    client = _IAM_CLIENTS.get(aws.url) or _IAM_CLIENTS.setdefault(aws.url, aws.client("iam"))
-    names = client.list_role_policies(RoleName=role_name)["PolicyNames"]
-    return {n: client.get_role_policy(RoleName=role_name, PolicyName=n)["PolicyDocument"]
+    """The role's inline policies as moto holds them."""
+    client_ = client(aws, "iam")
+    names = client_.list_role_policies(RoleName=role_name)["PolicyNames"]
+    return {n: client_.get_role_policy(RoleName=role_name, PolicyName=n)["PolicyDocument"]
             for n in names}
 
 
 def create_runtime(aws, role_arn: str, name: str = AGENT) -> str:
     """A runtime in moto's AgentCore control plane; returns its id."""
-    reply = aws.client("bedrock-agentcore-control").create_agent_runtime(
+    reply = client(aws, "bedrock-agentcore-control").create_agent_runtime(
         agentRuntimeName=name, roleArn=role_arn,
         agentRuntimeArtifact={"containerConfiguration": {
             "containerUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/x:latest"}},
@@ -92,6 +102,7 @@ class World:
     key_arn: str
 
 
+@lru_cache(maxsize=4)
 def toolkit_execution_policy(agent: str = AGENT, region: str = REGION) -> str:
     """The starter toolkit's own execution policy, rendered from its template."""
     import importlib.util
@@ -152,7 +163,7 @@ def build_world(aws, tmp_path: Path) -> World:
     """Create the deployed-looking world in the moto server behind ``aws``."""
     from aibox_ops.iam import toolkit_role_name
 
-    iam = aws.client("iam")
+    iam = client(aws, "iam")
     name = toolkit_role_name(AGENT, REGION)
     trust = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"Service": "bedrock-agentcore.amazonaws.com"},
@@ -163,7 +174,7 @@ def build_world(aws, tmp_path: Path) -> World:
                         PolicyDocument=toolkit_execution_policy())
     iam.put_role_policy(RoleName=name, PolicyName="team-s3-read",
                         PolicyDocument=json.dumps(TEAM_POLICY))
-    ddb = aws.client("dynamodb")
+    ddb = client(aws, "dynamodb")
     key = [{"AttributeName": "pk", "KeyType": "HASH"}]
     attrs = [{"AttributeName": "pk", "AttributeType": "S"}]
     ddb.create_table(TableName="aibox_setting", KeySchema=key, AttributeDefinitions=attrs,
@@ -174,8 +185,8 @@ def build_world(aws, tmp_path: Path) -> World:
         GlobalSecondaryIndexes=[{"IndexName": "by-user",
                                  "KeySchema": [{"AttributeName": "user", "KeyType": "HASH"}],
                                  "Projection": {"ProjectionType": "ALL"}}])
-    key_arn = aws.client("kms").create_key(Description="aibox secrets")["KeyMetadata"]["Arn"]
-    sm = aws.client("secretsmanager")
+    key_arn = client(aws, "kms").create_key(Description="aibox secrets")["KeyMetadata"]["Arn"]
+    sm = client(aws, "secretsmanager")
     secrets = {
         "dev_openai_api": sm.create_secret(Name="dev_openai_api", SecretString="sk-x")["ARN"],
         "dev_gemini_api": sm.create_secret(Name="dev_gemini_api", SecretString="g-x",

@@ -44,6 +44,7 @@ def writes(calls) -> set[str]:
     return {op for service, op in calls if service == "iam"} & IAM_WRITES
 
 
+@pytest.mark.slow
 def test_fix_iam_writes_exact_policies_then_a_rerun_sends_no_iam_write(aws, world, aws_calls):
     result = invoke("--json", "fix-iam", "--yes", project=world.project)
     assert result.exit_code == 0, result.stderr
@@ -80,7 +81,9 @@ def test_dry_run_and_check_write_nothing(aws, world, aws_calls):
     assert dry.exit_code == 0, dry.stderr
     assert "+ SettingsTableRead: Allow" in dry.stdout  # the statement diff
     assert "BedrockImageModel: already allowed" in dry.stdout
-    check = invoke("--json", "fix-iam", "--check", project=world.project)
+    assert f"{world.secret_arns['dev_openai_api']}" in dry.stdout  # ":secret:" is no emoji
+    assert "not proven allowed" in dry.stdout  # current policies, summarised
+    check = invoke("fix-iam", "--check", "--json", project=world.project)  # option after
     assert check.exit_code == ExitCode.CHECK_FAILED
     assert json_out(check)["mode"] == "check" and not json_out(check)["ok"]
     assert writes(aws_calls) == set()
@@ -95,6 +98,7 @@ def test_without_yes_and_without_a_terminal_it_refuses(aws, world):
     assert "aibox-ops-data" not in inline(aws, world.role_name)
 
 
+@pytest.mark.slow
 def test_rollback_and_list_backups_through_the_cli(aws, world):
     assert invoke("fix-iam", "--yes", project=world.project).exit_code == 0
     listed = json_out(invoke("--json", "fix-iam", "--list-backups", project=world.project))
@@ -134,6 +138,7 @@ def test_oversized_inline_policies_fail_with_the_figure(aws, world):
     assert "aibox-ops-data" not in inline(aws, world.role_name)
 
 
+@pytest.mark.slow
 def test_caller_access_denied_names_the_permission_and_principal(aws, world, monkeypatch):
     from tests.iam.deny_peer import DenyingPeer
 
@@ -150,6 +155,7 @@ def test_caller_access_denied_names_the_permission_and_principal(aws, world, mon
     assert "Grant iam:PutRolePolicy" in out["hint"]
 
 
+@pytest.mark.slow
 def test_from_logs_grants_exactly_the_denied_calls_of_this_role(aws, world):
     runtime_id = create_runtime(aws, world.role_arn)
     logs = aws.client("logs")

@@ -8,6 +8,7 @@ import pytest
 
 from aibox_ops import iam
 from aibox_ops.aws import open_session
+from aibox_ops.aws.validate import InvalidRequestError
 from aibox_ops.config import load_settings
 from aibox_ops.deploy_state import load_deploy_state
 from aibox_ops.errors import AwsError, RefusedError
@@ -141,10 +142,24 @@ def test_requests_are_validated_before_they_are_sent(aws, world):
 
     session = open_session(REGION)
     sent = count_calls(session, "iam")
-    with pytest.raises(AwsError) as info:
-        call(session, "iam", "PutRolePolicy", "write policy", RoleName="",
+    with pytest.raises(InvalidRequestError) as info:
+        call(session, "iam", "PutRolePolicy", "write policy", RoleName="bad role/name",
              PolicyName="aibox-ops-data", PolicyDocument="{}")
-    assert info.value.code == "ParamValidation" and "RoleName" in info.value.message
-    with pytest.raises(AwsError, match="PolicyName"):
+    assert "RoleName" in info.value.message  # the pattern, which botocore itself skips
+    with pytest.raises(InvalidRequestError, match="PolicyName"):
         call(session, "iam", "GetRolePolicy", "read policy", RoleName=world.role_name)
     assert sent == []  # nothing reached the endpoint
+
+
+def test_a_secret_that_cannot_be_described_gets_its_name_pattern_and_a_warning(aws, world):
+    session, settings, role = setup(world)
+    aws.client("secretsmanager").delete_secret(SecretId="dev_openai_api",
+                                               ForceDeleteWithoutRecovery=True)
+    plan = iam.plan_role_policies(session, settings, role)
+    [statement] = [st for st in plan.item("aibox-ops-data").payload["Statement"]
+                   if st["Sid"] == "ProviderApiKeySecrets"]
+    assert statement["Resource"] == [
+        f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:dev_openai_api-??????",
+        world.secret_arns["dev_gemini_api"]]
+    assert any("secret dev_openai_api" in w and "ResourceNotFoundException" in w
+               for w in plan.warnings)
