@@ -133,9 +133,12 @@ def add_packages_find(text: str, include: list[str], exclude: list[str]) -> str:
     find = tomlkit.table()
     find["include"] = _array(include)
     find["exclude"] = _array(exclude)
+    find.add(tomlkit.nl())  # a blank line before whatever table follows
     packages["find"] = find
     out = tomlkit.dumps(doc)
-    return out if out.endswith("\n") else out + "\n"
+    if not text.endswith("\n\n"):
+        out = out.rstrip("\n") + "\n"  # no new blank lines at the end of the file
+    return out
 
 
 def _array(values: list[str]) -> Any:
