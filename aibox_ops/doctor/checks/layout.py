@@ -90,9 +90,13 @@ def detect_flat_layout(ctx: DoctorContext) -> Finding:
 def plan_layout_fix(ctx: DoctorContext) -> Plan:
     """The pyproject.toml edit adding ``[tool.setuptools.packages.find]`` (style kept)."""
     from ...files import read_text, unified_diff
+    from ...pyproject import load_pyproject
 
     path = ctx.root / "pyproject.toml"
     text = read_text(path) or ""
+    if explicit_packages(load_pyproject(ctx.root).data):  # never replace the user's list
+        return Plan("doctor --fix flat-layout", [Change(
+            "pyproject.toml", "unchanged", "packages are already listed", payload=text)])
     new_text = add_packages_find(text, *include_exclude(ctx))
     status = "unchanged" if new_text == text else "update"
     return Plan("doctor --fix flat-layout", [Change(
