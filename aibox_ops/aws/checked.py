@@ -19,7 +19,12 @@ def check_params(service: str, operation: str, params: dict[str, Any]) -> None:
     except ImportError:
         check_request = None
     if check_request is not None:
-        check_request(service, operation, params)
+        from .validate import InvalidRequestError
+
+        try:
+            check_request(service, operation, params)
+        except InvalidRequestError as error:  # keep this module's promise: a ConfigError
+            raise ConfigError([f"{service} {operation}: {p}" for p in error.problems]) from None
         return
     import botocore.session
     from botocore.validate import ParamValidator

@@ -211,11 +211,20 @@ def main(
 
 
 def _register() -> None:
-    from . import config_cmd, doctor_cmd, fix_iam_cmd, render_cmd, requirements_cmd, warm_cmd
+    from . import (
+        config_cmd,
+        doctor_cmd,
+        fix_iam_cmd,
+        init_cmd,
+        render_cmd,
+        requirements_cmd,
+        warm_cmd,
+    )
 
     app.command("render")(render_cmd.render)
     app.command("sync-requirements")(requirements_cmd.sync_requirements)
     app.command("config")(config_cmd.show_config)
+    app.command("init")(init_cmd.init)
     app.command("fix-iam")(fix_iam_cmd.fix_iam)
     app.add_typer(warm_cmd.app, name="warm")
     app.command("doctor")(doctor_cmd.doctor)

@@ -72,12 +72,14 @@ def apply_schedules(session: Any, plan: Plan,
                 if item.status == "create":
                     created.append(("schedule", payload))
             written.append(item.target)
-    except Exception as error:
+    except BaseException as error:  # Ctrl-C too: never leave half a group behind
         undone = _undo(session, created)
         if isinstance(error, AiboxError):
             if undone:
                 error.message += f" (undone: {', '.join(undone)})"
                 error.args = (error.message,)
+            raise
+        if not isinstance(error, Exception):
             raise
         raise AwsError(f"warm schedule failed: {error}; undone: {', '.join(undone) or '-'}"
                        ) from error

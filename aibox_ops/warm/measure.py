@@ -36,7 +36,9 @@ def measure(send: Sender, samples: int, new_session_id: Callable[[], str],
             pool_ids: list[str] | None = None) -> Measurement:
     """``samples`` pings on fresh session ids (cold), ``samples`` on one session after a
     first ping (warm), and one on each pooled session (are the scheduled pings working?)."""
-    cold = ping(send, [new_session_id() for _ in range(samples)], max_in_flight=4)
+    # One at a time, like the warm samples: concurrent pings would contend with each other
+    # and make "cold" look slower than it is.
+    cold = ping(send, [new_session_id() for _ in range(samples)], max_in_flight=1)
     warm_id = new_session_id()
     ping_once(send, warm_id, health_payload())  # the cold start of the warm session
     warm = ping(send, [warm_id], count=samples)

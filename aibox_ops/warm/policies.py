@@ -11,22 +11,29 @@ INVOKE_ACTION = "bedrock-agentcore:InvokeAgentRuntime"
 
 def scheduler_trust_policy(account: str, partition: str, region: str,
                            group_name: str) -> dict[str, Any]:
-    """Trusted only by EventBridge Scheduler, for this account and this schedule group."""
+    """Trusted only by EventBridge Scheduler, for this account and this schedule group.
+
+    Scheduler sets ``aws:SourceArn`` to the schedule GROUP's ARN (its confused-deputy guide:
+    "do not scope aws:SourceArn to a specific schedule"), so that is what is matched.
+    """
     return {
         "Version": POLICY_VERSION,
         "Statement": [{
-            "Sid": "SchedulerForThisAccount",
+            "Sid": "SchedulerForThisGroupOnly",
             "Effect": "Allow",
             "Principal": {"Service": SCHEDULER_PRINCIPAL},
             "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": account},
-                "ArnLike": {"aws:SourceArn":
-                            f"arn:{partition}:scheduler:{region}:{account}:schedule/"
-                            f"{group_name}/*"},
-            },
+            "Condition": {"StringEquals": {
+                "aws:SourceAccount": account,
+                "aws:SourceArn": schedule_group_arn(partition, region, account, group_name),
+            }},
         }],
     }
+
+
+def schedule_group_arn(partition: str, region: str, account: str, group_name: str) -> str:
+    """``arn:aws:scheduler:REGION:ACCOUNT:schedule-group/NAME``."""
+    return f"arn:{partition}:scheduler:{region}:{account}:schedule-group/{group_name}"
 
 
 def invoke_policy(runtime_arn: str) -> dict[str, Any]:

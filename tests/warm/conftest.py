@@ -40,9 +40,9 @@ class CallLog:
 
     def hook(self, client) -> None:
         service = client.meta.service_model.service_name
-        client.meta.events.register(
-            "before-call.*.*",
-            lambda model, params, **_: self.calls.append((service, model.name, params)))
+        client.meta.events.register(  # the API parameters, as the caller passed them
+            "before-parameter-build.*.*",
+            lambda model, params, **_: self.calls.append((service, model.name, dict(params))))
 
     @property
     def writes(self) -> list[tuple[str, str]]:

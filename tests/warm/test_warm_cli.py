@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from helpers import invoke, json_out, make_project
 from warm_helpers import warm_project
 
@@ -24,6 +25,7 @@ def test_sessions_writes_the_pool_once(project):
     assert "unchanged" in again.stderr and "stable hash" in again.stderr
 
 
+@pytest.mark.slow
 def test_schedule_status_unschedule(aws, project, runtime_arn):
     dry = invoke("--json", "warm", "schedule", "--dry-run", project=project)
     assert dry.exit_code == 0, dry.stderr
@@ -55,6 +57,7 @@ def test_schedule_faults_have_clear_messages_and_codes(aws, tmp_path):
     assert disabled.exit_code == 3 and "'warm.enabled' = false" in disabled.stderr
 
 
+@pytest.mark.slow
 def test_ping_and_measure_the_local_runtime(local_agent, project):
     pinged = invoke("--json", "warm", "ping", "--local", "--url", local_agent, "--count", "2",
                     project=project)
@@ -81,6 +84,7 @@ def test_ping_failures_and_bad_ids(project):
     assert json_out(dead)["ok"] is False
 
 
+@pytest.mark.slow
 def test_run_checks_its_interval_and_runs_one_round(local_agent, project):
     unparsable = invoke("warm", "run", "--every", "ten", "--local", project=project)
     assert unparsable.exit_code == 2 and "not a duration" in unparsable.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aibox_ops.invoke import new_session_id
 from aibox_ops.warm.measure import measure, recommend
 from aibox_ops.warm.ping import local_sender, ping, runtime_sender
@@ -10,6 +12,7 @@ from tests.invoke_peer import InvokePeer
 RUNTIME = "arn:aws:bedrock-agentcore:ap-southeast-1:123456789012:runtime/my_aibox_agent-AbC123"
 
 
+@pytest.mark.slow
 def test_local_pings_reach_the_agents_health_action(local_agent):
     ids = [new_session_id() for _ in range(5)]
     results = ping(local_sender(local_agent), ids, count=2)
@@ -24,6 +27,7 @@ def test_a_dead_local_runtime_is_a_failed_result_not_a_crash():
     assert results[0].verdict == "failed" and "127.0.0.1:9" in results[0].error
 
 
+@pytest.mark.slow
 def test_measure_locally_finds_no_cold_starts_and_says_so(local_agent):
     m = measure(local_sender(local_agent), samples=5, new_session_id=new_session_id)
     assert len(m.cold) == 5 and len(m.warm) == 5
@@ -55,3 +59,24 @@ def test_runtime_errors_are_failed_results(monkeypatch):
         [result] = ping(runtime_sender(open_session("ap-southeast-1"), RUNTIME),
                         [new_session_id()])
     assert result.verdict == "failed" and result.error
+
+
+def test_a_pool_of_pings_builds_one_client(monkeypatch):
+    import boto3
+
+    class Counting:
+        def __init__(self):
+            self.boto, self.made = boto3.Session(region_name="ap-southeast-1"), 0
+
+        def client(self, *args, **kwargs):
+            self.made += 1
+            return self.boto.client(*args, **kwargs)
+
+    counting = Counting()
+    reply = {"status": "healthy", "uptime_seconds": 100.0}
+    with InvokePeer(reply=reply) as peer:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
+        results = ping(runtime_sender(counting, RUNTIME), [new_session_id() for _ in range(8)])
+    assert [r.verdict for r in results] == ["warm"] * 8 and len(peer.seen) == 8
+    # building a botocore client costs tens of ms of CPU: one for the pool, not one per ping
+    assert counting.made == 1

@@ -56,7 +56,10 @@ def test_schedule_creates_one_schedule_per_pooled_session(aws, session, project,
     trust = role["AssumeRolePolicyDocument"]
     statement = trust["Statement"][0]
     assert statement["Principal"] == {"Service": "scheduler.amazonaws.com"}
-    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": aws.account_id}
+    assert statement["Condition"]["StringEquals"] == {
+        "aws:SourceAccount": aws.account_id,
+        "aws:SourceArn": f"arn:aws:scheduler:ap-southeast-1:{aws.account_id}:schedule-group/"
+                         f"{group}"}
     policy = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=POLICY_NAME)
     assert policy["PolicyDocument"]["Statement"] == [{
         "Sid": "InvokeThisRuntimeOnly", "Effect": "Allow",
@@ -69,6 +72,10 @@ def test_schedule_creates_one_schedule_per_pooled_session(aws, session, project,
 def test_unchanged_pool_makes_no_write_call(session, calls, project, runtime_arn):
     apply_schedules(session, plan(session, project))
     assert calls.writes  # the first run did write
+    # every request sent (reads and writes) passes botocore's model, patterns included
+    assert [(s, op, p) for s, op, p in calls.calls if validate_request(s, op, p)] == []
+    assert {op for _, op, _ in calls.calls} >= {"CreateRole", "PutRolePolicy",
+                                                 "CreateScheduleGroup", "CreateSchedule"}
     calls.calls.clear()
     again = plan(session, project)
     assert [i.status for i in again.items] == ["unchanged"] * len(again.items)

@@ -49,9 +49,9 @@ def test_role_may_only_invoke_this_runtime():
     assert statements[0]["Resource"] == [RUNTIME, f"{RUNTIME}/runtime-endpoint/*"]
     trust = scheduler_trust_policy("123456789012", "aws", "ap-southeast-1", "g")["Statement"]
     assert trust[0]["Principal"] == {"Service": "scheduler.amazonaws.com"}
-    assert trust[0]["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
-    assert trust[0]["Condition"]["ArnLike"]["aws:SourceArn"] == \
-        "arn:aws:scheduler:ap-southeast-1:123456789012:schedule/g/*"
+    assert trust[0]["Condition"] == {"StringEquals": {
+        "aws:SourceAccount": "123456789012",
+        "aws:SourceArn": "arn:aws:scheduler:ap-southeast-1:123456789012:schedule-group/g"}}
 
 
 @pytest.mark.parametrize("runtime", [RUNTIME])
