@@ -214,6 +214,7 @@ def _register() -> None:
     from . import (
         config_cmd,
         deploy_local,
+        doctor_cmd,
         fix_iam_cmd,
         init_cmd,
         invoke_cmd,
@@ -236,6 +237,7 @@ def _register() -> None:
     app.command("init")(init_cmd.init)
     app.command("fix-iam")(fix_iam_cmd.fix_iam)
     app.add_typer(warm_cmd.app, name="warm")
+    app.command("doctor")(doctor_cmd.doctor)
 
 
 _register()
