@@ -86,6 +86,9 @@ def main(
         metavar="NAME", help="AWS profile to use.")] = None,
     region: Annotated[str | None, typer.Option(
         metavar="REGION", help="AWS region (overrides settings).")] = None,
+    stage: Annotated[str | None, typer.Option(
+        metavar="NAME",
+        help="Stage: apply [tool.aibox-ops.stages.NAME] (or AIBOX_OPS_STAGE).")] = None,
     json_output: Annotated[bool, typer.Option(
         "--json", help="Machine-readable JSON on stdout; messages go to stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say more.")] = False,
@@ -95,7 +98,8 @@ def main(
         "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
 ) -> None:
     """Render deploy files, sync requirements and operate the MyAIBOX agent."""
-    ctx.obj = AppState(project=project, profile=profile, region=region, json=json_output,
+    ctx.obj = AppState(project=project, profile=profile, region=region, stage=stage,
+                       json=json_output,
                        verbose=verbose or debug, debug=debug)
     if verbose or debug:
         logging.basicConfig(

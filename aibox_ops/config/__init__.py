@@ -11,6 +11,7 @@ from typing import Any
 from .build import build_settings
 from .model import Authorizer, Lifecycle, Settings, Warm
 from .sources import env_layer, flag_layer, load_pyproject_layer, merge_layers
+from .stages import split_stages, stage_layer
 
 __all__ = ["Authorizer", "Lifecycle", "Settings", "Warm", "load_settings"]
 
@@ -22,7 +23,11 @@ def load_settings(
     flags: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Load and validate the project's settings; raises ConfigError naming every bad field."""
+    """Load and validate the project's settings; raises ConfigError naming every bad field.
+
+    A stage (``flags["stage"]`` or ``AIBOX_OPS_STAGE``) overlays its
+    ``[tool.aibox-ops.stages.NAME]`` table on the pyproject values, below env and flags.
+    """
     project_dir = Path(project_dir).resolve()
     pyproject = load_pyproject_layer(project_dir)
     if not pyproject.exists:
@@ -34,9 +39,9 @@ def load_settings(
     else:
         source = str(pyproject.path)
         log.info("settings from [tool.aibox-ops] in %s", pyproject.path)
-    raw = merge_layers(
-        pyproject.values,
-        env_layer(os.environ if environ is None else environ),
-        flag_layer(flags or {}),
-    )
+    base, stages = split_stages(pyproject.values)
+    env = env_layer(os.environ if environ is None else environ)
+    flag = flag_layer(flags or {})
+    selected = flag.get(("stage",)) or env.get(("stage",)) or base.get(("stage",))
+    raw = merge_layers(base, stage_layer(selected, stages), env, flag)
     return build_settings(project_dir, source, raw)

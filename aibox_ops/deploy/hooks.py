@@ -1,0 +1,115 @@
+"""Deploy phases that call other parts of aibox-ops: doctor, provision, fix-iam, invoke, warm.
+
+Each uses the interface fixed in the team contracts. A part that is not in this build is
+reported as a skipped phase naming what is missing (never as a pretend success).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
+
+from ..aws import AwsSession
+from ..config import Settings
+from ..deploy_state import DeployState
+from ..errors import AwsError, CheckFailed
+from .phases import PhaseReport, Skip
+
+BACKUP_DIR = ".aibox-ops/iam-backups"
+
+
+def optional(module: str) -> ModuleType | None:
+    """The module, or None when this build does not include it."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name and module.startswith(error.name):
+            return None
+        raise
+
+
+def run_doctor_offline(settings: Settings) -> str:
+    """Doctor's offline checks; a failure at severity error stops the deploy."""
+    doctor = optional("aibox_ops.doctor")
+    if doctor is None:
+        return "render and requirements have no blocking drift (doctor not in this build)"
+    results = doctor.run_checks(doctor.DoctorContext(settings, session=None, offline=True))
+    failed = [r for r in results if getattr(r, "status", None) == "fail"
+              and getattr(r, "severity", "error") == "error"]
+    if failed:
+        lines = "; ".join(f"{getattr(r, 'id', '?')}: {getattr(r, 'message', r)}"
+                          for r in failed)
+        raise CheckFailed(f"preflight: doctor found {len(failed)} problem(s): {lines}",
+                          hint="Run `aibox-ops doctor` for details and fixes.")
+    return f"doctor: {len(results)} offline check(s) passed"
+
+
+def provision(session: AwsSession, settings: Settings, phase: PhaseReport,
+              dry_run: bool) -> str:
+    """Create the DynamoDB tables (secrets are only reported)."""
+    module = optional("aibox_ops.provision")
+    if module is None:
+        raise Skip("provisioning is not in this build (issue 11); tables and secrets "
+                   "were not checked")
+    plan = phase.plan = module.plan_provision(session, settings)
+    if dry_run:
+        return f"{len(plan.changes)} item(s) would change"
+    applied = module.apply_provision(session, plan)
+    return f"{len(applied)} created" if applied else "tables and secrets present"
+
+
+def fix_iam(session: AwsSession, settings: Settings, state: DeployState,
+            phase: PhaseReport, dry_run: bool) -> str:
+    """Give the execution role what the agent needs (fix-iam's plan/apply)."""
+    iam = optional("aibox_ops.iam")
+    if iam is None:
+        raise Skip("fix-iam is not in this build (issue 8); run it when available")
+    if not state.execution_role:
+        raise Skip("no execution role recorded yet")
+    role = iam.find_role(session, settings, state)
+    plan = phase.plan = iam.plan_role_policies(session, settings, role)
+    if dry_run or not plan.changes:
+        return f"{len(plan.changes)} policy change(s)" + (" planned" if dry_run else "")
+    iam.apply_role_policies(session, role.name, plan, settings.path(BACKUP_DIR))
+    return f"{len(plan.changes)} policy change(s) applied to {role.name}"
+
+
+def health_check(session: AwsSession, settings: Settings, runtime_arn: str,
+                 phase: PhaseReport) -> str:
+    """One ``{"action": "health"}`` invocation; AwsError unless the agent says healthy."""
+    if settings.authorizer.type != "none":
+        raise Skip(f"the runtime takes {settings.authorizer.type} bearer tokens; check it "
+                   "with `aibox-ops invoke` and a token")
+    invoke = _invoke_module()
+    chunks: list[dict[str, Any]] = list(invoke.invoke_runtime(session, runtime_arn,
+                                                              {"action": "health"}))
+    phase.detail = {"reply": chunks[:5]}
+    if any(chunk.get("status") == "healthy" for chunk in chunks):
+        return "agent answered healthy"
+    raise AwsError(f"the health invocation did not answer healthy: {chunks[:3]}",
+                   hint="See `aibox-ops logs --since 15m`.", code="Unhealthy")
+
+
+def warm(session: AwsSession, settings: Settings, state: DeployState,
+         phase: PhaseReport, dry_run: bool) -> str:
+    """Create or update the warm-up schedules (when ``warm.enabled``)."""
+    if not settings.warm.enabled:
+        raise Skip("warm.enabled is false")
+    module = optional("aibox_ops.warm")
+    if module is None:
+        raise Skip("warm-up schedules are not in this build (issue 12)")
+    plan = phase.plan = module.plan_schedules(session, settings, state)
+    if dry_run:
+        return f"{len(plan.changes)} schedule change(s) planned"
+    applied = module.apply_schedules(session, plan)
+    return f"{len(applied)} schedule(s) written" if applied else "schedules up to date"
+
+
+def _invoke_module() -> ModuleType:
+    module = optional("aibox_ops.invoke")
+    if module is not None and hasattr(module, "invoke_runtime"):
+        return module
+    from ..aws import invoke
+
+    return invoke

@@ -1,0 +1,330 @@
+"""``aibox-ops deploy``: from the repository to a healthy AgentCore runtime, phase by phase.
+
+preflight -> prerequisites -> render -> requirements -> stage -> launch -> wait -> iam ->
+health -> warm. Each phase is timed and reported; with ``dry_run`` each one plans and
+nothing is written locally or created in AWS (read-only AWS calls only). A build happens
+only when the staged content differs from the last deploy's (or with ``force_build``); a
+configuration-only change updates the runtime in place with the last image.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..aws import AwsSession
+from ..config import Settings
+from ..deploy_state import DeployState, load_deploy_state
+from ..errors import AwsError, FileError, RefusedError
+from ..plan import Change, Plan
+from ..runtime_request import runtime_config_params
+from . import hooks
+from .build_logs import read_build_log_tail
+from .context import BuildContext, apply_build_context, plan_build_context
+from .history import DeployRecord, History, load_history, save_history
+from .phases import NullReporter, PhaseReport, Reporter, Skip, run_phase
+from .runtime_api import RuntimeInfo, read_runtime, update_runtime, wait_ready
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    """Flags of ``aibox-ops deploy``."""
+
+    dry_run: bool = False
+    force_build: bool = False
+    no_iam: bool = False
+    no_warm: bool = False
+    timeout: float = 900.0  # seconds to wait for the runtime and DEFAULT endpoint
+    poll: float = 5.0
+
+
+@dataclass
+class DeployReport:
+    """What a deploy did (or would do), phase by phase."""
+
+    settings: Settings
+    options: DeployOptions
+    phases: list[PhaseReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    action: str = "pending"  # create | build | update | unchanged
+    runtime_arn: str | None = None
+    agent_id: str | None = None
+    runtime_version: str | None = None
+    image_uri: str | None = None
+    content_hash: str | None = None
+    log_path: str | None = None
+
+    @property
+    def next_commands(self) -> list[str]:
+        """What to run next."""
+        return ["aibox-ops status", "aibox-ops logs --follow",
+                "aibox-ops invoke '{\"prompt\": \"hello\"}'"]
+
+    def items(self) -> list[Change]:
+        """Every planned item of every phase."""
+        return [item for phase in self.phases if phase.plan for item in phase.plan.items]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` document of deploy."""
+        s = self.settings
+        return {"ok": all(p.status != "failed" for p in self.phases), "command": "deploy",
+                "mode": "dry-run" if self.options.dry_run else "apply",
+                "changed": self.action in ("create", "build", "update"),
+                "agent_name": s.agent_name, "region": s.region, "stage": s.stage,
+                "action": self.action, "runtime_arn": self.runtime_arn,
+                "agent_id": self.agent_id, "runtime_version": self.runtime_version,
+                "image_uri": self.image_uri, "content_hash": self.content_hash,
+                "log": self.log_path, "warnings": list(self.warnings), "errors": [],
+                "phases": [p.to_dict() for p in self.phases],
+                "items": [item.to_dict() for item in self.items()],
+                "next": self.next_commands}
+
+
+def run_deploy(session: AwsSession, settings: Settings, options: DeployOptions,
+               reporter: Reporter | None = None, log: Callable[[str], None] | None = None,
+               report: DeployReport | None = None) -> DeployReport:
+    """Run (or, with ``options.dry_run``, plan) every phase; raises the first failure.
+
+    Pass ``report`` to keep the partial phase list when a phase fails.
+    """
+    run = _Deploy(session, settings, options, reporter or NullReporter(),
+                  log or (lambda _line: None), report or DeployReport(settings, options))
+    return run.run()
+
+
+class _Deploy:
+    def __init__(self, session: AwsSession, settings: Settings, options: DeployOptions,
+                 reporter: Reporter, log: Callable[[str], None], report: DeployReport) -> None:
+        self.session, self.s, self.opts = session, settings, options
+        self.reporter, self.log, self.report = reporter, log, report
+        self.state: DeployState = load_deploy_state(settings)
+        self.history: History = load_history(settings)
+        self.context: BuildContext | None = None
+        self.context_dir: Path | None = None
+        self.runtime: RuntimeInfo | None = None
+        self.build_id: str | None = None
+        self.config = runtime_config_params(settings)
+        self.config_hash = _digest(self.config)
+
+    def run(self) -> DeployReport:
+        dry = self.opts.dry_run
+        for name, body, writes in (
+            ("preflight", self.preflight, False), ("prerequisites", self.prerequisites, True),
+            ("render", self.render, True), ("requirements", self.requirements, True),
+            ("stage", self.stage, True), ("launch", self.launch, True),
+            ("wait", self.wait, True), ("iam", self.iam, True),
+            ("health", self.health, True), ("warm", self.warm, True),
+        ):
+            run_phase(self.report.phases, self.reporter, name, body, dry_run=dry and writes)
+        return self.report
+
+    # -- phases ------------------------------------------------------------------------
+
+    def preflight(self, phase: PhaseReport) -> str:
+        from ..render import plan_render
+        from ..requirements import plan_requirements
+
+        for plan in (plan_render(self.s), plan_requirements(self.s)):
+            if plan.errors:
+                raise plan.errors[0]
+            if plan.blocked:
+                names = ", ".join(f"{i.target} ({i.reason})" for i in plan.blocked)
+                raise RefusedError(f"deploy would overwrite {names}",
+                                   hint=f"Keep your edits in the templates or settings, or "
+                                   f"run `aibox-ops {plan.command} --force` first.",
+                                   targets=[i.target for i in plan.blocked])
+        doctor_note = hooks.run_doctor_offline(self.s)
+        identity = self.session.caller_identity()
+        account = identity["Account"]
+        if self.state.account and self.state.account != account:
+            raise AwsError(
+                f"the deploy state of {self.s.agent_name} in {self.s.region} belongs to account "
+                f"{self.state.account}, but your credentials are for account {account}",
+                hint="Switch profile (--profile) or stage (--stage), or deploy a new agent "
+                     "name for this account.", code="WrongAccount")
+        phase.detail = {"account": account, "caller": identity["Arn"]}
+        return f"account {account} ({identity['Arn']}); {doctor_note}"
+
+    def prerequisites(self, phase: PhaseReport) -> str:
+        return hooks.provision(self.session, self.s, phase, self.opts.dry_run)
+
+    def render(self, phase: PhaseReport) -> str:
+        from ..render import apply_render, plan_render
+
+        plan = phase.plan = plan_render(self.s)
+        if self.opts.dry_run:
+            return f"{len(plan.changes)} file(s) would change"
+        written = apply_render(self.s.project_dir, plan)
+        return f"{len(written)} file(s) written" if written else "up to date"
+
+    def requirements(self, phase: PhaseReport) -> str:
+        from ..requirements import apply_requirements, plan_requirements
+
+        plan = phase.plan = plan_requirements(self.s)
+        if self.opts.dry_run:
+            return f"{len(plan.changes)} file(s) would change"
+        written = apply_requirements(self.s, plan)
+        return "written" if written else "up to date"
+
+    def stage(self, phase: PhaseReport) -> str:
+        try:
+            context = self.context = plan_build_context(self.s)
+        except FileError as error:
+            if self.opts.dry_run:
+                raise Skip(f"after render and sync-requirements ({error.message})") from None
+            raise
+        self.report.content_hash = context.content_hash
+        phase.detail = {"content_hash": context.content_hash, "files": len(context.files),
+                        "excluded": context.excluded}
+        if not self.opts.dry_run:
+            self.context_dir = apply_build_context(self.s, context)
+        return f"{len(context.files)} files, sha256 {context.content_hash[:12]}"
+
+    def launch(self, phase: PhaseReport) -> str:
+        state, last = self.state, self.history.last
+        runtime = self.runtime = read_runtime(self.session, state.agent_id) \
+            if state.agent_id else None
+        stale = bool(state.agent_id) and runtime is None
+        if stale:
+            self.report.warnings.append(
+                f"runtime {state.agent_id} recorded in .bedrock_agentcore.yaml no longer "
+                "exists (deleted outside aibox-ops): a new runtime will be created")
+        if self.context is None:  # dry run before the first render: content unknown
+            self.report.action = "create" if runtime is None else "build"
+            return f"{self.report.action}: build context not staged yet (dry run)"
+        same = (runtime is not None and last is not None and not self.opts.force_build
+                and last.content_hash == self.context.content_hash
+                and runtime.image_uri == last.image_uri)
+        if same and last.config_hash == self.config_hash \
+                and runtime.environment == self.s.container_env:
+            action, reason = "unchanged", f"same content and configuration as {last.time}"
+        elif same:
+            action, reason = "update", "configuration changed; same image, no build"
+        else:
+            action = "create" if runtime is None else "build"
+            reason = ("no runtime yet" if runtime is None else
+                      "--force-build" if self.opts.force_build else "agent content changed")
+        self.report.action = action
+        phase.plan = Plan("deploy", [Change(
+            self.s.agent_name, "unchanged" if action == "unchanged" else
+            "create" if action == "create" else "update", reason, kind="runtime",
+            detail={"action": action, "content_hash": self.context.content_hash,
+                    "config_hash": self.config_hash,
+                    "environment": self.s.container_env})])
+        if self.opts.dry_run:
+            return f"{action}: {reason}"
+        if action == "unchanged":
+            self._use(runtime, last.image_uri)
+            raise Skip(f"nothing to build or update ({reason}; --force-build rebuilds)")
+        if action == "update":
+            update_runtime(self.session, runtime, last.image_uri, self.config)
+            self._use(runtime, last.image_uri)
+            return f"runtime updated in place with {last.image_uri}"
+        self._launch_with_toolkit(stale)
+        return f"built {self.report.image_uri}"
+
+    def wait(self, phase: PhaseReport) -> str:
+        if self.opts.dry_run:
+            return f"would wait up to {self.opts.timeout:.0f} s for READY"
+        if self.report.action == "unchanged":
+            raise Skip("runtime unchanged")
+        runtime, endpoint = wait_ready(self.session, self.report.agent_id or "",
+                                       self.opts.timeout, self.opts.poll)
+        self.runtime = runtime
+        self.report.runtime_arn = runtime.arn
+        self.report.runtime_version = runtime.version
+        phase.detail = {"runtime_status": runtime.status,
+                        "endpoint_status": endpoint.get("status"),
+                        "endpoint_version": endpoint.get("liveVersion")}
+        self._record()
+        return f"runtime version {runtime.version} READY; DEFAULT endpoint READY"
+
+    def iam(self, phase: PhaseReport) -> str:
+        if self.opts.no_iam:
+            raise Skip("--no-iam")
+        return hooks.fix_iam(self.session, self.s, load_deploy_state(self.s), phase,
+                             self.opts.dry_run)
+
+    def health(self, phase: PhaseReport) -> str:
+        if self.opts.dry_run:
+            return "would invoke {\"action\": \"health\"}"
+        arn = self.report.runtime_arn
+        if not arn:
+            raise Skip("no runtime")
+        return hooks.health_check(self.session, self.s, arn, phase)
+
+    def warm(self, phase: PhaseReport) -> str:
+        if self.opts.no_warm:
+            raise Skip("--no-warm")
+        return hooks.warm(self.session, self.s, load_deploy_state(self.s), phase,
+                          self.opts.dry_run)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _use(self, runtime: RuntimeInfo, image_uri: str) -> None:
+        self.report.agent_id, self.report.runtime_arn = runtime.agent_id, runtime.arn
+        self.report.runtime_version, self.report.image_uri = runtime.version, image_uri
+
+    def _launch_with_toolkit(self, stale: bool) -> None:
+        from . import toolkit
+        from .created import missing_before_launch
+        from .yaml_state import read_toolkit_state, write_project_state, write_toolkit_config
+
+        assert self.context is not None and self.context_dir is not None
+        dropped = toolkit.upload_drops(sorted(self.context.files))
+        if dropped:
+            raise FileError("the toolkit's upload filter would leave out " + ", ".join(dropped),
+                            hint="Rename these files or folders (the starter toolkit zips the "
+                                 "build context with its own ignore list).")
+        account = self.session.account_id()
+        names = toolkit.resource_names(self.s.agent_name, self.s.region)
+        created = missing_before_launch(self.session, self.state, names)
+        # Recorded before the launch, so a Ctrl-C after the toolkit creates them still
+        # leaves destroy knowing they are ours.
+        self.history.created.update({**created, "source_key": f"{self.s.agent_name}/source.zip"})
+        save_history(self.s, self.history)
+        if stale:
+            self.report.warnings += write_project_state(self.s, {"agent_id": None,
+                                                                 "agent_arn": None})
+        config_path = write_toolkit_config(self.s, self.context_dir, account,
+                                           forget_runtime=stale)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        tag = f"{self.context.content_hash[:12]}-{stamp}"
+        try:
+            result = toolkit.launch(config_path, self.s.agent_name, self.config, tag,
+                                    self.log, self.s.profile)
+        except toolkit.BuildFailed as error:
+            project = names["codebuild_project"]
+            error.log_tail = read_build_log_tail(self.session, project)
+            raise
+        finally:
+            # Whatever happened (Ctrl-C included), keep what the toolkit created.
+            values = {k: v for k, v in read_toolkit_state(self.s).items() if v}
+            if values:
+                self.report.warnings += write_project_state(self.s, values)
+        if self.runtime is None:
+            self.history.created["runtime"] = result.agent_id
+            save_history(self.s, self.history)
+        self.build_id = result.build_id
+        self.report.agent_id, self.report.runtime_arn = result.agent_id, result.agent_arn
+        self.report.image_uri = result.image_uri
+
+    def _record(self) -> None:
+        assert self.context is not None
+        record = DeployRecord(
+            time=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            action="update" if self.report.action == "update" else "deploy",
+            content_hash=self.context.content_hash, config_hash=self.config_hash,
+            image_uri=self.report.image_uri or "", runtime_version=self.report.runtime_version,
+            runtime_arn=self.report.runtime_arn, build_id=self.build_id, stage=self.s.stage)
+        self.history.deploys.append(record)
+        save_history(self.s, self.history)
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
