@@ -109,7 +109,7 @@ class _Deploy:
         self.runtime: RuntimeInfo | None = None
         self.build_id: str | None = None
         self.config = runtime_config_params(settings)
-        self.config_hash = _digest(self.config)
+        self.config_hash = config_digest(self.config)
 
     def run(self) -> DeployReport:
         dry = self.opts.dry_run
@@ -326,5 +326,6 @@ class _Deploy:
         save_history(self.s, self.history)
 
 
-def _digest(value: Any) -> str:
+def config_digest(value: Any) -> str:
+    """Stable hash of the runtime configuration (decides in-place updates)."""
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()

@@ -41,9 +41,14 @@ class RuntimeInfo:
 
 def call(session: AwsSession, operation: str, action: str, **params: Any) -> dict[str, Any]:
     """One validated control-plane call; ClientError becomes AwsError naming ``action``."""
-    check_request(CONTROL, operation, params)
-    client = session.client(CONTROL)
-    method = getattr(client, _snake(operation))
+    return call_service(session, CONTROL, operation, action, **params)
+
+
+def call_service(session: AwsSession, service: str, operation: str, action: str,
+                 **params: Any) -> dict[str, Any]:
+    """One call checked against botocore's model first; errors become AwsError."""
+    check_request(service, operation, params)
+    method = getattr(session.client(service), _snake(operation))
     with aws_errors(action):
         return method(**params)
 

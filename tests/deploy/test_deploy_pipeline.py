@@ -1,4 +1,10 @@
-"""The whole deploy pipeline against moto with the real starter toolkit."""
+"""The whole deploy pipeline against moto with the real starter toolkit.
+
+Each full launch costs a few seconds of toolkit work, so the scenarios are chained: one
+flow with a user-supplied execution role (deploy, unchanged redeploy, changed redeploy,
+rollback, destroy), one where the toolkit creates the role (runtime deleted outside,
+timeout, destroy).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +18,17 @@ from conftest import builds
 from aibox_ops.aws import open_session
 from aibox_ops.config import load_settings
 from aibox_ops.deploy import DeployOptions, load_history, run_deploy
+from aibox_ops.deploy.destroy import apply_destroy, plan_destroy
+from aibox_ops.deploy.rollback import apply_rollback, plan_rollback
+from aibox_ops.deploy.yaml_state import write_project_state
 from aibox_ops.deploy_state import load_deploy_state
-from aibox_ops.render import plan_render
+from aibox_ops.errors import AwsError
+from aibox_ops.render import apply_render, plan_render
 
 FAST = DeployOptions(timeout=5, poll=0.05, no_warm=True)
+TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "bedrock-agentcore.amazonaws.com"},
+    "Action": "sts:AssumeRole"}]}
 
 
 def deploy(project, options=FAST, environ=None):
@@ -24,111 +37,117 @@ def deploy(project, options=FAST, environ=None):
 
 
 def source_zip(aws, settings) -> set[str]:
-    s3 = aws.client("s3")
     bucket = f"bedrock-agentcore-codebuild-sources-123456789012-{settings.region}"
-    body = s3.get_object(Bucket=bucket, Key=f"{settings.agent_name}/source.zip")["Body"].read()
+    body = aws.client("s3").get_object(
+        Bucket=bucket, Key=f"{settings.agent_name}/source.zip")["Body"].read()
     return set(zipfile.ZipFile(io.BytesIO(body)).namelist())
 
 
-def test_first_deploy_builds_creates_and_records(project, aws, agentcore_moto):
-    report, settings = deploy(project)
-    assert report.action == "create"
+def runtime_of(aws, agent_id):
+    return aws.client("bedrock-agentcore-control").get_agent_runtime(agentRuntimeId=agent_id)
+
+
+def test_user_role_flow_deploy_redeploy_rollback_destroy(project, aws, agentcore_moto,
+                                                         health_peer):
+    iam = aws.client("iam")
+    role_arn = iam.create_role(RoleName="my-own-agent-role",
+                               AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    settings = load_settings(project, environ={})
+    apply_render(project, plan_render(settings))
+    write_project_state(settings, {"execution_role": role_arn})
+
+    first, settings = deploy(project)
+    assert first.action == "create" and builds() == 1
     names = source_zip(aws, settings)
-    assert "Dockerfile" in names and "requirements-agentcore.txt" in names
-    assert "agent/agentcore_app.py" in names and "agent/genai/config.py" in names
+    assert {"Dockerfile", "requirements-agentcore.txt", "agent/agentcore_app.py",
+            "agent/genai/config.py", "agent/permissions.json"} <= names
     assert not [n for n in names if ".env" in n or "tests/" in n or n.endswith(".pyc")
-                or n.startswith(("docs/", "aibox_ops/", "pyproject"))]
-    state = load_deploy_state(settings)
-    runtime = aws.client("bedrock-agentcore-control").get_agent_runtime(
-        agentRuntimeId=state.agent_id)
+                or n.startswith(("docs/", "aibox_ops/", "pyproject", ".bedrock"))]
+    runtime = runtime_of(aws, first.agent_id)
     assert runtime["environmentVariables"] == settings.container_env
-    assert runtime["roleArn"] == state.execution_role
+    assert runtime["roleArn"] == role_arn
     assert runtime["networkConfiguration"] == {"networkMode": "PUBLIC"}
     assert runtime["lifecycleConfiguration"] == {"idleRuntimeSessionTimeout": 900,
                                                  "maxLifetime": 28800}
-    assert "authorizerConfiguration" not in runtime or not runtime["authorizerConfiguration"]
-    assert builds() == 1
-    # The project's YAML got the state back and still passes render --check.
-    assert not plan_render(settings).changes
+    assert not runtime.get("authorizerConfiguration")
+    assert runtime["protocolConfiguration"] == {"serverProtocol": "HTTP"}
+    assert not plan_render(settings).changes  # render --check stays green
     history = load_history(settings)
-    assert history.last.image_uri == report.image_uri
-    assert history.last.runtime_version == "1"
-    assert set(history.created) >= {"execution_role", "codebuild_role", "ecr_repository",
-                                    "codebuild_project", "runtime"}
-    statuses = {p.name: p.status for p in report.phases}
-    assert statuses["launch"] == statuses["wait"] == "ok"
+    assert "execution_role" not in history.created
+    assert {"codebuild_role", "ecr_repository", "codebuild_project", "runtime"} <= set(
+        history.created)
+    assert health_peer.calls and health_peer.calls[-1][2] == {"action": "health"}
+    assert len(health_peer.calls[-1][1]) >= 33  # a valid runtime session id
 
+    again, _ = deploy(project)
+    assert again.action == "unchanged" and builds() == 1
+    assert [p.status for p in again.phases if p.name in ("launch", "wait")] == ["skipped"] * 2
 
-def test_unchanged_redeploy_makes_no_build(project, aws, agentcore_moto):
-    deploy(project)
-    report, settings = deploy(project)
-    assert report.action == "unchanged"
-    assert builds() == 1
-    assert len(load_history(settings).deploys) == 1
-
-
-def test_changed_redeploy_builds_and_keeps_environment(project, aws, agentcore_moto):
-    deploy(project)
     (project / "agent" / "genai" / "extra.py").write_text("X = 1\n")
-    report, settings = deploy(project)
-    assert report.action == "build"
-    assert builds() == 2
-    state = load_deploy_state(settings)
-    runtime = aws.client("bedrock-agentcore-control").get_agent_runtime(
-        agentRuntimeId=state.agent_id)
+    changed, _ = deploy(project)
+    assert changed.action == "build" and builds() == 2
+    runtime = runtime_of(aws, first.agent_id)
     assert runtime["environmentVariables"] == settings.container_env
     assert runtime["agentRuntimeVersion"] == "2"
     assert "agent/genai/extra.py" in source_zip(aws, settings)
     assert not plan_render(settings).changes
 
-
-def test_runtime_config_change_updates_in_place_without_build(project, aws, agentcore_moto):
-    # The environment is baked into the Dockerfile too (a change rebuilds); lifecycle is not.
-    deploy(project)
-    report, settings = deploy(project, environ={"AIBOX_OPS_LIFECYCLE__IDLE_TIMEOUT": "600"})
-    assert report.action == "update" and builds() == 1
-    runtime = aws.client("bedrock-agentcore-control").get_agent_runtime(
-        agentRuntimeId=report.agent_id)
-    assert runtime["lifecycleConfiguration"]["idleRuntimeSessionTimeout"] == 600
+    session = open_session(settings.region)
+    plan, info, target = plan_rollback(session, settings)
+    assert target.image_uri == first.image_uri and info.image_uri == changed.image_uri
+    result = apply_rollback(session, settings, info, target, timeout=5, poll=0.05)
+    runtime = runtime_of(aws, first.agent_id)
+    assert runtime["agentRuntimeArtifact"]["containerConfiguration"]["containerUri"] == \
+        first.image_uri
     assert runtime["environmentVariables"] == settings.container_env
-    assert load_history(settings).last.action == "update"
+    assert result.health == "agent answered healthy"
+    assert load_history(settings).last.action == "rollback"
+
+    plan = plan_destroy(session, settings)
+    kept = {i.target for i in plan.items if i.status == "unchanged"}
+    assert "my-own-agent-role" in kept
+    apply_destroy(session, settings, plan)
+    assert iam.get_role(RoleName="my-own-agent-role")["Role"]["Arn"] == role_arn
+    assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
+    assert aws.client("codebuild").batch_get_projects(
+        names=["bedrock-agentcore-my_aibox_agent-builder"])["projects"] == []
+    assert aws.client("ecr").describe_repositories()["repositories"] == []
+    assert not [r for r in iam.list_roles()["Roles"] if "CodeBuild" in r["RoleName"]]
+    assert not load_deploy_state(settings).deployed
+    assert not plan_render(settings).changes
+
+
+def test_toolkit_role_flow_stale_runtime_timeout_destroy(project, aws, agentcore_moto):
+    first, settings = deploy(project)
+    created = load_history(settings).created
+    assert created["execution_role"].startswith("AmazonBedrockAgentCoreSDKRuntime-")
+
+    aws.client("bedrock-agentcore-control").delete_agent_runtime(agentRuntimeId=first.agent_id)
+    second, _ = deploy(project)
+    assert second.action == "create" and second.agent_id != first.agent_id
+    assert any("deleted outside" in w for w in second.warnings)
+    assert load_deploy_state(settings).agent_id == second.agent_id
+
+    agentcore_moto.updates_finish = False  # the runtime stays UPDATING, as moto does
+    with pytest.raises(AwsError) as info:
+        deploy(project, DeployOptions(timeout=0.2, poll=0.05, no_warm=True),
+               environ={"AIBOX_OPS_LIFECYCLE__IDLE_TIMEOUT": "600"})
+    assert info.value.code == "Timeout" and "UPDATING" in info.value.message
+
+    session = open_session(settings.region)
+    apply_destroy(session, settings, plan_destroy(session, settings))
+    assert not [r for r in aws.client("iam").list_roles()["Roles"]
+                if r["RoleName"].startswith("AmazonBedrockAgentCoreSDK")]
 
 
 def test_dry_run_creates_nothing(project, aws, agentcore_moto):
     report, settings = deploy(project, DeployOptions(dry_run=True, no_warm=True))
     assert report.action == "create"
+    assert {p.status for p in report.phases} <= {"ok", "planned", "skipped"}
     assert not (project / ".bedrock_agentcore.yaml").exists()
     assert not (project / ".aibox-ops").exists()
-    control = aws.client("bedrock-agentcore-control")
-    assert control.list_agent_runtimes()["agentRuntimes"] == []
+    assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
     assert aws.client("ecr").describe_repositories()["repositories"] == []
-    assert [r for r in aws.client("iam").list_roles()["Roles"]
-            if "BedrockAgentCore" in r["RoleName"]] == []
+    assert not [r for r in aws.client("iam").list_roles()["Roles"]
+                if "BedrockAgentCore" in r["RoleName"]]
     assert builds() == 0
-
-
-def test_runtime_deleted_outside_is_recreated(project, aws, agentcore_moto):
-    first, settings = deploy(project)
-    aws.client("bedrock-agentcore-control").delete_agent_runtime(
-        agentRuntimeId=first.agent_id)
-    report, _ = deploy(project)
-    assert report.action == "create" and report.agent_id != first.agent_id
-    assert any("deleted outside" in w for w in report.warnings)
-    assert load_deploy_state(settings).agent_id == report.agent_id
-
-
-def test_wait_times_out_instead_of_reporting_success(project, aws, agentcore_moto):
-    from aibox_ops.errors import AwsError
-
-    deploy(project)
-    agentcore_moto.updates_finish = False
-    (project / "agent" / "genai" / "extra.py").write_text("X = 2\n")
-    with pytest.raises(AwsError) as info:
-        deploy(project, DeployOptions(timeout=0.2, poll=0.05, no_warm=True))
-    assert info.value.code == "Timeout" and "UPDATING" in info.value.message
-
-
-def test_history_file_is_json_keyed_by_agent_and_region(project, aws, agentcore_moto):
-    _, settings = deploy(project)
-    data = json.loads((project / ".aibox-ops" / "deploys.json").read_text())
-    assert list(data["targets"]) == ["my_aibox_agent@ap-southeast-1"]
