@@ -110,11 +110,16 @@ def main(
 
 
 def _register() -> None:
-    from . import config_cmd, render_cmd, requirements_cmd
+    from . import config_cmd, deploy_cmd, ops_cmds, render_cmd, requirements_cmd
 
     app.command("render")(render_cmd.render)
     app.command("sync-requirements")(requirements_cmd.sync_requirements)
     app.command("config")(config_cmd.show_config)
+    app.command("deploy")(deploy_cmd.deploy)
+    app.command("status")(ops_cmds.status)
+    app.command("logs")(ops_cmds.logs)
+    app.command("rollback")(ops_cmds.rollback)
+    app.command("destroy")(ops_cmds.destroy)
 
 
 _register()

@@ -1,0 +1,72 @@
+"""The toolkit adapter: request hook (full environment, validation), quiet output, filter."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from aibox_ops.deploy import toolkit
+from aibox_ops.errors import AwsError
+
+CONFIG = {"environmentVariables": {"A": "1", "LOG_TO_FILE": "false"},
+          "lifecycleConfiguration": {"idleRuntimeSessionTimeout": 600, "maxLifetime": 28800},
+          "networkConfiguration": {"networkMode": "PUBLIC"}}
+ROLE = "arn:aws:iam::123456789012:role/r"
+IMAGE = "123456789012.dkr.ecr.ap-southeast-1.amazonaws.com/repo:tag1"
+
+
+def test_runtime_writes_get_the_full_environment_even_when_the_toolkit_sends_none(aws):
+    import boto3
+
+    sent: list[dict] = []
+    with toolkit._toolkit_session(None, CONFIG, sent):
+        client = boto3.client("bedrock-agentcore-control", region_name="ap-southeast-1")
+        reply = client.create_agent_runtime(
+            agentRuntimeName="demo_agent", roleArn=ROLE,
+            agentRuntimeArtifact={"containerConfiguration": {"containerUri": IMAGE}},
+            networkConfiguration={"networkMode": "PUBLIC"}, environmentVariables={})
+    stored = aws.client("bedrock-agentcore-control").get_agent_runtime(
+        agentRuntimeId=reply["agentRuntimeId"])
+    assert stored["environmentVariables"] == CONFIG["environmentVariables"]
+    assert stored["lifecycleConfiguration"]["idleRuntimeSessionTimeout"] == 600
+    assert sent[0]["operation"] == "CreateAgentRuntime"
+
+
+def test_a_name_the_service_rejects_fails_before_it_is_sent(aws):
+    import boto3
+
+    with toolkit._toolkit_session(None, CONFIG, []), pytest.raises(AwsError) as info:
+        boto3.client("bedrock-agentcore-control", region_name="ap-southeast-1"
+                     ).create_agent_runtime(
+            agentRuntimeName="my-agent", roleArn=ROLE,
+            agentRuntimeArtifact={"containerConfiguration": {"containerUri": IMAGE}},
+            networkConfiguration={"networkMode": "PUBLIC"})
+    assert "agentRuntimeName = 'my-agent' does not match" in info.value.message
+    # moto would have accepted it: nothing was created.
+    assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
+
+
+def test_quiet_keeps_prints_and_log_records_out_of_stdout(capsys):
+    lines: list[str] = []
+    root_handlers = list(logging.getLogger().handlers)
+    with toolkit._quiet(lines.append):
+        print("banner from the toolkit")
+        logging.getLogger("bedrock_agentcore_starter_toolkit.x").warning("a toolkit warning")
+        logging.getLogger().handlers.append(logging.StreamHandler())  # as its cli import does
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    assert "banner from the toolkit" in lines
+    assert any("a toolkit warning" in line for line in lines)
+    assert logging.getLogger().handlers == root_handlers
+
+
+def test_upload_filter_drops_are_reported():
+    dropped = toolkit.upload_drops(["agent/a.py", "agent/build/x.py", "agent/run.log",
+                                    "Dockerfile", "requirements-agentcore.txt"])
+    assert dropped == ["agent/build/x.py", "agent/run.log"]
+
+
+def test_build_failure_is_translated_with_its_cause():
+    error = toolkit._translate(RuntimeError("CodeBuild failed with status: FAILED"))
+    assert isinstance(error, toolkit.BuildFailed) and error.exit_code == 5
