@@ -47,6 +47,7 @@ def runtime_of(aws, agent_id):
     return aws.client("bedrock-agentcore-control").get_agent_runtime(agentRuntimeId=agent_id)
 
 
+@pytest.mark.slow
 def test_user_role_flow_deploy_redeploy_rollback_destroy(project, aws, agentcore_moto,
                                                          health_peer):
     iam = aws.client("iam")
@@ -117,8 +118,26 @@ def test_user_role_flow_deploy_redeploy_rollback_destroy(project, aws, agentcore
     assert not plan_render(settings).changes
 
 
-def test_toolkit_role_flow_stale_runtime_timeout_destroy(project, aws, agentcore_moto):
-    first, settings = deploy(project)
+@pytest.mark.slow
+def test_toolkit_role_flow_interrupt_stale_runtime_timeout_destroy(project, aws, agentcore_moto,
+                                                                   monkeypatch):
+    from bedrock_agentcore_starter_toolkit.services.codebuild import CodeBuildService
+
+    def ctrl_c(self, build_id, timeout=900):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:  # Ctrl-C while CodeBuild runs
+        patch.setattr(CodeBuildService, "wait_for_completion", ctrl_c)
+        with pytest.raises(KeyboardInterrupt):
+            deploy(project)
+    settings = load_settings(project, environ={})
+    assert not plan_render(settings).changes  # the YAML is whole and up to date
+    assert load_deploy_state(settings).ecr_repository  # what the toolkit made is kept
+    assert not load_history(settings).deploys
+    assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
+
+    first, settings = deploy(project)  # resumes: reuses the repository and roles
+    assert first.action == "create" and builds() == 2
     created = load_history(settings).created
     assert created["execution_role"].startswith("AmazonBedrockAgentCoreSDKRuntime-")
 
