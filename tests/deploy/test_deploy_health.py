@@ -19,8 +19,11 @@ ARN = "arn:aws:bedrock-agentcore:ap-southeast-1:123456789012:runtime/demo-abc123
 
 
 @pytest.fixture
-def agent_url():
+def agent_url(monkeypatch, tmp_path):
     import uvicorn
+
+    monkeypatch.setenv("LOG_TO_FILE", "false")  # never write into the repository's agent/
+    monkeypatch.setenv("LOG_DIR", str(tmp_path / "logs"))
 
     if str(REPO / "agent") not in sys.path:
         sys.path.insert(0, str(REPO / "agent"))
