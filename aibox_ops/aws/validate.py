@@ -40,7 +40,10 @@ def _operation(service: str, operation: str) -> Any:
     if service not in _MODELS:
         import botocore.session
 
-        _MODELS[service] = botocore.session.get_session().get_service_model(service)
+        # One botocore session for every model: its loader caches the parsed JSON.
+        if "_session" not in _MODELS:
+            _MODELS["_session"] = botocore.session.get_session()
+        _MODELS[service] = _MODELS["_session"].get_service_model(service)
     return _MODELS[service].operation_model(operation)
 
 

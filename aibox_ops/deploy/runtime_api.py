@@ -109,7 +109,7 @@ def wait_ready(session: AwsSession, agent_id: str, timeout: float, poll: float =
             return runtime, endpoint or {}
         if clock() >= deadline:
             raise AwsError(
-                f"timed out after {timeout:.0f} s waiting for runtime {agent_id} "
+                f"timed out after {timeout:g} s waiting for runtime {agent_id} "
                 f"(runtime {runtime_status}, DEFAULT endpoint {endpoint_status})",
                 hint="AgentCore may still finish: check `aibox-ops status`, or deploy again "
                      "with a longer --timeout.", code="Timeout")
