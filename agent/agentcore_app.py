@@ -23,8 +23,11 @@ from genai.agents.chunks import error_chunk
 from genai.agents.provider import AgentProvider, response_body
 from genai.config import Limits, in_container
 from genai.http_errors import ErrorBodyMiddleware
+from genai.local import aws_credentials_hint, listening_line
 from genai.logsetup import configure_logging
+from genai.output import scrub, scrub_stream, scrub_text
 from genai.request import RequestError, parse_action, parse_invoke, wants_stream
+from genai.ws_request import ClientGone, read_ws_payload
 from starlette.middleware import Middleware
 
 AGENT_VERSION = "1.0.0"
@@ -82,10 +85,39 @@ def dispatch(payload: Any, session_id: str | None, force_stream: bool = False) -
         request = parse_invoke(payload, Limits.from_env())
     except RequestError as exc:
         log.info("Rejected request: %s", exc)
-        return _single(error_chunk(str(exc))) if streaming else response_body(error=str(exc))
+        message = scrub_text(str(exc))  # it may quote the client's text
+        return _single(error_chunk(message)) if streaming else response_body(error=message)
     if streaming:
-        return get_provider().stream(request, session_id)
-    return get_provider().run(request, session_id)
+        return _logged_stream(scrub_stream(get_provider().stream(request, session_id)))
+    return _logged_body(get_provider().run(request, session_id))
+
+
+def _log_outcome(final: dict[str, Any] | None) -> None:
+    """One line per invocation saying how it really ended (the framework logs every HTTP 200
+    as "completed successfully"; logsetup drops that line)."""
+    if final is not None and final.get("status") == "error":
+        log.warning("Invocation failed: %s", final.get("error"))
+    elif final is not None and final.get("status") in ("complete", "success"):
+        log.info("Invocation succeeded")
+    else:
+        log.warning("Invocation ended early (client disconnected or cancelled)")
+
+
+async def _logged_body(body: Any) -> dict[str, Any]:
+    result = scrub(await body)
+    _log_outcome(result)
+    return result
+
+
+async def _logged_stream(chunks: Any) -> AsyncIterator[dict[str, Any]]:
+    last: dict[str, Any] | None = None
+    try:
+        async for chunk in chunks:
+            last = chunk
+            yield chunk
+    finally:
+        await chunks.aclose()
+        _log_outcome(last if last is not None and "status" in last else None)
 
 
 @app.entrypoint
@@ -102,11 +134,13 @@ async def ws_handler(websocket: Any, context: Any) -> None:
     """WebSocket at /ws: one JSON request in, the same chunks out, then close (as the guide)."""
     await websocket.accept()
     try:
-        raw = await websocket.receive_text()
         try:
-            payload = json.loads(raw)
-        except ValueError as exc:
-            await websocket.send_json(error_chunk(f"Invalid request: malformed JSON ({exc})"))
+            payload = await read_ws_payload(websocket)
+        except RequestError as exc:
+            log.info("Rejected request: %s", exc)
+            await websocket.send_json(error_chunk(str(exc)))
+            return
+        except ClientGone:
             return
         result = dispatch(payload, getattr(context, "session_id", None), force_stream=True)
         async for chunk in result:
@@ -122,33 +156,50 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--server", action="store_true", help="serve on 127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="server port (default 8080)")
     parser.add_argument("--prompt", default="Hello! What time is it?", help="test prompt")
+    parser.add_argument("--model", help="model id for the test request (default: settings, "
+                        "else global.anthropic.claude-sonnet-4-6)")
     return parser.parse_args(argv)
 
 
-async def _test_request(prompt: str, stream: bool) -> None:
-    result = dispatch({"prompt": prompt, "stream": stream}, None)
+async def _test_request(prompt: str, stream: bool, model: str | None = None) -> bool:
+    """Send one request through ``dispatch``, print it; True when it ended in success."""
+    payload: dict[str, Any] = {"prompt": prompt, "stream": stream}
+    if model:
+        payload["model_id"] = model
+    result = dispatch(payload, None)
     if stream:
+        last: dict[str, Any] = {}
         async for chunk in result:
+            last = chunk
             print(f"data: {json.dumps(chunk, ensure_ascii=False)}", flush=True)
-    else:
-        body = await result if asyncio.iscoroutine(result) else result
-        print(json.dumps(body, indent=2, ensure_ascii=False))
+        return last.get("status") == "complete"
+    body = await result if asyncio.iscoroutine(result) else result
+    print(json.dumps(body, indent=2, ensure_ascii=False))
+    return body.get("status") == "success"
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Local testing as in the guide; in a container only ever run the server."""
+def main(argv: list[str] | None = None) -> int:
+    """Local testing as in the guide; in a container only ever run the server.
+
+    Returns the exit status: 1 when the test request ended in ``status: error``.
+    """
     if in_container():
         # Explicit: the framework only detects /.dockerenv or DOCKER_CONTAINER, so with just
         # AWS_EXECUTION_ENV set it would bind 127.0.0.1 and the runtime could not reach us.
         app.run(host="0.0.0.0", port=8080)  # noqa: S104 - the container port must be exposed
-        return
+        return 0
     args = _parse_args(argv)
+    hint = aws_credentials_hint(args.model)
+    if hint:
+        print(hint, file=sys.stderr)
     if args.server:
+        print(listening_line("127.0.0.1", args.port), file=sys.stderr, flush=True)
         app.run(port=args.port, host="127.0.0.1")
-        return
+        return 0
     configure_logging()
-    asyncio.run(_test_request(args.prompt, args.stream))
+    ok = asyncio.run(_test_request(args.prompt, args.stream, args.model))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

@@ -1,5 +1,5 @@
 """``python -m aibox_ops``."""
 
-from aibox_ops.cli.main import run
+from aibox_ops.entry import run
 
 run()

@@ -9,7 +9,8 @@ from aibox_ops.errors import ConfigError, ExitCode
 from tests.helpers import make_project
 
 
-def test_defaults_without_pyproject(tmp_path):
+def test_defaults_without_tool_table(tmp_path):
+    make_project(tmp_path)
     settings = load_settings(tmp_path, environ={})
     assert settings.source == "defaults"
     assert settings.agent_name == "my_aibox_agent"
@@ -119,7 +120,7 @@ def test_malformed_toml_names_file_and_line(tmp_path):
     ("[tool.aibox-ops]\ntables = \"t1\"\n", "must be a list of strings"),
     ('[tool.aibox-ops]\npython_version = "3.12\\n"\n', "'python_version' = '3.12\\n' must look"),
     ('[tool.aibox-ops]\nregion = "us-east-1\\n"\n', "is not an AWS region"),
-    ('[tool.aibox-ops]\nregion = "ap-narnia-7"\n', "'ap-narnia-7' is not an AWS region"),
+    ('[tool.aibox-ops]\nregion = "ap-narnia-7"\n', "'ap-narnia-7' is not a region where"),
     ('[tool.aibox-ops]\nagent_name = "abc\\n"\n', "'agent_name' = 'abc\\n' must match"),
     ('[tool.aibox-ops]\nentrypoint = "app.py"\n', "must be inside the agent's folder"),
     ('[tool.aibox-ops.environment]\nOPENAI_KEY = "sk-live"\n', "looks like a secret value"),
@@ -136,6 +137,7 @@ def test_rejected_values(tmp_path, tool, expected):
 
 
 def test_unknown_env_override_is_an_error(tmp_path):
+    make_project(tmp_path)
     with pytest.raises(ConfigError) as info:
         load_settings(tmp_path, environ={"AIBOX_OPS_REGOIN": "eu-west-1"})
     assert info.value.problems == [

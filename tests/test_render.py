@@ -94,6 +94,7 @@ def test_dockerignore_keeps_secrets_and_ops_code_out(tmp_path):
     assert "agent" not in patterns and "requirements-agentcore.txt" not in patterns
 
 
+@pytest.mark.slow
 def test_yaml_loads_with_the_starter_toolkit(tmp_path, aws):
     from bedrock_agentcore_starter_toolkit.utils.runtime.config import load_config
 
@@ -124,9 +125,9 @@ def test_oauth_authorizer_renders_a_custom_jwt_authorizer(tmp_path):
     render(tmp_path)
     agent = load_config(tmp_path / ".bedrock_agentcore.yaml", autofill_missing_aws=False) \
         .get_agent_config()
+    # No allowedAudience: AWS refuses an empty list (minimum length 1).
     assert agent.authorizer_configuration == {
-        "customJWTAuthorizer": {"discoveryUrl": url, "allowedAudience": [],
-                                "allowedClients": ["c1"]}}
+        "customJWTAuthorizer": {"discoveryUrl": url, "allowedClients": ["c1"]}}
     assert agent.oauth_configuration["enabled"] is True
 
 
@@ -458,3 +459,42 @@ def test_unwritable_folder_is_found_before_any_write(tmp_path, monkeypatch):
     with pytest.raises(FileError, match="permission denied"):
         render(tmp_path)
     assert not (tmp_path / ".bedrock_agentcore").exists()
+
+
+def _docker_ignores(patterns: list[str], path: str) -> bool:
+    """Docker's .dockerignore rule (Go filepath.Match plus ``**``): a path is excluded when
+    a pattern matches it or one of its parent folders; ``!`` lines re-include."""
+
+    def regex(pattern: str) -> re.Pattern[str]:
+        out = ""
+        for part in re.split(r"(\*\*/|\*\*|\*|\?)", pattern.strip("/")):
+            out += {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}.get(
+                part, re.escape(part))
+        return re.compile(out)
+
+    parts = path.split("/")
+    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    excluded = False
+    for line in patterns:
+        negate = line.startswith("!")
+        rx = regex(line.lstrip("!"))
+        if any(rx.fullmatch(p) for p in prefixes):
+            excluded = not negate
+    return excluded
+
+
+def test_dockerignore_excludes_logs_and_tmp_at_any_depth(tmp_path):
+    make_project(tmp_path)
+    assert invoke("render", project=tmp_path).exit_code == 0
+    lines = [ln for ln in (tmp_path / ".dockerignore").read_text().splitlines()
+             if ln and not ln.startswith("#")]
+    for path in ("agent/logs/app.log", "agent/tmp/x.json", "agent/debug.log", "logs/a.txt",
+                 "agent/sub/deep/run.log"):
+        assert _docker_ignores(lines, path), path
+    assert not _docker_ignores(lines, "agent/agentcore_app.py")
+
+
+def test_git_ignores_local_logs():
+    for path in ("agent/logs/app.log", "agent/tmp/scratch.txt", "agent/run.log"):
+        proc = subprocess.run(["git", "check-ignore", "-q", path], cwd=REPO, timeout=30)
+        assert proc.returncode == 0, f"{path} is not ignored by git"

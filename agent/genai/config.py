@@ -44,6 +44,19 @@ def in_container() -> bool:
     return bool(os.environ.get("DOCKER_CONTAINER") or os.environ.get("AWS_EXECUTION_ENV"))
 
 
+DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+
+
+def max_body_bytes() -> int:
+    """MAX_BODY_BYTES (4 MiB): the largest request body (HTTP) or message (WebSocket) read.
+
+    The default holds the largest request the other limits allow (100 000 + 20 000 + 400 000
+    characters) even when every character arrives JSON-escaped as ``\\uXXXX`` (6 bytes).
+    """
+    value = _int("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+    return value if value > 0 else DEFAULT_MAX_BODY_BYTES
+
+
 @dataclass(frozen=True)
 class Limits:
     """Bounds on what one request may ask for."""

@@ -1,4 +1,9 @@
-"""Process logging: stderr always, ``logs/app.log`` when LOG_TO_FILE is on."""
+"""Process logging: stderr always, ``$LOG_DIR/app.log`` when LOG_TO_FILE is on.
+
+Every handler involved redacts API-key-like text (``genai.redact``), and the framework's
+"Invocation completed successfully" line, which it logs for any HTTP 200 including bodies
+with ``status: error``, is replaced by the agent's own outcome line.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import sys
 from pathlib import Path
 
 from genai.config import in_container
+from genai.redact import install_log_redaction
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -21,9 +27,38 @@ def log_to_file_enabled() -> bool:
 
 
 def default_log_path() -> Path:
-    """``$LOG_DIR/app.log``, LOG_DIR defaulting to ``logs`` next to the entry point."""
-    base = os.environ.get("LOG_DIR") or str(Path(__file__).resolve().parent.parent / "logs")
+    """``$LOG_DIR/app.log``. LOG_DIR defaults to ``logs`` next to the entry point in a
+    container (the guide's ``/app/logs``) and, elsewhere, to a per-user state folder
+    (``$XDG_STATE_HOME`` or ``~/.local/state``, then ``myaibox-agent/logs``) so a local run
+    leaves no files in the source tree.
+    """
+    base = os.environ.get("LOG_DIR")
+    if not base and in_container():
+        base = str(Path(__file__).resolve().parent.parent / "logs")
+    if not base:
+        state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        base = str(Path(state) / "myaibox-agent" / "logs")
     return Path(base) / "app.log"
+
+
+class _DropFrameworkSuccess(logging.Filter):
+    """Drop bedrock_agentcore's "Invocation completed successfully": it is logged for every
+    HTTP 200, also for ``status: error`` bodies; agentcore_app logs the real outcome."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Invocation completed successfully")
+
+
+def _guard_other_loggers() -> None:
+    framework = logging.getLogger("bedrock_agentcore.app")
+    if not any(isinstance(f, _DropFrameworkSuccess) for f in framework.filters):
+        framework.addFilter(_DropFrameworkSuccess())
+    others = [h for name in ("bedrock_agentcore.app", "uvicorn", "uvicorn.error", "uvicorn.access")
+              for h in logging.getLogger(name).handlers]
+    others += logging.getLogger().handlers
+    if logging.lastResort is not None:
+        others.append(logging.lastResort)
+    install_log_redaction(*others)
 
 
 def configure_logging(level: str | None = None) -> logging.Handler:
@@ -38,12 +73,14 @@ def configure_logging(level: str | None = None) -> logging.Handler:
         path = default_log_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handler = logging.FileHandler(path, encoding="utf-8")
+            handler = logging.FileHandler(path, encoding="utf-8", errors="backslashreplace")
         except OSError as exc:
             warning = f"Cannot write log file {path} ({exc.strerror or exc}); logging to stderr"
     if handler is None:
         handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
+    install_log_redaction(handler)
+    _guard_other_loggers()
     lvl = (level or os.environ.get("LOG_LEVEL") or "INFO").upper()
     for name in ("genai", "agentcore_app"):
         logger = logging.getLogger(name)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from genai.config import Limits
@@ -57,6 +58,30 @@ def wants_stream(payload: Any) -> bool:
     return isinstance(payload, dict) and payload.get("stream") is True
 
 
+def did_you_mean(name: str, choices: Any) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices``, else ''."""
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def check_text(value: str, where: str) -> str:
+    """Refuse text that cannot be encoded as UTF-8 (lone surrogates such as ``\\ud800``).
+
+    JSON allows ``"\\ud800"``, Python decodes it, and the request would only fail later,
+    deep in a model client, with an error naming no field.
+    """
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise RequestError(
+            f"Invalid request: '{where}' contains an invalid character at position {exc.start} "
+            f"(a lone UTF-16 surrogate, U+{ord(value[exc.start]):04X}; text must be valid Unicode)"
+        ) from None
+    return value
+
+
 def _optional_str(payload: dict, name: str, limit: int | None = None) -> str | None:
     value = payload.get(name)
     if value is None:
@@ -67,7 +92,7 @@ def _optional_str(payload: dict, name: str, limit: int | None = None) -> str | N
         raise RequestError(
             f"Invalid request: '{name}' is too long ({len(value)} characters, limit {limit})"
         )
-    return value
+    return check_text(value, name)
 
 
 def _bool(obj: dict, name: str, where: str) -> bool | None:
@@ -118,7 +143,7 @@ def parse_history(value: Any, limits: Limits) -> list[dict[str, str]] | None:
             raise RequestError(
                 f"Invalid request: 'history[{i}].role' must be 'user' or 'assistant'"
             )
-        text = _content_text(item.get("content"), i)
+        text = check_text(_content_text(item.get("content"), i), f"history[{i}].content")
         total += len(text)
         turns.append({"role": role, "content": text})
     if total > limits.max_history_chars:
@@ -135,6 +160,13 @@ def parse_tool_config(value: Any) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise RequestError("Invalid request: 'tool_config' must be an object")
+    known = [f.name for f in fields(ToolConfig)]
+    for key in value:
+        if key not in known:
+            raise RequestError(
+                f"Invalid request: unknown key 'tool_config.{key}'{did_you_mean(str(key), known)}"
+                f" (known keys: {', '.join(known)})"
+            )
     parsed: dict[str, Any] = {}
     for name in ("enabled", "strands_tools_enabled", "mcp_tools_enabled"):
         flag = _bool(value, name, "tool_config.")
@@ -149,7 +181,8 @@ def parse_tool_config(value: Any) -> dict[str, Any]:
         unknown = [t for t in tools if t not in ALL_TOOLS]
         if unknown:
             raise RequestError(
-                f"Invalid request: unknown tool {', '.join(map(repr, unknown))} "
+                f"Invalid request: unknown tool {', '.join(map(repr, unknown))}"
+                f"{did_you_mean(unknown[0], sorted(ALL_TOOLS))} "
                 f"(known tools: {', '.join(sorted(ALL_TOOLS))})"
             )
         parsed["legacy_tools"] = tuple(tools)
@@ -169,6 +202,7 @@ def parse_invoke(payload: dict, limits: Limits) -> InvokeRequest:
             f"Invalid request: 'prompt' is too long ({len(prompt)} characters, "
             f"limit {limits.max_prompt_chars})"
         )
+    check_text(prompt, "prompt")
     stream = _bool(payload, "stream", "")
     model_id = _optional_str(payload, "model_id", 512)
     return InvokeRequest(

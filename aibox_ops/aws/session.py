@@ -72,10 +72,14 @@ class AwsSession:
 
 
 def open_session(region: str, profile: str | None = None) -> AwsSession:
-    """A session for ``profile`` (or the default chain) in ``region``."""
+    """A session for ``profile`` (else ``AWS_PROFILE``, else the default chain) in
+    ``region``; a profile that does not exist is an AwsError (exit 5) here, at once."""
     import boto3
     from botocore.exceptions import ProfileNotFound
 
+    from .profile import check_profile
+
+    check_profile(profile)
     try:
         return AwsSession(boto3.Session(profile_name=profile, region_name=region), region)
     except ProfileNotFound:

@@ -1,110 +1,219 @@
-"""Check a request against botocore's service model before it is sent.
+"""Check AWS request parameters against botocore's own service model before sending them.
 
-moto accepts much that AWS rejects; botocore's own client-side validation checks required
-members and types but not lengths, ranges, patterns or enums. This walks the operation's
-input shape and reports every problem, so a bad name fails here with a clear message.
-(Interim version written on the deploy branch against the issue-6 signature; main's
-version replaces it on merge.)
+moto accepts much that AWS rejects (``allowedAudience: []``, an agent name with a hyphen),
+so every request aibox-ops builds is checked here first, and in tests.
+
+Two depths, one entry point (``validate_request``):
+
+- ``thorough=True`` (default; AWS commands, which import botocore anyway): botocore's
+  ``ParamValidator`` checks required members, types, unknown members and minimums; this
+  module adds what it skips: maximums, ``pattern`` (matched in full, as AWS does), enum
+  members and unions (exactly one member set).
+- ``thorough=False`` (configuration loading, which must stay fast): the same rules, all
+  checked by the walker below over the model's JSON, without importing botocore (~0.2 s).
+
+Problems name the member path (``authorizerConfiguration.customJWTAuthorizer.allowedAudience``).
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from ..errors import AwsError
+from ..errors import AiboxError, ExitCode
 
-_MODELS: dict[str, Any] = {}
+Shapes = dict[str, dict[str, Any]]
 
 
-def validate_request(service: str, operation: str, params: dict[str, Any]) -> list[str]:
-    """Every way ``params`` break ``operation``'s input shape (empty list: valid)."""
-    shape = _operation(service, operation).input_shape
+class InvalidRequestError(AiboxError):
+    """A request aibox-ops would send breaks the service's model; AWS would refuse it."""
+
+    exit_code = ExitCode.CONFIG
+
+    def __init__(self, operation: str, problems: list[str], hint: str | None = None) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"the {operation} request AWS would refuse:\n{lines}", hint)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "problems": self.problems}
+
+
+def botocore_data_dir() -> Path:
+    """botocore's ``data`` folder, found without importing botocore."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or spec.origin is None:
+        raise AiboxError("botocore is not installed; it is needed to check AWS requests")
+    return Path(spec.origin).parent / "data"
+
+
+@cache
+def load_service_model(service: str) -> dict[str, Any]:
+    """The newest ``service-2.json`` botocore ships for ``service`` (parsed JSON, cached)."""
+    folder = botocore_data_dir() / service
+    versions = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    for version in reversed(versions):
+        for name in ("service-2.json.gz", "service-2.json"):
+            path = version / name
+            if path.is_file():
+                raw = path.read_bytes()
+                return json.loads(gzip.decompress(raw) if name.endswith(".gz") else raw)
+    raise AiboxError(f"botocore has no service model for '{service}'",
+                     hint="Upgrade botocore (uv sync) to a version that knows this service.")
+
+
+def validate_request(service: str, operation: str, params: dict[str, Any], *,
+                     partial: bool = False, thorough: bool = True) -> list[str]:
+    """Every way ``params`` breaks ``operation``'s input shape, each naming its member path.
+
+    ``partial=True`` checks only the members given (pieces of a request; the top-level
+    required members are not demanded). An empty list means AWS's own checks would pass.
+    """
+    model = load_service_model(service)
+    try:
+        shape_name = model["operations"][operation]["input"]["shape"]
+    except KeyError:
+        raise AiboxError(f"{service} has no operation {operation!r}") from None
+    shapes: Shapes = model["shapes"]
     problems: list[str] = []
-    if shape is not None:
-        _check(shape, params, "", problems)
+    if thorough:
+        problems.extend(_botocore_problems(service, operation, params, partial))
+    _walk(shapes, shape_name, params, "", problems, structural=not thorough,
+          top_partial=partial)
     return problems
 
 
-def check_request(service: str, operation: str, params: dict[str, Any]) -> None:
-    """Raise AwsError naming every problem when ``params`` would be rejected."""
-    problems = validate_request(service, operation, params)
+def check_request(service: str, operation: str, params: dict[str, Any], *,
+                  partial: bool = False, thorough: bool = True) -> None:
+    """Raise InvalidRequestError (exit 3) when ``validate_request`` finds any problem."""
+    problems = validate_request(service, operation, params, partial=partial, thorough=thorough)
     if problems:
-        raise AwsError(
-            f"{service} {operation} request is invalid: " + "; ".join(problems),
-            hint="AWS would reject this request; fix the setting named above.",
-            code="ValidationException")
+        raise InvalidRequestError(operation, problems)
 
 
-def _operation(service: str, operation: str) -> Any:
-    if service not in _MODELS:
-        import botocore.session
+def _botocore_problems(service: str, operation: str, params: dict[str, Any],
+                       partial: bool) -> list[str]:
+    import botocore.session
+    from botocore.validate import ParamValidator
 
-        # One botocore session for every model: its loader caches the parsed JSON.
-        if "_session" not in _MODELS:
-            _MODELS["_session"] = botocore.session.get_session()
-        _MODELS[service] = _MODELS["_session"].get_service_model(service)
-    return _MODELS[service].operation_model(operation)
+    model = botocore.session.get_session().get_service_model(service)
+    shape = model.operation_model(operation).input_shape
+    report = ParamValidator().validate(params, shape)
+    out = []
+    for error_type, name, extra in report._errors:  # structured, unlike generate_report()
+        path = (name or "").lstrip(".")
+        if error_type == "missing required field":
+            missing = extra["required_name"]
+            if partial and not path:
+                continue
+            out.append(f"{_join(path, missing)}: is required")
+        elif error_type == "invalid length":  # botocore checks minimums only
+            out.append(f"{path}: length {extra['param']} is below the minimum "
+                       f"{extra['min_allowed']}")
+        elif error_type == "invalid range":
+            out.append(f"{path}: {extra['param']} is below the minimum {extra['min_allowed']}")
+        elif error_type == "unknown field":
+            out.append(f"{_join(path, extra['unknown_param'])}: is not a member "
+                       f"(valid: {', '.join(extra['valid_names'])})")
+        elif error_type == "invalid type":
+            out.append(f"{path}: {extra['param']!r} must be one of "
+                       f"{', '.join(getattr(t, '__name__', str(t)) for t in extra['valid_types'])}")
+        else:
+            out.append(f"{path}: {error_type}: {extra}")
+    return out
 
 
-def _check(shape: Any, value: Any, where: str, out: list[str]) -> None:
-    name = where or "request"
-    kind = shape.type_name
-    if kind == "structure":
-        if not isinstance(value, dict):
-            out.append(f"{name} must be a structure")
-            return
-        for member in shape.required_members:
-            if member not in value:
-                out.append(f"{_join(where, member)} is required")
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "long": (int,), "boolean": (bool,),
+    "double": (int, float), "float": (int, float), "list": (list, tuple), "map": (dict,),
+    "structure": (dict,), "blob": (bytes, bytearray, str),
+}
+
+
+def _walk(shapes: Shapes, name: str, value: Any, path: str, out: list[str], *,
+          structural: bool, top_partial: bool = False) -> None:
+    """Patterns, enums, unions and maximums always; with ``structural``, also what
+    ParamValidator checks (required, types, unknown members, minimums)."""
+    shape = shapes[name]
+    kind = shape["type"]
+    where = path or "(request)"
+    expected = _TYPES.get(kind)
+    if expected and (not isinstance(value, expected)
+                     or (kind in ("integer", "long", "double", "float")
+                         and isinstance(value, bool))):
+        if structural:
+            out.append(f"{where}: {value!r} must be a {kind}")
+        return
+    _check_bounds(shape, kind, value, where, out, minimums=structural)
+    if kind == "string":
+        if "enum" in shape and value not in shape["enum"]:
+            out.append(f"{where}: {value!r} is not one of {', '.join(shape['enum'])}")
+        elif "pattern" in shape and not _matches(shape["pattern"], value):
+            out.append(f"{where}: {value!r} does not match the pattern {shape['pattern']}")
+    elif kind == "structure":
+        members = shape.get("members", {})
+        if structural:
+            for required in shape.get("required", []):
+                if required not in value and not (top_partial and not path):
+                    out.append(f"{_join(path, required)}: is required")
+            for key in value:
+                if key not in members:
+                    out.append(f"{_join(path, key)}: is not a member "
+                               f"(valid: {', '.join(members)})")
+        if shape.get("union") and len([k for k in value if value[k] is not None]) != 1:
+            out.append(f"{where}: exactly one of {', '.join(members)} must be set")
         for key, item in value.items():
-            if key not in shape.members:
-                out.append(f"{_join(where, key)} is not a member of {shape.name}")
-            else:
-                _check(shape.members[key], item, _join(where, key), out)
+            if key in members:
+                _walk(shapes, members[key]["shape"], item, _join(path, key), out,
+                      structural=structural)
     elif kind == "list":
-        if not isinstance(value, list | tuple):
-            out.append(f"{name} must be a list")
-            return
-        _bounds(shape, len(value), name, "items", out)
         for index, item in enumerate(value):
-            _check(shape.member, item, f"{name}[{index}]", out)
+            _walk(shapes, shape["member"]["shape"], item, f"{path}[{index}]", out,
+                  structural=structural)
     elif kind == "map":
-        if not isinstance(value, dict):
-            out.append(f"{name} must be a map")
-            return
-        _bounds(shape, len(value), name, "entries", out)
         for key, item in value.items():
-            _check(shape.key, key, f"{name} key {key!r}", out)
-            _check(shape.value, item, f"{name}[{key!r}]", out)
-    elif kind == "string":
-        if not isinstance(value, str):
-            out.append(f"{name} must be a string")
-            return
-        _bounds(shape, len(value), name, "characters", out)
-        pattern = shape.metadata.get("pattern")
-        if pattern and not re.fullmatch(pattern, value):
-            out.append(f"{name} = {value!r} does not match {pattern}")
-        enum = shape.metadata.get("enum")
-        if enum and value not in enum:
-            out.append(f"{name} = {value!r} must be one of {', '.join(enum)}")
-    elif kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            out.append(f"{name} must be a whole number")
-            return
-        _bounds(shape, value, name, "", out)
-    elif kind == "boolean" and not isinstance(value, bool):
-        out.append(f"{name} must be true or false")
+            _walk(shapes, shape["key"]["shape"], key, f"{path} key {key!r}", out,
+                  structural=structural)
+            _walk(shapes, shape["value"]["shape"], item, f"{path}.{key}", out,
+                  structural=structural)
 
 
-def _bounds(shape: Any, size: int, name: str, unit: str, out: list[str]) -> None:
-    low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    suffix = f" {unit}" if unit else ""
-    if low is not None and size < low:
-        out.append(f"{name} must have at least {low}{suffix} (has {size})")
-    if high is not None and size > high:
-        out.append(f"{name} must have at most {high}{suffix} (has {size})")
+def _check_bounds(shape: dict[str, Any], kind: str, value: Any, where: str,
+                  out: list[str], minimums: bool) -> None:
+    low, high = (shape.get("min") if minimums else None), shape.get("max")
+    if kind in ("string", "list", "map", "blob"):
+        size = len(value)
+        if low is not None and size < low:
+            out.append(f"{where}: length {size} is below the minimum {low}")
+        if high is not None and size > high:
+            out.append(f"{where}: length {size} is above the maximum {high}")
+    elif kind in ("integer", "long", "double", "float"):
+        if low is not None and value < low:
+            out.append(f"{where}: {value} is below the minimum {low}")
+        if high is not None and value > high:
+            out.append(f"{where}: {value} is above the maximum {high}")
 
 
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
+@cache
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None  # a Java-only construct: AWS still checks it, we cannot
+
+
+def _matches(pattern: str, value: str) -> bool:
+    # AWS's patterns carry no anchors; the services match the whole value (an agent name
+    # "my-agent" is refused although "my" matches [a-zA-Z][a-zA-Z0-9_]{0,47}).
+    rx = _compiled(pattern)
+    return rx is None or rx.fullmatch(value) is not None

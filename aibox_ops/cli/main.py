@@ -16,7 +16,33 @@ from .state import AppState
 
 
 class AiboxGroup(TyperGroup):
-    """Runs a command and maps every error to its documented exit code (nowhere else)."""
+    """Runs a command and maps every error to its documented exit code (nowhere else).
+
+    Global options (the group's own, such as ``--json`` or ``--region``) are accepted after
+    the command name too: ``parse_args`` moves them in front of it, for every command.
+    """
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # noqa: D102
+        args = hoist_global_options(args, global_options(self.params), set(self.commands))
+        wants_json = "--json" in _before_separator(args)  # click consumes ``args`` in place
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            if _is_usage_error(exc) and wants_json:
+                _emit_usage_error(exc)
+            raise
+
+    def format_commands(self, ctx: typer.Context, formatter) -> None:  # noqa: D102
+        # click cuts each summary to the terminal width ("Show the effective..."): show it
+        # whole and let the formatter wrap it.
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: typer.Context):  # noqa: D102 - click API
         try:
@@ -32,7 +58,13 @@ class AiboxGroup(TyperGroup):
             ctx.exit(int(ExitCode.INTERRUPTED))
         except Exception as exc:
             if _is_cli_control_flow(exc):
-                raise  # usage errors, --help, typer.Exit: click/typer report these themselves
+                # usage errors, --help, typer.Exit: click/typer report these themselves
+                # (an unknown command fails before the callback has set up ctx.obj)
+                wants_json = ctx.obj.json if isinstance(ctx.obj, AppState) else bool(
+                    ctx.params.get("json_output"))
+                if _is_usage_error(exc) and wants_json:
+                    _emit_usage_error(exc)
+                raise
             # Anything else is a bug: say so; the traceback only with --debug.
             state = ctx.obj if isinstance(ctx.obj, AppState) else AppState()
             if state.debug:
@@ -48,6 +80,77 @@ class AiboxGroup(TyperGroup):
 def _is_cli_control_flow(exc: Exception) -> bool:
     # typer vendors its own copy of click, so match on the defining package.
     return type(exc).__module__.split(".")[0] in ("click", "typer")
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    return _is_cli_control_flow(exc) and any(
+        cls.__name__ == "UsageError" for cls in type(exc).__mro__)
+
+
+def _emit_usage_error(exc: Exception) -> None:
+    """--json promises one document on stdout, usage errors included (click still prints
+    its own message on stderr)."""
+    from .output import emit_json
+
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    emit_json({"ok": False, "error": "UsageError", "message": message, "hint": None,
+               "exit_code": int(ExitCode.USAGE)})
+
+
+def _before_separator(args: list[str]) -> list[str]:
+    return args[: args.index("--")] if "--" in args else args
+
+
+def global_options(params: list) -> dict[str, bool]:
+    """The group's options that may also follow the command: name -> takes a value.
+
+    Eager options (``--version``) are left out: after a command they mean nothing."""
+    out: dict[str, bool] = {}
+    for param in params:
+        if getattr(param, "param_type_name", "") != "option" or param.is_eager:
+            continue
+        for name in (*param.opts, *param.secondary_opts):
+            out[name] = not (param.is_flag or param.count)
+    return out
+
+
+def hoist_global_options(args: list[str], options: dict[str, bool],
+                         commands: set[str]) -> list[str]:
+    """Move global options found after the command name in front of it (``render --json``
+    -> ``--json render``). Stops at ``--``; a value-taking option with no value is left
+    where it is, for click to report."""
+
+    def width(arg: str, rest: list[str]) -> int:
+        name, has_value = arg.split("=", 1)[0], "=" in arg
+        if name not in options:
+            return 0
+        if options[name] and not has_value:
+            return 2 if rest[1:] else 0
+        return 1
+
+    i = 0
+    while i < len(args) and args[i] != "--":
+        step = width(args[i], args[i:])
+        if step:
+            i += step
+        elif args[i].startswith("-"):
+            i += 1  # not ours: click reports it
+        else:
+            break
+    if i >= len(args) or args[i] not in commands:
+        return args
+    moved: list[str] = []
+    rest: list[str] = []
+    tail = args[i + 1 :]
+    j = 0
+    while j < len(tail):
+        if tail[j] == "--":
+            rest.extend(tail[j:])
+            break
+        step = width(tail[j], tail[j:])
+        (moved if step else rest).extend(tail[j : j + max(step, 1)])
+        j += max(step, 1)
+    return [*args[:i], *moved, args[i], *rest]
 
 
 def _report(error: AiboxError, state: AppState) -> None:
@@ -80,7 +183,9 @@ def _version(value: bool) -> None:
 def main(
     ctx: typer.Context,
     project: Annotated[Path, typer.Option(
-        "--project", "-C", metavar="DIR", help="Project folder (holds pyproject.toml).",
+        "--project", "-C", metavar="DIR",
+        help="Where to look for the project: this folder or the nearest above it with a "
+             "pyproject.toml ([tool.aibox-ops] preferred).",
         exists=True, file_okay=False, resolve_path=True)] = Path("."),
     profile: Annotated[str | None, typer.Option(
         metavar="NAME", help="AWS profile to use.")] = None,
@@ -126,5 +231,5 @@ _register()
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (see ``aibox_ops.entry`` for Ctrl-C during start-up)."""
     app()

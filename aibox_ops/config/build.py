@@ -28,14 +28,19 @@ PYTHON_RE = re.compile(r"^3\.\d{1,2}$")
 VERSION_RE = re.compile(r"^\d+(\.\d+){0,3}$")
 # Paths end up in Dockerfile instructions: keep them to characters that need no quoting.
 SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9._/-]+$")
+RUNTIME_SERVICE = "bedrock-agentcore-control"
 SECTIONS: dict[str, type] = {"authorizer": Authorizer, "lifecycle": Lifecycle, "warm": Warm}
 # Fields that are not user-settable from pyproject/env (they come from the loader).
 INTERNAL_FIELDS = {"project_dir", "source"}
 DICT_FIELDS = {"environment"}
 
 
-def build_settings(project_dir: Path, source: str, raw: dict[KeyPath, RawValue]) -> Settings:
-    """Coerce types, check every value and cross-field rule; raise one ConfigError listing all."""
+def build_settings(project_dir: Path, source: str, raw: dict[KeyPath, RawValue],
+                   default_origin: str = "default") -> Settings:
+    """Coerce types, check every value and cross-field rule; raise one ConfigError listing all.
+
+    ``default_origin`` labels problems with values nobody set (it names the table to set
+    them in)."""
     problems: list[str] = []
     top: dict[str, Any] = {}
     sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
@@ -78,34 +83,43 @@ def build_settings(project_dir: Path, source: str, raw: dict[KeyPath, RawValue])
         warm=Warm(**sections["warm"]),
         **top,
     )
-    problems.extend(check_settings(settings, origin))
+    problems.extend(check_settings(settings, origin, default_origin))
     if problems:
         raise ConfigError(problems)
     return settings
 
 
-def check_settings(s: Settings, origin: dict[str, str]) -> list[str]:
+def check_settings(s: Settings, origin: dict[str, str],
+                   default_origin: str = "default") -> list[str]:
     """Value and cross-field rules; each problem names the field and where it was set."""
     out: list[str] = []
+    reported: set[str] = set()
 
     def bad(key: str, message: str) -> None:
-        out.append(f"{origin.get(key, 'default')}: '{key}' {message}")
+        reported.add(key)
+        out.append(f"{origin.get(key, default_origin)}: '{key}' {message}")
 
     if not AGENT_NAME_RE.fullmatch(s.agent_name):
         why = " (hyphens are not allowed; use underscores)" if "-" in s.agent_name else ""
         bad("agent_name", f"= {s.agent_name!r} must match [a-zA-Z][a-zA-Z0-9_]{{0,47}}{why}")
-    for key in ("region", "bedrock_region"):
+    for key, service in (("region", RUNTIME_SERVICE), ("bedrock_region", "bedrock-runtime")):
         value = getattr(s, key)
-        if not REGION_RE.fullmatch(value) or value not in known_regions(value):
+        if not REGION_RE.fullmatch(value):
             bad(key, f"= {value!r} is not an AWS region (e.g. ap-southeast-1)")
+        elif value not in known_regions(service, value):
+            bad(key, f"= {value!r} is not a region where botocore knows a {service} "
+                "endpoint (e.g. ap-southeast-1, us-west-2)")
     if not PYTHON_RE.fullmatch(s.python_version):
         bad("python_version", f"= {s.python_version!r} must look like 3.12")
+    well_formed = True
     for key in ("entrypoint", "requirements_file"):
         value = PurePosixPath(getattr(s, key))
         if value.is_absolute() or ".." in value.parts or not value.parts:
             bad(key, f"= {str(value)!r} must be a relative path inside the project")
+            well_formed = False
         elif not SAFE_PATH_RE.fullmatch(str(value)):
             bad(key, f"= {str(value)!r} may only use letters, digits and . _ / -")
+            well_formed = False
     if not VERSION_RE.fullmatch(s.otel_distro_version):
         bad("otel_distro_version", f"= {s.otel_distro_version!r} must be a version like 0.12.2")
     if not s.entrypoint.endswith(".py"):
@@ -113,6 +127,8 @@ def check_settings(s: Settings, origin: dict[str, str]) -> list[str]:
     elif len(PurePosixPath(s.entrypoint).parts) < 2:
         bad("entrypoint", f"= {s.entrypoint!r} must be inside the agent's folder (e.g. "
             "agent/agentcore_app.py): that folder alone is copied into the image")
+    elif well_formed:
+        _check_layout(s, bad)  # the files themselves, once the paths make sense
     if s.network_mode != "PUBLIC":
         bad("network_mode", f"= {s.network_mode!r}: only PUBLIC is supported for now")
     for name, value in s.environment.items():
@@ -130,13 +146,42 @@ def check_settings(s: Settings, origin: dict[str, str]) -> list[str]:
                 "and pass their id (e.g. OPENAI_SECRET_ID)")
     for table in s.tables or []:
         if not TABLE_RE.fullmatch(table):
-            bad("tables", f"has {table!r}, which is not a DynamoDB table name")
+            bad("tables", f"has {table!r}, which is not a DynamoDB table name "
+                "(3-255 characters: letters, digits, _ . -)")
     for secret in s.secrets or []:
         if not SECRET_ID_RE.fullmatch(secret):
-            bad("secrets", f"has {secret!r}, which is not a secret id")
+            bad("secrets", f"has {secret!r}, which is not a secret id "
+                "(1-512 characters: letters, digits and / _ + = . @ * -)")
     _check_authorizer(s.authorizer, bad)
     _check_lifecycle_and_warm(s, bad)
+    # What AWS itself would refuse, from botocore's model of CreateAgentRuntime; keys
+    # already reported above are not reported twice.
+    from ..runtime_request import check_runtime_config
+
+    for key, problem in check_runtime_config(s):
+        if key not in reported and not any(key.startswith(f"{r}.") for r in reported):
+            bad(key, f"would be refused by AWS: CreateAgentRuntime {problem}")
     return out
+
+
+# Files and folders aibox-ops writes, relative to the project root.
+GENERATED_PATHS = (".bedrock_agentcore", ".bedrock_agentcore.yaml", ".dockerignore")
+
+
+def _check_layout(s: Settings, bad: Callable[[str, str], None]) -> None:
+    """The entrypoint exists, and nothing aibox-ops generates lands in the agent's folder
+    (that folder is copied into the image as is)."""
+    entry = s.project_dir / s.entrypoint
+    if not entry.is_file():
+        bad("entrypoint", f"= {s.entrypoint!r}: no such file in {s.project_dir} "
+            "(the image would run a module that does not exist)")
+        return
+    agent_dir = PurePosixPath(s.entrypoint).parent
+    for key, generated in [("entrypoint", p) for p in GENERATED_PATHS] + [
+            ("requirements_file", s.requirements_file)]:
+        if PurePosixPath(generated).is_relative_to(agent_dir):
+            bad(key, f"puts the generated {generated!r} inside the agent's folder "
+                f"{agent_dir}/, which is copied into the image; keep generated files out")
 
 
 def _check_authorizer(a: Authorizer, bad: Callable[[str, str], None]) -> None:
@@ -175,27 +220,17 @@ def _check_lifecycle_and_warm(s: Settings, bad: Callable[[str, str], None]) -> N
         bad("warm.action", f"= {warm.action!r}: only 'health' pings are supported")
 
 
-def known_regions(region: str) -> frozenset[str]:
-    """Regions botocore knows (read from its endpoints.json without importing botocore).
+def known_regions(service: str, region: str) -> frozenset[str]:
+    """Regions where botocore knows an endpoint for ``service`` (``aws.regions``).
 
-    Falls back to accepting ``region`` when botocore's data cannot be found.
-    """
-    global _REGIONS
-    if _REGIONS is None:
-        import importlib.util
-        import json
+    Falls back to accepting ``region`` only when botocore's data cannot be read at all."""
+    from ..aws.regions import endpoint_regions
+    from ..errors import AiboxError
 
-        spec = importlib.util.find_spec("botocore")
-        try:
-            path = Path(spec.origin).parent / "data" / "endpoints.json"  # type: ignore[union-attr, arg-type]
-            data = json.loads(path.read_text(encoding="utf-8"))
-            _REGIONS = frozenset(r for part in data["partitions"] for r in part["regions"])
-        except (AttributeError, TypeError, OSError, ValueError, KeyError):
-            _REGIONS = frozenset()
-    return _REGIONS or frozenset({region})
-
-
-_REGIONS: frozenset[str] | None = None
+    try:
+        return endpoint_regions(service)
+    except (AiboxError, OSError, ValueError, KeyError):
+        return frozenset({region})
 _HINT_CACHE: dict[type, dict[str, Any]] = {}
 
 

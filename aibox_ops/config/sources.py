@@ -45,6 +45,7 @@ def load_pyproject_layer(project_dir: Path) -> PyprojectLayer:
     """Read ``[tool.aibox-ops]`` from the project's pyproject.toml (absent file: no values)."""
     pyproject = load_pyproject(project_dir)
     path = pyproject.path
+    _refuse_near_misses(pyproject.table("tool"), path, pyproject.text or "")
     tool = pyproject.table("tool", TOOL_TABLE)
     if tool is None:
         return PyprojectLayer(path, exists=pyproject.exists, has_table=False, values={})
@@ -57,6 +58,39 @@ def load_pyproject_layer(project_dir: Path) -> PyprojectLayer:
         line = _find_line(text, ("tool", TOOL_TABLE, *key_path[:-1]), key_path[-1])
         values[key_path] = RawValue(value, f"{path}:{line}")
     return PyprojectLayer(path, exists=True, has_table=True, values=values)
+
+
+def _refuse_near_misses(tool: Any, path: Path, text: str) -> None:
+    """``[tool.aibox_ops]`` and the like would be ignored without a word: refuse them."""
+    if not isinstance(tool, dict):
+        return
+    problems = []
+    for key in tool:
+        if key != TOOL_TABLE and is_near_miss(key):
+            line = _find_line(text, ("tool",), key) or _first_header_line(text, key)
+            problems.append(f"{path}:{line}: [tool.{key}] is not read by aibox-ops "
+                            f"(did you mean [tool.{TOOL_TABLE}]?): the table name is exactly "
+                            f"'{TOOL_TABLE}', lower case, with a hyphen")
+    if problems:
+        raise ConfigError(problems, hint=f"Rename the table to [tool.{TOOL_TABLE}].")
+
+
+def _first_header_line(text: str, key: str) -> int:
+    """Line of the first ``[tool.<key>...]`` header (``[tool.aibox_ops.x]``), else 0."""
+    header = re.compile(rf"""^\s*\[\[?\s*tool\s*\.\s*["']?{re.escape(key)}["']?\s*[.\]]""")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header.match(line):
+            return number
+    return 0
+
+
+def is_near_miss(name: str) -> bool:
+    """Whether a ``[tool.*]`` name looks like a misspelling of ``aibox-ops``."""
+    import difflib
+
+    canonical = re.sub(r"[^a-z0-9]", "", TOOL_TABLE)
+    normal = re.sub(r"[^a-z0-9]", "", name.lower())
+    return normal == canonical or difflib.SequenceMatcher(None, normal, canonical).ratio() >= 0.8
 
 
 def env_layer(environ: Mapping[str, str]) -> dict[KeyPath, RawValue]:

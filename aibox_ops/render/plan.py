@@ -186,9 +186,7 @@ def _load_existing_yaml(path: Path, text: str | None) -> dict[str, Any] | None:
 
 
 def _warnings(settings: Settings) -> list[str]:
-    out = []
-    if not settings.path(settings.entrypoint).is_file():
-        out.append(f"{settings.entrypoint}: entrypoint not found; the image would not start")
+    out = []  # a missing entrypoint is a ConfigError (config/build.py), not a warning
     if not settings.path(settings.requirements_file).is_file():
         out.append(f"{settings.requirements_file}: not found; run `aibox-ops sync-requirements`")
     return out

@@ -29,7 +29,19 @@ def plan_requirements(settings: Settings,
     problems = unprovided_imports(sites, listed,
                                   installed_providers() if providers is None else providers)
     errors = []
-    if problems:
+    if problems and not exported.pinned:
+        # Without a lock only the group's direct requirements are known, so modules that
+        # come from their dependencies look missing: name the absent lock first.
+        errors.append(DependencyError(
+            f"uv.lock is missing ({settings.path('uv.lock')}): only the '"
+            f"{settings.dependency_group}' group's direct requirements are known, and the "
+            "agent imports modules they do not provide:\n"
+            + "\n".join(f"  - {p}" for p in problems),
+            hint="Run `uv lock` to create the lock, then sync again; if a module is still "
+                 "reported, add its distribution to the group. Nothing was written.",
+            modules=problems,
+        ))
+    elif problems:
         errors.append(DependencyError(
             "the agent imports modules its requirements do not provide:\n"
             + "\n".join(f"  - {p}" for p in problems),

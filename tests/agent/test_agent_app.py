@@ -140,7 +140,7 @@ def test_websocket_bad_json_gets_error_chunk_then_close():
     with TestClient(agentcore_app.app) as tc, tc.websocket_connect("/ws") as ws:
         ws.send_text("{not json")
         msg = ws.receive_json()
-    assert msg["status"] == "error" and "malformed JSON" in msg["error"]
+    assert msg["status"] == "error" and msg["error"].startswith("Invalid JSON: ")
 
 
 async def test_history_and_system_prompt_reach_the_model():

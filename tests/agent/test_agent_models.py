@@ -136,6 +136,7 @@ def _openai_sse(texts: list[str]) -> bytes:
     return "".join(parts).encode()
 
 
+@pytest.mark.slow
 async def test_openai_provider_through_local_compatible_server(monkeypatch):
     requests: list[dict] = []
 

@@ -45,24 +45,65 @@ def test_container_main_only_serves(monkeypatch):
     assert calls == [((), {"host": "0.0.0.0", "port": 8080})]
 
 
-def test_local_server_flag_binds_loopback(monkeypatch):
+def test_local_server_flag_binds_loopback_and_says_where(monkeypatch, capsys):
     calls = []
     monkeypatch.setattr(agentcore_app.app, "run", lambda *a, **k: calls.append((a, k)))
-    agentcore_app.main(["--server", "--port", "9123"])
+    assert agentcore_app.main(["--server", "--port", "9123"]) == 0
     assert calls == [((), {"port": 9123, "host": "127.0.0.1"})]
+    err = capsys.readouterr().err
+    assert "MyAIBOX agent listening on http://127.0.0.1:9123 (POST " \
+           "http://127.0.0.1:9123/invocations, GET http://127.0.0.1:9123/ping" in err
+    assert "No AWS credentials found" not in err  # the test harness has fake credentials
 
 
-def test_local_test_request_prints_a_body_without_crashing(tmp_path):
-    env = {**os.environ, "LOG_TO_FILE": "false", "AGENT_TIMEOUT_SECONDS": "20"}
+def test_failed_local_test_request_exits_1_with_hint_and_leaves_no_files(tmp_path):
+    """No AWS credentials: the Bedrock request fails, the exit status says so, a hint tells
+    how to use an OpenAI-compatible model, and the log goes to the user's state folder."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AWS_ACCESS", "AWS_SECRET", "AWS_SESSION", "LOG_"))}
+    env.update(HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"),
+               AGENT_TIMEOUT_SECONDS="20")
+    before = sorted(p.name for p in AGENT_DIR.iterdir())
     out = subprocess.run(
         [sys.executable, "agentcore_app.py", "--prompt", "hi"],
         cwd=AGENT_DIR, capture_output=True, text=True, timeout=90, env=env,
     )
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 1, out.stderr
     body = json.loads(out.stdout)
     assert set(body) >= {"response", "tool_calls", "metadata", "status"}
-    assert body["status"] == "error"  # no Bedrock here: the refused endpoint is reported
-    assert "Traceback" not in out.stdout
+    assert body["status"] == "error"
+    assert body["error"].startswith("Model provider Bedrock (127.0.0.1:9):")
+    assert "Traceback" not in out.stdout + out.stderr
+    hint = [line for line in out.stderr.splitlines() if "No AWS credentials found" in line]
+    assert len(hint) == 1 and "OPENAI_BASE_URL=" in hint[0] and "--model openai/" in hint[0]
+    log = (tmp_path / "state" / "myaibox-agent" / "logs" / "app.log").read_text()
+    assert "Invocation failed: Model provider Bedrock" in log
+    assert sorted(p.name for p in AGENT_DIR.iterdir()) == before  # no agent/logs
+
+
+def test_local_test_request_with_model_option_exits_0(monkeypatch, capsys):
+    from agent_faults import FaultServer, Reply, good_stream
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-local")
+    with FaultServer(lambda n: Reply(body=good_stream("Hi from local"))) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        status = agentcore_app.main(["--stream", "--model", "openai/local-llm",
+                                     "--prompt", "hi"])
+    lines = [json.loads(line.removeprefix("data: "))
+             for line in capsys.readouterr().out.splitlines()]
+    assert status == 0
+    assert {"text": "Hi from local"} in lines
+    assert lines[-2]["metadata"]["model_id"] == "openai/local-llm"
+    assert lines[-1] == {"status": "complete", "event": "done"}
+
+
+def test_local_test_request_failing_stream_exits_1(monkeypatch, capsys):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-local")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    assert agentcore_app.main(["--stream", "--model", "gpt-4o"]) == 1
+    last = json.loads(capsys.readouterr().out.splitlines()[-1].removeprefix("data: "))
+    assert last == {"status": "error", "error":
+                    "Model provider OpenAI (127.0.0.1:9) is unreachable: connection refused"}
 
 
 def test_log_file_written(monkeypatch, tmp_path):

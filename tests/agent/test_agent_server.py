@@ -112,3 +112,15 @@ def test_ping_answers_while_a_stream_runs(server_url):
     assert seen == [{"text": ""}, {"text": "start"}]
     assert pings == ["Healthy"] * 3
     assert rest[-1] == {"status": "complete", "event": "done"}
+
+
+def test_oversized_body_over_a_socket_gets_413_status_error(server_url):
+    """The default limit (4 MiB) refuses a 5 MB body by its Content-Length, unread."""
+    body = json.dumps({"prompt": "x" * (5 * 1024 * 1024)}).encode()
+    with httpx.Client(base_url=f"http://{server_url}", timeout=30) as client:
+        resp = client.post("/invocations", content=body)
+        after = client.get("/ping")
+    assert resp.status_code == 413
+    assert resp.json()["status"] == "error"
+    assert f"body too large ({len(body)} bytes, limit 4194304 bytes" in resp.json()["error"]
+    assert after.json()["status"] == "Healthy"

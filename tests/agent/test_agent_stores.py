@@ -118,6 +118,7 @@ def test_env_key_wins(monkeypatch):
     assert keys.api_key("openai") == "sk-env"
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 @pytest.mark.parametrize(("model_id", "label"), [("gemini-2.5-flash", "Gemini"),
                                                    ("gpt-4o", "OpenAI")])

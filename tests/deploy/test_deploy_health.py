@@ -13,7 +13,7 @@ from aibox_ops.config import load_settings
 from aibox_ops.deploy.hooks import health_check
 from aibox_ops.deploy.phases import PhaseReport
 from aibox_ops.errors import AwsError
-from tests.helpers import REPO
+from tests.helpers import REPO, make_project
 
 ARN = "arn:aws:bedrock-agentcore:ap-southeast-1:123456789012:runtime/demo-abc1234567"
 
@@ -48,7 +48,7 @@ def test_health_phase_reaches_the_running_agent(tmp_path, monkeypatch, agent_url
 
     with InvokePeer(forward=agent_url) as peer:
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", peer.url)
-        settings = load_settings(tmp_path, environ={})
+        settings = load_settings(make_project(tmp_path), environ={})
         phase = PhaseReport("health", "Health invocation")
         summary = health_check(open_session("ap-southeast-1"), settings, ARN, phase)
     assert summary == "agent answered healthy"
@@ -63,6 +63,7 @@ def test_unhealthy_reply_fails_the_phase(tmp_path, monkeypatch):
     with InvokePeer(reply={"error": "model failed"}) as peer:
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", peer.url)
         with pytest.raises(AwsError) as info:
-            health_check(open_session("ap-southeast-1"), load_settings(tmp_path, environ={}),
-                         ARN, PhaseReport("health", "Health invocation"))
+            settings = load_settings(make_project(tmp_path), environ={})
+            health_check(open_session("ap-southeast-1"), settings, ARN,
+                         PhaseReport("health", "Health invocation"))
     assert info.value.code == "Unhealthy" and "model failed" in info.value.message

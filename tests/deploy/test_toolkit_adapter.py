@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
+from aibox_ops.aws.validate import InvalidRequestError
 from aibox_ops.deploy import toolkit
-from aibox_ops.errors import AwsError
 
 CONFIG = {"environmentVariables": {"A": "1", "LOG_TO_FILE": "false"},
           "lifecycleConfiguration": {"idleRuntimeSessionTimeout": 600, "maxLifetime": 28800},
@@ -36,13 +36,14 @@ def test_runtime_writes_get_the_full_environment_even_when_the_toolkit_sends_non
 def test_a_name_the_service_rejects_fails_before_it_is_sent(aws):
     import boto3
 
-    with toolkit._toolkit_session(None, CONFIG, []), pytest.raises(AwsError) as info:
+    with toolkit._toolkit_session(None, CONFIG, []), pytest.raises(InvalidRequestError) as info:
         boto3.client("bedrock-agentcore-control", region_name="ap-southeast-1"
                      ).create_agent_runtime(
             agentRuntimeName="my-agent", roleArn=ROLE,
             agentRuntimeArtifact={"containerConfiguration": {"containerUri": IMAGE}},
             networkConfiguration={"networkMode": "PUBLIC"})
-    assert "agentRuntimeName = 'my-agent' does not match" in info.value.message
+    assert "agentRuntimeName: 'my-agent' does not match" in info.value.message
+    assert info.value.exit_code == 3
     # moto would have accepted it: nothing was created.
     assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
 

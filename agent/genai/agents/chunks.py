@@ -168,12 +168,13 @@ class ChunkMapper:
     def _result(self, tool_result: Any) -> dict[str, Any]:
         tool_use_id = str(tool_result.get("toolUseId", ""))
         name, params = self._announced.get(tool_use_id, ("", {}))
-        text = result_text(tool_result.get("content"))
+        text = sanitize(result_text(tool_result.get("content")))
         if self._attachments is not None:
+            # Our own media (data URLs) are appended after sanitize: redaction patterns must
+            # never touch base64 payloads.
             extra = self._attachments(tool_use_id)
             if extra:
                 text = "\n".join([text, *extra]) if text else "\n".join(extra)
-        text = sanitize(text)
         status = "error" if tool_result.get("status") == "error" else "completed"
         return {
             "tool_use": {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from genai.redact import redact
+
 MAX_ERROR_CHARS = 500
 # "<strands.tools.mcp.mcp_client.MCPClient object at 0x7f05...>", "<function f at 0x...>".
 _OBJECT_REPR = re.compile(r"<([^<>]*?) at 0x[0-9a-fA-F]+>")
@@ -15,8 +17,9 @@ def _bare_name(match: re.Match[str]) -> str:
 
 
 def sanitize(text: str) -> str:
-    """Replace default object reprs (with memory addresses) by the bare class/function name."""
-    return _OBJECT_REPR.sub(_bare_name, text) if " at 0x" in text else text
+    """Client-safe text: object reprs (with memory addresses) become the bare class/function
+    name, and API-key-like fragments are redacted (``genai.redact``)."""
+    return redact(_OBJECT_REPR.sub(_bare_name, text) if " at 0x" in text else text)
 
 
 def innermost_message(exc: BaseException) -> BaseException:

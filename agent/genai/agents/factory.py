@@ -14,7 +14,7 @@ from genai.config import AgentEnv, model_read_timeout
 def build_model(choice: ModelChoice, env: AgentEnv) -> Any:
     """A strands ``Model`` for the choice; raises MissingKeyError when a key is absent."""
     if choice.provider == "openai":
-        from strands.models.openai import OpenAIModel
+        from genai.agents.openai_checked import CheckedOpenAIModel
 
         client_args: dict[str, Any] = {
             "api_key": api_key("openai", env.region),
@@ -23,7 +23,7 @@ def build_model(choice: ModelChoice, env: AgentEnv) -> Any:
         }
         if os.environ.get("OPENAI_BASE_URL"):
             client_args["base_url"] = os.environ["OPENAI_BASE_URL"]
-        return OpenAIModel(client_args=client_args, model_id=choice.model_id)
+        return CheckedOpenAIModel(client_args=client_args, model_id=choice.model_id)
     if choice.provider == "gemini":
         from strands.models.gemini import GeminiModel
 

@@ -9,12 +9,17 @@ import threading
 import time
 
 from genai import aws
+from genai.redact import register_secret
 
 log = logging.getLogger(__name__)
 
 
 class MissingKeyError(RuntimeError):
     """No API key could be found for a provider (the guide's troubleshooting case 5)."""
+
+
+class MalformedKeyError(MissingKeyError):
+    """A key with whitespace or control characters inside: no HTTP header can carry it."""
 
 
 _LABELS = {"openai": "OpenAI", "gemini": "Gemini"}
@@ -42,9 +47,24 @@ def _key_from_secret_string(secret: str, provider: str) -> str:
         return text
     for name in ("api_key", "apiKey", "key", _ENV[provider][0]):
         if isinstance(data.get(name), str):
-            return data[name]
+            return data[name].strip()
     values = [v for v in data.values() if isinstance(v, str)]
-    return values[0] if len(values) == 1 else ""
+    return values[0].strip() if len(values) == 1 else ""
+
+
+def checked_key(key: str, provider: str, source: str) -> str:
+    """``key`` (registered for redaction); MalformedKeyError if it has whitespace inside.
+
+    Such a key otherwise fails as an illegal HTTP header, which the OpenAI SDK reports only
+    as "Connection error.".
+    """
+    register_secret(key)
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in key):
+        raise MalformedKeyError(
+            f"{_LABELS[provider]} API key from {source} contains whitespace or a control "
+            "character (a line break?); store the key alone on one line"
+        )
+    return key
 
 
 def read_secret_key(secret_id: str, provider: str, region: str | None = None) -> str:
@@ -65,7 +85,7 @@ def api_key(provider: str, region: str | None = None) -> str:
     env_name, secret_env = _ENV[provider]
     direct = os.environ.get(env_name, "").strip()
     if direct:
-        return direct
+        return checked_key(direct, provider, env_name)
     secret_id = os.environ.get(secret_env, "").strip()
     if secret_id:
         cache_key = (provider, secret_id)
@@ -73,7 +93,7 @@ def api_key(provider: str, region: str | None = None) -> str:
             cached = _cache.get(cache_key)
             missing_until = _missing.get(cache_key, 0.0)
         if cached:
-            return cached
+            return checked_key(cached, provider, f"secret {secret_id!r}")
         if _clock() >= missing_until:
             key = read_secret_key(secret_id, provider, region)
             with _lock:
@@ -83,7 +103,7 @@ def api_key(provider: str, region: str | None = None) -> str:
                 else:
                     _missing[cache_key] = _clock() + MISSING_KEY_TTL_SECONDS
             if key:
-                return key
+                return checked_key(key, provider, f"secret {secret_id!r}")
     raise MissingKeyError(f"{_LABELS[provider]} API key not configured")
 
 

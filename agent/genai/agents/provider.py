@@ -25,7 +25,14 @@ from genai.agents.models import (
     is_streaming_tools_refusal,
     resolve_model,
 )
+from genai.agents.provider_errors import (
+    Endpoint,
+    describe_provider_failure,
+    endpoint_for,
+    throttled_timeout,
+)
 from genai.config import AgentEnv, Limits
+from genai.output import scrub_text
 from genai.request import InvokeRequest
 from genai.store.sessions import SessionStore
 from genai.store.settings import AgentSettings, SettingsStore
@@ -48,6 +55,8 @@ class _Plan:
     tools: list[Any] = field(default_factory=list)
     mcp_clients: list[Any] = field(default_factory=list)
     mcp_errors: list[dict[str, str]] = field(default_factory=list)
+    deadline: float = 0.0  # time.monotonic() by which the invocation must end
+    retry: Any = None  # the run's DeadlineRetry (throttling back-off and count)
 
 
 class AgentProvider:
@@ -109,8 +118,12 @@ class AgentProvider:
         """
         from strands import Agent
 
+        from genai.agents.retry import DeadlineRetry
+
+        plan.retry = DeadlineRetry(plan.deadline)
         return Agent(
             model=self.model_builder(plan.choice, self.env),
+            retry_strategy=plan.retry,
             tools=[*plan.tools, *plan.mcp_clients],
             system_prompt=plan.system_prompt,
             messages=[dict(m) for m in plan.messages],
@@ -123,8 +136,10 @@ class AgentProvider:
     ) -> AsyncIterator[dict[str, Any]]:
         """Chunks for one invocation; the last is always DONE or an error chunk."""
         started = time.perf_counter()
+        deadline = time.monotonic() + self.limits.timeout_seconds
         try:
             plan = await self._plan(request, session_id)
+            plan.deadline = deadline
         except (UnknownModelError, MissingKeyError) as exc:
             yield error_chunk(str(exc))
             return
@@ -164,7 +179,7 @@ class AgentProvider:
                     yield chunk
                 error = None
             except DeadlineExceeded:
-                error, cause = _failure(mapper, None, timeout)
+                error, cause = _failure(mapper, None, timeout, plan, self.env.bedrock_region)
                 log.warning("Agent run failed: %s", error)
             except Exception as exc:
                 if attempt == 1 and emitted == 0 and is_streaming_tools_refusal(exc):
@@ -173,7 +188,7 @@ class AgentProvider:
                     )
                     log.info("Model %s refused streaming tools; retrying", plan.choice.model_id)
                     continue
-                error, cause = _failure(mapper, exc, timeout)
+                error, cause = _failure(mapper, exc, timeout, plan, self.env.bedrock_region)
                 log.warning("Agent run failed: %s", error)
             finally:
                 try:
@@ -200,7 +215,7 @@ class AgentProvider:
             return
         if session_id and self.sessions.enabled:
             await asyncio.to_thread(
-                self.sessions.append, session_id, request.prompt, "".join(texts),
+                self.sessions.append, session_id, request.prompt, scrub_text("".join(texts)),
                 plan.choice.requested_id,
             )
         yield dict(DONE)
@@ -210,18 +225,26 @@ class AgentProvider:
         return await collect(self.stream(request, session_id))
 
 
-def _failure(mapper: ChunkMapper, exc: Exception | None, timeout: float) -> tuple[str, str]:
+def _failure(
+    mapper: ChunkMapper, exc: Exception | None, timeout: float, plan: _Plan, bedrock_region: str
+) -> tuple[str, str]:
     """(final error text, per-tool error text) for a run that failed or hit the deadline.
 
-    With tool calls still running the text names them rather than blaming the model provider.
+    With tool calls still running the text names them rather than blaming the model provider;
+    otherwise a recognised provider failure names the provider, its host and what happened.
     """
     running = mapper.in_flight()
+    endpoint: Endpoint = endpoint_for(plan.choice.provider, bedrock_region)
+    throttled = getattr(plan.retry, "throttled_attempts", 0)
     if exc is None:
         cause = f"the request timed out after {timeout:g} seconds before this tool finished"
         if not running:
+            if throttled:
+                return throttled_timeout(endpoint, timeout, throttled), cause
             return f"Model provider timed out after {timeout:g} seconds", cause
         return f"Timed out after {timeout:g} seconds while {_tools(running)} running", cause
-    detail = describe_error(exc, provider_label="AWS" if running else "Model provider")
+    known = None if running else describe_provider_failure(exc, endpoint, throttled)
+    detail = known or describe_error(exc, provider_label="AWS" if running else "Model provider")
     cause = f"the request failed before this tool finished ({detail})"
     if not running:
         return detail, cause

@@ -1,0 +1,146 @@
+"""Say what went wrong with the model provider: who, where, and what happened.
+
+A client should read "Model provider OpenAI (api.example.com) is unreachable: connection
+refused", not "Connection error.", and "throttled" rather than a timeout caused by retry
+back-off. Covers OpenAI-compatible servers, Gemini and Bedrock (strands turns throttling of
+all three into ``ModelThrottledException``).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from genai.agents.errors import clip, sanitize
+
+
+class ProviderResponseError(RuntimeError):
+    """The provider answered, but not with a valid and complete response."""
+
+    def __init__(self, detail: str, incomplete: bool = False) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.incomplete = incomplete
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """The provider as clients should read it: label and host[:port]."""
+
+    label: str
+    host: str
+
+    def __str__(self) -> str:
+        return f"Model provider {self.label} ({self.host})"
+
+
+def _host(url: str, default: str) -> str:
+    return urlsplit(url).netloc.rsplit("@", 1)[-1] or default if url else default
+
+
+def endpoint_for(provider: str, bedrock_region: str) -> Endpoint:
+    """Where requests for ``provider`` go, from the same env vars the clients read."""
+    if provider == "openai":
+        return Endpoint("OpenAI", _host(os.environ.get("OPENAI_BASE_URL", ""), "api.openai.com"))
+    if provider == "gemini":
+        base = os.environ.get("GOOGLE_GEMINI_BASE_URL", "")
+        return Endpoint("Gemini", _host(base, "generativelanguage.googleapis.com"))
+    base = os.environ.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") or os.environ.get(
+        "AWS_ENDPOINT_URL", "")
+    return Endpoint("Bedrock", _host(base, f"bedrock-runtime.{bedrock_region}.amazonaws.com"))
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _unreachable_reason(chain: list[BaseException]) -> str | None:
+    names = {type(e).__name__ for e in chain}
+    for e in chain:
+        if isinstance(e, socket.gaierror):
+            return "host name not found"
+        if isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED:
+            return "connection refused"
+        text = str(e).lower()
+        if "name or service not known" in text or "nodename nor servname" in text:
+            return "host name not found"
+        if "connection refused" in text:
+            return "connection refused"
+    if names & {"ConnectTimeout", "ConnectTimeoutError"}:
+        return "connection timed out"
+    if names & {"ConnectError", "EndpointConnectionError", "APIConnectionError"}:
+        return "cannot connect"
+    return None
+
+
+def _is_throttled(chain: list[BaseException]) -> bool:
+    for e in chain:
+        if type(e).__name__ in {"ModelThrottledException", "RateLimitError"}:
+            return True
+        if getattr(e, "status_code", None) == 429 or getattr(e, "code", None) == 429:
+            return True
+    return False
+
+
+def _status_error(exc: BaseException) -> str | None:
+    """``returned HTTP 401: <message>`` for an OpenAI-SDK status error."""
+    status = getattr(exc, "status_code", None)
+    if not isinstance(status, int):
+        return None
+    body = getattr(exc, "body", None)
+    message = ""
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        message = str(inner.get("message", "")) if isinstance(inner, dict) else str(inner)
+    message = message or str(getattr(exc, "message", "")) or type(exc).__name__
+    return f"returned HTTP {status}: {message}"
+
+
+def describe_provider_failure(
+    exc: BaseException, endpoint: Endpoint, throttled_attempts: int = 0
+) -> str | None:
+    """One line for a failed model call, or None when ``exc`` is not a recognised
+    provider failure (the caller then falls back to ``describe_error``)."""
+    chain = _chain(exc)
+    if _is_throttled(chain):
+        tries = f" (still throttled after {_attempts(throttled_attempts)})" \
+            if throttled_attempts else ""
+        text = f"{endpoint} throttled the request: too many requests{tries}; try again later"
+    elif any(isinstance(e, ProviderResponseError) for e in chain):
+        bad = next(e for e in chain if isinstance(e, ProviderResponseError))
+        kind = "an incomplete" if bad.incomplete else "an invalid"
+        text = f"{endpoint} sent {kind} response: {bad.detail}"
+    elif any(type(e).__name__ in {"RemoteProtocolError", "IncompleteRead"} for e in chain):
+        text = f"{endpoint} sent an incomplete response: the connection closed mid-response"
+    elif any(isinstance(e, ValueError) and type(e).__name__ == "JSONDecodeError" for e in chain):
+        text = f"{endpoint} sent an invalid response: an event that is not valid JSON"
+    elif any(type(e).__name__ == "LocalProtocolError" for e in chain):
+        text = (f"{endpoint}: the request could not be sent (an HTTP header value is invalid; "
+                "check the API key)")
+    elif any(type(e).__name__ == "NoCredentialsError" for e in chain):
+        text = f"{endpoint}: no AWS credentials found"
+    elif (status := _status_error(exc)) is not None:
+        text = f"{endpoint} {status}"
+    elif (reason := _unreachable_reason(chain)) is not None:
+        text = f"{endpoint} is unreachable: {reason}"
+    else:
+        return None
+    return clip(sanitize(text))
+
+
+def throttled_timeout(endpoint: Endpoint, timeout: float, attempts: int) -> str:
+    """The final error when the deadline passed while the provider kept throttling."""
+    return (f"{endpoint} throttled the request: too many requests ({_attempts(attempts)}); "
+            f"gave up when the request's {timeout:g}-second limit was reached")
+
+
+def _attempts(count: int) -> str:
+    return f"{count} attempt" if count == 1 else f"{count} attempts"
