@@ -28,7 +28,8 @@ _consoles: dict[bool, Console] = {}
 def console(stderr: bool = True) -> Console:
     """The stderr console (messages) or, with ``stderr=False``, the stdout one (results)."""
     if stderr not in _consoles:
-        _consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=True)
+        _consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=True,
+                                     emoji=False)  # ARNs hold ":secret:"
     return _consoles[stderr]
 
 

@@ -23,7 +23,9 @@ SECRET_WORD_RE = re.compile(
     r"(^|_)(KEY|PASS|PASSWD|PASSWORD|SECRET|TOKEN|CREDENTIALS?|PRIVATE)(_|$)")
 SECRET_REF_RE = re.compile(r"_SECRET_(ID|ARN|NAME)$")
 TABLE_RE = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
-SECRET_ID_RE = re.compile(r"^[A-Za-z0-9/_+=.@*-]{1,512}$")
+# A secret's name, or its full ARN (fix-iam grants a full ARN exactly as given).
+SECRET_ID_RE = re.compile(r"^([A-Za-z0-9/_+=.@*-]{1,512}|arn:aws[a-z-]*:secretsmanager:"
+                          r"[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512})$")
 PYTHON_RE = re.compile(r"^3\.\d{1,2}$")
 VERSION_RE = re.compile(r"^\d+(\.\d+){0,3}$")
 # Paths end up in Dockerfile instructions: keep them to characters that need no quoting.

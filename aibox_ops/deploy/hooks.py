@@ -16,8 +16,6 @@ from ..deploy_state import DeployState
 from ..errors import AwsError, CheckFailed
 from .phases import PhaseReport, Skip
 
-BACKUP_DIR = ".aibox-ops/iam-backups"
-
 
 def optional(module: str) -> ModuleType | None:
     """The module, or None when this build does not include it."""
@@ -71,8 +69,11 @@ def fix_iam(session: AwsSession, settings: Settings, state: DeployState,
     plan = phase.plan = iam.plan_role_policies(session, settings, role)
     if dry_run or not plan.changes:
         return f"{len(plan.changes)} policy change(s)" + (" planned" if dry_run else "")
-    iam.apply_role_policies(session, role.name, plan, settings.path(BACKUP_DIR))
-    return f"{len(plan.changes)} policy change(s) applied to {role.name}"
+    result = iam.apply_role_policies(session, role.name, plan, settings.path(iam.BACKUP_DIR))
+    phase.detail = {"role": role.name, "backup_id": result.backup_id,
+                    "applied": result.applied}
+    return (f"{len(result.applied)} owned policy(ies) written to {role.name} "
+            f"(backup {result.backup_id}; `aibox-ops fix-iam --rollback` restores it)")
 
 
 def health_check(session: AwsSession, settings: Settings, runtime_arn: str,

@@ -1,0 +1,122 @@
+"""The agent's permissions manifest (``agent/permissions.json``): every AWS call it makes.
+
+``load_manifest`` reads and checks it; nothing here talks to AWS. A bad manifest is a
+FileError naming the file and the field, so ``fix-iam`` never grants from a guess.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..errors import FileError
+from ..files import read_text
+
+MANIFEST_NAME = "permissions.json"
+_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")  # no wildcards: exact actions only
+_SID = re.compile(r"^[A-Za-z0-9]+$")  # IAM Sid characters
+
+
+@dataclass(frozen=True)
+class ManifestResource:
+    """One resource a statement needs: an ARN template and where its name comes from."""
+
+    type: str  # dynamodb-table | secret | foundation-model | inference-profile | any | ...
+    arn: str  # with ${env:NAME}, ${aws:partition}, ${aws:account}; "*" only for type "any"
+    name_env: str | None = None  # the container variable holding the resource's name
+    region_env: str | None = None  # the container variable holding its region
+
+
+@dataclass(frozen=True)
+class ManifestStatement:
+    """One group of calls the agent makes (one IAM statement)."""
+
+    sid: str
+    service: str  # the boto3 service the agent calls (dynamodb, secretsmanager, polly, ...)
+    actions: list[str]
+    resources: list[ManifestResource]
+    note: str = ""
+    used_by: str = ""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The whole manifest: defaults for ``${env:NAME}`` and the statements."""
+
+    path: Path
+    env_defaults: dict[str, str] = field(default_factory=dict)
+    statements: list[ManifestStatement] = field(default_factory=list)
+
+
+def manifest_path(settings: Settings) -> Path:
+    """Where the manifest lives: next to the agent's entrypoint."""
+    return settings.agent_dir / MANIFEST_NAME
+
+
+def load_manifest(settings: Settings) -> Manifest:
+    """Read and check ``agent/permissions.json``; FileError names the file and field."""
+    path = manifest_path(settings)
+    text = read_text(path)
+    if text is None:
+        raise FileError(f"{path}: not found (fix-iam grants what this manifest lists)",
+                        hint="Add agent/permissions.json next to the entrypoint.")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileError(f"{path}: is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    return parse_manifest(data, path)
+
+
+def parse_manifest(data: Any, path: Path) -> Manifest:
+    """Check the manifest's structure (pure); FileError names the first bad field."""
+    def bad(where: str, why: str) -> FileError:
+        return FileError(f"{path}: {where} {why}")
+
+    if not isinstance(data, dict) or not isinstance(data.get("statements"), list):
+        raise bad("statements", "must be a list of statements")
+    defaults = data.get("env_defaults", {})
+    if not isinstance(defaults, dict) or not all(isinstance(v, str) for v in defaults.values()):
+        raise bad("env_defaults", "must map variable names to strings")
+    statements, sids = [], set()
+    for i, raw in enumerate(data["statements"]):
+        where = f"statements[{i}]"
+        if not isinstance(raw, dict):
+            raise bad(where, "must be an object")
+        sid = raw.get("sid")
+        if not isinstance(sid, str) or not _SID.match(sid) or sid in sids:
+            raise bad(f"{where}.sid", f"= {sid!r} must be a unique alphanumeric IAM Sid")
+        sids.add(sid)
+        actions = raw.get("actions")
+        if not isinstance(actions, list) or not actions:
+            raise bad(f"{where}.actions", "must be a non-empty list")
+        for action in actions:
+            if not isinstance(action, str) or not _ACTION.match(action):
+                raise bad(f"{where}.actions", f"has {action!r}: exact actions only, no '*'")
+        resources = [_resource(r, f"{where}.resources[{j}]", bad)
+                     for j, r in enumerate(raw.get("resources") or [])]
+        if not resources:
+            raise bad(f"{where}.resources", "must be a non-empty list")
+        statements.append(ManifestStatement(
+            sid=sid, service=str(raw.get("service") or actions[0].split(":")[0]),
+            actions=list(actions), resources=resources, note=str(raw.get("note", "")),
+            used_by=str(raw.get("used_by", ""))))
+    return Manifest(path=path, env_defaults=dict(defaults), statements=statements)
+
+
+def _resource(raw: Any, where: str, bad: Any) -> ManifestResource:
+    if not isinstance(raw, dict) or not isinstance(raw.get("arn"), str):
+        raise bad(where, "must be an object with an 'arn'")
+    kind = str(raw.get("type", ""))
+    arn = raw["arn"]
+    # Resource "*" is allowed only where the manifest says the service has no
+    # resource-level permission for the call (type "any").
+    if (arn == "*") != (kind == "any"):
+        raise bad(f"{where}.arn", f"= {arn!r}: '*' goes with type 'any' and only with it")
+    if arn != "*" and not arn.startswith("arn:"):
+        raise bad(f"{where}.arn", f"= {arn!r} is not an ARN template")
+    return ManifestResource(type=kind, arn=arn, name_env=raw.get("name_env"),
+                            region_env=raw.get("region_env"))

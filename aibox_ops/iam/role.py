@@ -1,0 +1,197 @@
+"""Reading the runtime role from AWS: which role it is, and its policies.
+
+Every request goes through ``calls.call`` (validated against botocore's model first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import Settings
+from ..deploy_state import DeployState
+from ..errors import AwsError
+from .calls import call
+from .documents import PolicyDoc
+
+ROLE_NAME_PREFIX = "AmazonBedrockAgentCoreSDKRuntime"
+
+
+@dataclass(frozen=True)
+class RoleRef:
+    """The runtime's execution role and how it was found."""
+
+    name: str
+    arn: str
+    found_by: str  # --role | .bedrock_agentcore.yaml | GetAgentRuntime | toolkit name
+    permissions_boundary: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Machine-readable form."""
+        return {"name": self.name, "arn": self.arn, "found_by": self.found_by,
+                "permissions_boundary": self.permissions_boundary}
+
+
+def toolkit_role_name(agent_name: str, region: str) -> str:
+    """The execution role name the starter toolkit derives for an agent in a region."""
+    digest = hashlib.sha256(agent_name.encode()).hexdigest()[:10]
+    return f"{ROLE_NAME_PREFIX}-{region}-{digest}"
+
+
+def role_name_of(name_or_arn: str) -> str:
+    """``arn:aws:iam::1:role/path/Name`` -> ``Name`` (a plain name is returned as is)."""
+    return name_or_arn.rsplit("/", 1)[-1] if name_or_arn.startswith("arn:") else name_or_arn
+
+
+def find_role(session: Any, settings: Settings, state: DeployState,
+              explicit: str | None = None) -> RoleRef:
+    """The role to fix: ``explicit``, else the YAML's execution role, else the deployed
+    runtime's ``roleArn``, else the toolkit's derived name; AwsError lists candidates."""
+    tried: list[str] = []
+    sources: list[tuple[str, Any]] = []
+    if explicit:
+        sources.append(("--role", lambda: explicit))
+    else:
+        sources += [(".bedrock_agentcore.yaml", lambda: state.execution_role),
+                    ("GetAgentRuntime", lambda: _runtime_role(session, settings, state, tried)),
+                    ("toolkit name", lambda: toolkit_role_name(settings.agent_name,
+                                                               settings.region))]
+    for found_by, source in sources:
+        name = source()
+        if not name:
+            continue
+        role = _get_role(session, role_name_of(name))
+        if role is not None:
+            return RoleRef(role["RoleName"], role["Arn"], found_by,
+                           (role.get("PermissionsBoundary") or {}).get(
+                               "PermissionsBoundaryArn"))
+        tried.append(f"{found_by}: role {role_name_of(name)} does not exist")
+    candidates = _candidates(session)
+    raise AwsError(
+        f"no execution role found for agent {settings.agent_name} in {settings.region} ("
+        + "; ".join(tried or ["nothing recorded"]) + ")",
+        hint=("Roles that look like AgentCore roles: " + ", ".join(candidates)
+              if candidates else "No role name contains 'AgentCore'.")
+        + " Pass --role NAME|ARN, or deploy first.",
+        code="NoSuchEntity")
+
+
+def _get_role(session: Any, name: str) -> dict[str, Any] | None:
+    try:
+        return call(session, "iam", "GetRole", f"read role {name}", RoleName=name)["Role"]
+    except AwsError as error:
+        if error.code == "NoSuchEntity":
+            return None
+        raise
+
+
+def find_runtime_id(session: Any, settings: Settings, state: DeployState) -> str | None:
+    """The deployed runtime's id: from the deploy state, else by name (ListAgentRuntimes)."""
+    runtime_id = state.agent_id or (state.agent_arn or "").rsplit("/", 1)[-1] or None
+    return runtime_id or _runtime_id_by_name(session, settings.agent_name)
+
+
+def _runtime_role(session: Any, settings: Settings, state: DeployState,
+                  tried: list[str]) -> str | None:
+    try:
+        runtime_id = find_runtime_id(session, settings, state)
+        if runtime_id is None:
+            tried.append(f"no runtime named {settings.agent_name}")
+            return None
+        reply = call(session, "bedrock-agentcore-control", "GetAgentRuntime",
+                     f"read agent runtime {runtime_id}", agentRuntimeId=runtime_id)
+    except AwsError as error:
+        if error.code == "AccessDenied":
+            raise
+        tried.append(f"GetAgentRuntime: {error.code}")
+        return None
+    return reply.get("roleArn")
+
+
+def _runtime_id_by_name(session: Any, agent_name: str) -> str | None:
+    token = None
+    while True:
+        params: dict[str, Any] = {"maxResults": 100, **({"nextToken": token} if token else {})}
+        reply = call(session, "bedrock-agentcore-control", "ListAgentRuntimes",
+                     "list agent runtimes", **params)
+        for runtime in reply.get("agentRuntimes", []):
+            if runtime.get("agentRuntimeName") == agent_name:
+                return runtime["agentRuntimeId"]
+        token = reply.get("nextToken")
+        if not token:
+            return None
+
+
+def _candidates(session: Any) -> list[str]:
+    names: list[str] = []
+    marker = None
+    while True:
+        params: dict[str, Any] = {"MaxItems": 1000, **({"Marker": marker} if marker else {})}
+        reply = call(session, "iam", "ListRoles", "list roles", **params)
+        names += [r["RoleName"] for r in reply["Roles"] if "agentcore" in r["RoleName"].lower()]
+        marker = reply.get("Marker") if reply.get("IsTruncated") else None
+        if not marker:
+            return sorted(names)
+
+
+def _capture_raw_document(parsed: dict[str, Any], **_: Any) -> None:
+    # botocore URL-decodes and json-loads policy documents after the call; keep the exact
+    # text too, so a backup restores the document byte for byte.
+    doc = parsed.get("PolicyDocument")
+    if isinstance(doc, str):
+        parsed["RawPolicyDocument"] = urllib.parse.unquote(doc)
+
+
+def read_inline_policy(session: Any, role_name: str, policy_name: str) -> PolicyDoc | None:
+    """One inline policy (None when the role has no such policy)."""
+    events = session.client("iam").meta.events
+    events.register_first("after-call.iam.GetRolePolicy", _capture_raw_document,
+                          unique_id="aibox-raw-policy")
+    try:
+        reply = call(session, "iam", "GetRolePolicy", f"read policy {policy_name} of role "
+                     f"{role_name}", RoleName=role_name, PolicyName=policy_name)
+    except AwsError as error:
+        if error.code == "NoSuchEntity":
+            return None
+        raise
+    document = reply["PolicyDocument"]
+    text = reply.get("RawPolicyDocument")
+    if isinstance(document, str):  # a client without botocore's decoding handler
+        import json
+
+        text = text or document
+        document = json.loads(document)
+    return PolicyDoc(policy_name, "inline", document, text=text)
+
+
+def read_role_documents(session: Any, role_name: str) -> list[PolicyDoc]:
+    """Every policy on the role: inline ones (with their exact text), then attached managed
+    ones (their default version)."""
+    docs: list[PolicyDoc] = []
+    for name in _paged(session, "ListRolePolicies", role_name, "PolicyNames"):
+        doc = read_inline_policy(session, role_name, name)
+        if doc is not None:
+            docs.append(doc)
+    for attached in _paged(session, "ListAttachedRolePolicies", role_name, "AttachedPolicies"):
+        arn = attached["PolicyArn"]
+        policy = call(session, "iam", "GetPolicy", f"read managed policy {arn}",
+                      PolicyArn=arn)["Policy"]
+        version = call(session, "iam", "GetPolicyVersion", f"read managed policy {arn}",
+                       PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+        docs.append(PolicyDoc(attached["PolicyName"], "managed", version["Document"], arn=arn))
+    return docs
+
+
+def _paged(session: Any, operation: str, role_name: str, key: str) -> list[Any]:
+    items: list[Any] = []
+    marker = None
+    while True:
+        params: dict[str, Any] = {"RoleName": role_name, **({"Marker": marker} if marker else {})}
+        reply = call(session, "iam", operation, f"list the policies of role {role_name}",
+                     **params)
+        items += reply[key]
+        marker = reply.get("Marker") if reply.get("IsTruncated") else None
+        if not marker:
+            return items
