@@ -259,6 +259,10 @@ class _Deploy:
     def iam(self, phase: PhaseReport) -> str:
         if self.opts.no_iam:
             raise Skip("--no-iam")
+        if self.report.action == "unchanged":
+            # Same agent content (permissions.json included) and configuration as the last
+            # deploy, which applied IAM: nothing new to grant.
+            raise Skip("unchanged since the last deploy; `aibox-ops fix-iam --check` verifies")
         return hooks.fix_iam(self.session, self.s, load_deploy_state(self.s), phase,
                              self.opts.dry_run)
 

@@ -77,12 +77,17 @@ def test_user_role_flow_deploy_redeploy_rollback_destroy(project, aws, agentcore
     assert "execution_role" not in history.created
     assert {"codebuild_role", "ecr_repository", "codebuild_project", "runtime"} <= set(
         history.created)
+    phases = {p.name: p for p in first.phases}
+    assert phases["iam"].status == "ok" and phases["iam"].detail["backup_id"]
+    owned = iam.list_role_policies(RoleName="my-own-agent-role")["PolicyNames"]
+    assert owned and all(name.startswith("aibox-ops") for name in owned)
     assert health_peer.calls and health_peer.calls[-1][2] == {"action": "health"}
     assert len(health_peer.calls[-1][1]) >= 33  # a valid runtime session id
 
     again, _ = deploy(project)
     assert again.action == "unchanged" and builds() == 1
-    assert [p.status for p in again.phases if p.name in ("launch", "wait")] == ["skipped"] * 2
+    assert [p.status for p in again.phases if p.name in ("launch", "wait", "iam")] == \
+        ["skipped"] * 3
 
     (project / "agent" / "genai" / "extra.py").write_text("X = 1\n")
     changed, _ = deploy(project)
