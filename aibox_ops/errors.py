@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     AWS = 5  # an AWS call failed (credentials, permissions, service error)
     DEPENDENCY = 6  # requirements could not be exported or are incomplete
     REFUSED = 7  # would overwrite a hand-edited file, or the user declined
+    AGENT = 8  # the agent could not be started or reached, or answered with an error
     INTERNAL = 70  # a bug in aibox-ops
     INTERRUPTED = 130  # Ctrl-C
 
@@ -114,6 +115,21 @@ class AwsError(AiboxError):
 
     def to_dict(self) -> dict[str, object]:
         return {**super().to_dict(), "code": self.code}
+
+
+class AgentError(AiboxError):
+    """The agent could not be started (port in use, exited at start) or reached, or it
+    answered an invocation with an error; ``log_tail`` holds its last log lines if known."""
+
+    exit_code = ExitCode.AGENT
+
+    def __init__(self, message: str, hint: str | None = None,
+                 log_tail: list[str] | None = None) -> None:
+        super().__init__(message, hint)
+        self.log_tail = list(log_tail or [])
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "log_tail": self.log_tail}
 
 
 class CheckFailed(AiboxError):

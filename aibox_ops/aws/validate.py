@@ -97,13 +97,20 @@ def check_request(service: str, operation: str, params: dict[str, Any], *,
         raise InvalidRequestError(operation, problems)
 
 
+@cache
+def _botocore_model(service: str) -> Any:
+    # A new botocore session re-reads the model's JSON (~20 ms of CPU): once per service,
+    # or a pool of 50 warm pings spends a second validating.
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model(service)
+
+
 def _botocore_problems(service: str, operation: str, params: dict[str, Any],
                        partial: bool) -> list[str]:
-    import botocore.session
     from botocore.validate import ParamValidator
 
-    model = botocore.session.get_session().get_service_model(service)
-    shape = model.operation_model(operation).input_shape
+    shape = _botocore_model(service).operation_model(operation).input_shape
     report = ParamValidator().validate(params, shape)
     out = []
     for error_type, name, extra in report._errors:  # structured, unlike generate_report()

@@ -215,7 +215,15 @@ def main(
 
 
 def _register() -> None:
-    from . import config_cmd, deploy_cmd, fix_iam_cmd, ops_cmds, render_cmd, requirements_cmd
+    from . import (
+        config_cmd,
+        deploy_cmd,
+        fix_iam_cmd,
+        ops_cmds,
+        render_cmd,
+        requirements_cmd,
+        warm_cmd,
+    )
 
     app.command("render")(render_cmd.render)
     app.command("sync-requirements")(requirements_cmd.sync_requirements)
@@ -226,6 +234,7 @@ def _register() -> None:
     app.command("rollback")(ops_cmds.rollback)
     app.command("destroy")(ops_cmds.destroy)
     app.command("fix-iam")(fix_iam_cmd.fix_iam)
+    app.add_typer(warm_cmd.app, name="warm")
 
 
 _register()

@@ -50,7 +50,9 @@ def status(ctx: typer.Context) -> None:
             out.print(f"  {record['time']}  {record['action']:8} v{record['runtime_version']}  "
                       f"{record['image_uri']}", markup=False)
     if data["schedules"] is not None:
-        out.print(f"warm-up schedules: {len(data['schedules'])}")
+        warm = data["schedules"]
+        out.print(f"warm-up: {len(warm['schedules'])} schedule(s), "
+                  f"{'active' if warm['active'] else 'inactive'}")
 
 
 def logs(

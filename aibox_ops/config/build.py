@@ -213,13 +213,38 @@ def _check_lifecycle_and_warm(s: Settings, bad: Callable[[str, str], None]) -> N
             f"lifecycle.max_lifetime = {life.max_lifetime}")
     if not 1 <= warm.interval_minutes <= 1440:
         bad("warm.interval_minutes", f"= {warm.interval_minutes} must be 1-1440")
-    elif warm.enabled and warm.interval_minutes * 60 >= life.idle_timeout:
-        bad("warm.interval_minutes", f"= {warm.interval_minutes} min is not shorter than "
-            f"lifecycle.idle_timeout = {life.idle_timeout} s, so sessions would go cold")
+    elif warm.enabled and (why := warm_interval_problem(
+            warm.interval_minutes * 60, life.idle_timeout, "lifecycle.idle_timeout")):
+        bad("warm.interval_minutes", f"= {warm.interval_minutes} min {why}")
     if not 1 <= warm.sessions <= 50:
         bad("warm.sessions", f"= {warm.sessions} must be 1-50")
     if warm.action != "health":
         bad("warm.action", f"= {warm.action!r}: only 'health' pings are supported")
+
+
+def warm_margin_seconds(idle_timeout: int) -> int:
+    """How long before the idle timeout a warm ping must land: a tenth of the timeout, at
+    least 60 s (a cold start plus Scheduler's own delivery delay fit in it)."""
+    return max(60, idle_timeout // 10)
+
+
+def warm_interval_problem(interval_seconds: float, idle_timeout: int,
+                          idle_name: str = "the runtime's idle timeout") -> str | None:
+    """Why pinging every ``interval_seconds`` would let sessions idling out after
+    ``idle_timeout`` seconds go cold (naming both figures), or None when it is safe.
+
+    The one rule for the warm-up interval: config validation, ``warm run --every`` and
+    ``warm schedule`` (against the deployed runtime's own timeout) all use it.
+    """
+    margin = warm_margin_seconds(idle_timeout)
+    if interval_seconds + margin <= idle_timeout:
+        return None
+    limit = max(idle_timeout - margin, 0)
+    return (f"({interval_seconds:g} s) is not shorter than {idle_name} = {idle_timeout} s "
+            f"minus a {margin} s margin, so sessions would go cold; ping at most every "
+            f"{limit // 60} min {limit % 60} s" if limit else
+            f"({interval_seconds:g} s) cannot keep sessions warm: {idle_name} = "
+            f"{idle_timeout} s leaves no room after the {margin} s margin; raise it")
 
 
 def known_regions(service: str, region: str) -> frozenset[str]:

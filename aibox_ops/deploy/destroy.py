@@ -37,7 +37,11 @@ def plan_destroy(session: AwsSession, settings: Settings, keep_images: bool = Fa
         add(state.agent_id, "runtime", False, "already gone")
     warm_module = _warm()
     if warm_module is not None:
-        add("warm-up schedules", "schedule", True, "schedules aibox-ops warm created")
+        found = warm_module.read_schedules(session, settings)
+        if found.schedules or found.group_owned or found.role_owned:
+            add(found.group_name, "schedule", True,
+                f"{len(found.schedules)} warm-up schedule(s), their group and role "
+                "(only what aibox-ops warm created and tagged)")
     project = state.codebuild_project or created.get("codebuild_project")
     if project:
         mine = created.get("codebuild_project") == project

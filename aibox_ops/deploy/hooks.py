@@ -101,6 +101,8 @@ def warm(session: AwsSession, settings: Settings, state: DeployState,
     if module is None:
         raise Skip("warm-up schedules are not in this build (issue 12)")
     plan = phase.plan = module.plan_schedules(session, settings, state)
+    if plan.errors:
+        raise plan.errors[0]
     if dry_run:
         return f"{len(plan.changes)} schedule change(s) planned"
     applied = module.apply_schedules(session, plan)

@@ -50,5 +50,4 @@ def _schedules(session: AwsSession, settings: Settings, warnings: list[str]) -> 
     if warm is None or not hasattr(warm, "read_schedules"):
         warnings.append("warm-up schedules: not in this build (issue 12)")
         return None
-    found = warm.read_schedules(session, settings)
-    return [s.to_dict() if hasattr(s, "to_dict") else s for s in found]
+    return warm.read_schedules(session, settings).to_dict()

@@ -1,0 +1,123 @@
+"""Invoke a deployed AgentCore runtime (``InvokeAgentRuntime``) and yield its chunks.
+
+SigV4 through boto3 by default. With a bearer token (runtimes with a JWT/OAuth inbound
+authorizer) the same botocore operation is sent unsigned with an ``Authorization: Bearer``
+header, as the starter toolkit's HTTP client does: one request builder, one reply parser,
+and the request is still checked against botocore's model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..aws.checked import check_params
+from ..aws.session import aws_errors
+from ..errors import AgentError, ConfigError
+from .local import ACCEPT, READ_SIZE, READ_TIMEOUT, encode_payload
+from .session_id import new_session_id, session_id_problem
+from .sse import is_event_stream, parse_event_stream, parse_json_body
+
+SERVICE = "bedrock-agentcore"
+OPERATION = "InvokeAgentRuntime"
+RUNTIME_ARN = re.compile(
+    r"^arn:aws[a-z-]*:bedrock-agentcore:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+    r"runtime/(?P<id>[A-Za-z0-9_-]+)$"
+)
+
+
+def runtime_region(runtime_arn: str) -> str:
+    """The region of a runtime ARN (ConfigError when it is not one)."""
+    match = RUNTIME_ARN.match(runtime_arn or "")
+    if not match:
+        raise ConfigError([f"runtime ARN {runtime_arn!r}: expected "
+                           "arn:aws:bedrock-agentcore:REGION:ACCOUNT:runtime/ID"])
+    return match["region"]
+
+
+def build_invoke_params(runtime_arn: str, payload: Any, session_id: str,
+                        qualifier: str = "DEFAULT") -> dict[str, Any]:
+    """InvokeAgentRuntime parameters, checked against botocore's model."""
+    runtime_region(runtime_arn)
+    problem = session_id_problem(session_id)
+    if problem:
+        raise ConfigError([f"--session-id: {problem}"])
+    params = {
+        "agentRuntimeArn": runtime_arn,
+        "qualifier": qualifier,
+        "runtimeSessionId": session_id,
+        "contentType": "application/json",
+        "accept": ACCEPT,
+        "payload": encode_payload(payload),
+    }
+    check_params(SERVICE, OPERATION, params)
+    return params
+
+
+def invoke_runtime(session: Any, runtime_arn: str, payload: Any, session_id: str | None = None,
+                   qualifier: str = "DEFAULT", bearer_token: str | None = None
+                   ) -> Iterator[dict]:
+    """Invoke the runtime; yields chunks as they arrive (one dict for a JSON reply).
+
+    ``session`` is an AwsSession (or a boto3 Session). The request is built and validated
+    before anything is sent; AWS errors become AwsError, a broken stream AgentError.
+    """
+    params = build_invoke_params(runtime_arn, payload, session_id or new_session_id(),
+                                 qualifier)
+    client = _client(session, runtime_region(runtime_arn), bearer_token)
+    return _exchange(client, params)
+
+
+def _client(session: Any, region: str, bearer_token: str | None) -> Any:
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    boto_session = getattr(session, "session", session)
+    options: dict[str, Any] = {"connect_timeout": 10, "read_timeout": READ_TIMEOUT,
+                               "retries": {"mode": "adaptive"}}
+    if bearer_token:
+        options["signature_version"] = UNSIGNED
+    with aws_errors(f"create a {SERVICE} client"):
+        client = boto_session.client(SERVICE, region_name=region, config=Config(**options))
+    if bearer_token:
+        def add_bearer(request: Any, **_: Any) -> None:
+            request.headers["Authorization"] = f"Bearer {bearer_token}"
+
+        client.meta.events.register(f"before-send.{SERVICE}.{OPERATION}", add_bearer)
+    return client
+
+
+def _exchange(client: Any, params: dict[str, Any]) -> Iterator[dict]:
+    with aws_errors(f"invoke the runtime {params['agentRuntimeArn']}"):
+        reply = client.invoke_agent_runtime(**params)
+    body = reply["response"]
+    try:
+        if is_event_stream(reply.get("contentType")):
+            yield from parse_event_stream(_blocks(body))
+        else:
+            yield parse_json_body(_read_all(body))
+    finally:
+        body.close()
+
+
+def _blocks(body: Any) -> Iterator[bytes]:
+    # StreamingBody.read(n) waits for n bytes; the raw urllib3 stream's read1 hands on
+    # whatever has arrived, so each chunk is shown as soon as the runtime sends it.
+    raw = getattr(body, "_raw_stream", None)
+    read = raw.read1 if raw is not None and hasattr(raw, "read1") else body.read
+    while True:
+        try:
+            block = read(READ_SIZE)
+        except Exception as exc:  # urllib3 ProtocolError / ReadTimeoutError
+            raise AgentError(f"the runtime's stream broke off: {exc}") from None
+        if not block:
+            return
+        yield block
+
+
+def _read_all(body: Any) -> bytes:
+    try:
+        return body.read()
+    except Exception as exc:
+        raise AgentError(f"could not read the runtime's reply: {exc}") from None

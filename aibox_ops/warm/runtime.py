@@ -1,0 +1,80 @@
+"""Find the deployed runtime: deploy state first, else by agent name (ListAgentRuntimes)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ..config import Settings
+from ..deploy_state import DeployState, load_deploy_state
+from ..errors import AwsError
+from .requests import checked
+
+NOT_DEPLOYED = "NotDeployed"
+
+
+@dataclass(frozen=True)
+class RuntimeRef:
+    """The runtime warm pings go to."""
+
+    arn: str
+    runtime_id: str | None
+    name: str
+    found_by: str  # the deploy-state file, or "ListAgentRuntimes"
+    idle_timeout: int | None = None  # seconds, from GetAgentRuntime when readable
+
+    def to_dict(self) -> dict[str, Any]:
+        """Machine-readable form."""
+        return asdict(self)
+
+
+def read_runtime(session: Any, settings: Settings, state: DeployState | None = None,
+                 with_lifecycle: bool = True) -> RuntimeRef:
+    """The configured agent's runtime; AwsError (code NotDeployed) when there is none."""
+    from ..aws import aws_errors
+
+    state = state or load_deploy_state(settings)
+    control = session.client("bedrock-agentcore-control")
+    if state.agent_arn:
+        runtime_id = state.agent_id or _id_from_arn(state.agent_arn)
+        ref = RuntimeRef(state.agent_arn, runtime_id, settings.agent_name, state.origin)
+    else:
+        ref = _find_by_name(control, settings)
+    if with_lifecycle and ref.runtime_id:
+        params = checked("bedrock-agentcore-control", "GetAgentRuntime",
+                         {"agentRuntimeId": ref.runtime_id})
+        with aws_errors(f"read runtime {ref.runtime_id} (GetAgentRuntime)"):
+            reply = control.get_agent_runtime(**params)
+        idle = (reply.get("lifecycleConfiguration") or {}).get("idleRuntimeSessionTimeout")
+        ref = RuntimeRef(ref.arn, ref.runtime_id, ref.name, ref.found_by,
+                         int(idle) if idle else None)
+    return ref
+
+
+def _find_by_name(control: Any, settings: Settings) -> RuntimeRef:
+    from ..aws import aws_errors
+
+    token: str | None = None
+    while True:
+        params = checked("bedrock-agentcore-control", "ListAgentRuntimes",
+                         {"maxResults": 100, **({"nextToken": token} if token else {})})
+        with aws_errors("list agent runtimes (ListAgentRuntimes)"):
+            reply = control.list_agent_runtimes(**params)
+        for item in reply.get("agentRuntimes", []):
+            if item.get("agentRuntimeName") == settings.agent_name:
+                return RuntimeRef(item["agentRuntimeArn"], item.get("agentRuntimeId"),
+                                  settings.agent_name, "ListAgentRuntimes")
+        token = reply.get("nextToken")
+        if not token:
+            break
+    raise AwsError(
+        f"runtime '{settings.agent_name}' is not deployed in {settings.region}: no deploy "
+        "state in .bedrock_agentcore.yaml and no runtime of that name in ListAgentRuntimes",
+        hint="Deploy it first (`aibox-ops deploy`), or check --region and agent_name.",
+        code=NOT_DEPLOYED)
+
+
+def _id_from_arn(arn: str) -> str | None:
+    # arn:aws:bedrock-agentcore:REGION:ACCOUNT:runtime/ID
+    tail = arn.rsplit(":", 1)[-1]
+    return tail.split("/", 1)[1] if tail.startswith("runtime/") else None
