@@ -82,9 +82,10 @@ def health_check(session: AwsSession, settings: Settings, runtime_arn: str,
     if settings.authorizer.type != "none":
         raise Skip(f"the runtime takes {settings.authorizer.type} bearer tokens; check it "
                    "with `aibox-ops invoke` and a token")
-    invoke = _invoke_module()
-    chunks: list[dict[str, Any]] = list(invoke.invoke_runtime(session, runtime_arn,
-                                                              {"action": "health"}))
+    from ..invoke import invoke_runtime
+
+    chunks: list[dict[str, Any]] = list(invoke_runtime(session, runtime_arn,
+                                                       {"action": "health"}))
     phase.detail = {"reply": chunks[:5]}
     if any(chunk.get("status") == "healthy" for chunk in chunks):
         return "agent answered healthy"
@@ -107,12 +108,3 @@ def warm(session: AwsSession, settings: Settings, state: DeployState,
         return f"{len(plan.changes)} schedule change(s) planned"
     applied = module.apply_schedules(session, plan)
     return f"{len(applied)} schedule(s) written" if applied else "schedules up to date"
-
-
-def _invoke_module() -> ModuleType:
-    module = optional("aibox_ops.invoke")
-    if module is not None and hasattr(module, "invoke_runtime"):
-        return module
-    from ..aws import invoke
-
-    return invoke

@@ -29,7 +29,13 @@ from .build_logs import read_build_log_tail
 from .context import BuildContext, apply_build_context, build_dir, plan_build_context
 from .history import DeployRecord, History, load_history, save_history
 from .phases import NullReporter, PhaseReport, Reporter, Skip, run_phase
-from .runtime_api import RuntimeInfo, read_runtime, update_runtime, wait_ready
+from .runtime_api import (
+    RuntimeInfo,
+    invocation_arn,
+    read_runtime,
+    update_runtime,
+    wait_ready,
+)
 
 
 @dataclass(frozen=True)
@@ -269,9 +275,9 @@ class _Deploy:
     def health(self, phase: PhaseReport) -> str:
         if self.opts.dry_run:
             return "would invoke {\"action\": \"health\"}"
-        arn = self.report.runtime_arn
-        if not arn:
+        if self.runtime is None or not self.report.runtime_arn:
             raise Skip("no runtime")
+        arn = invocation_arn(self.runtime, self.s.region, self.session.account_id())
         return hooks.health_check(self.session, self.s, arn, phase)
 
     def warm(self, phase: PhaseReport) -> str:

@@ -20,7 +20,13 @@ from ..runtime_request import runtime_config_params
 from .history import DeployRecord, History, load_history, save_history
 from .phases import PhaseReport, Skip
 from .pipeline import config_digest
-from .runtime_api import RuntimeInfo, read_runtime, update_runtime, wait_ready
+from .runtime_api import (
+    RuntimeInfo,
+    invocation_arn,
+    read_runtime,
+    update_runtime,
+    wait_ready,
+)
 
 
 @dataclass
@@ -85,7 +91,8 @@ def apply_rollback(session: AwsSession, settings: Settings, runtime: RuntimeInfo
     ready, _ = wait_ready(session, runtime.agent_id, timeout, poll)
     phase = PhaseReport("health", "Health invocation")
     try:
-        health = hooks.health_check(session, settings, ready.arn, phase)
+        arn = invocation_arn(ready, settings.region, session.account_id())
+        health = hooks.health_check(session, settings, arn, phase)
     except Skip as skip:
         health = f"skipped: {skip}"
     history = load_history(settings)

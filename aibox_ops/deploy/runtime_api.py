@@ -39,6 +39,14 @@ class RuntimeInfo:
                 "environment": dict(self.environment)}
 
 
+def invocation_arn(info: RuntimeInfo, region: str, account: str) -> str:
+    """The runtime ARN InvokeAgentRuntime takes (``...:runtime/ID``); built from the id when
+    the reply's ARN has another form (moto answers ``...:agent/UUID:VERSION``)."""
+    if ":runtime/" in info.arn:
+        return info.arn
+    return f"arn:aws:bedrock-agentcore:{region}:{account}:runtime/{info.agent_id}"
+
+
 def call(session: AwsSession, operation: str, action: str, **params: Any) -> dict[str, Any]:
     """One validated control-plane call; ClientError becomes AwsError naming ``action``."""
     return call_service(session, CONTROL, operation, action, **params)
