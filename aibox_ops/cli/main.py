@@ -218,6 +218,7 @@ def _register() -> None:
     from . import (
         config_cmd,
         deploy_cmd,
+        doctor_cmd,
         fix_iam_cmd,
         ops_cmds,
         render_cmd,
@@ -235,6 +236,7 @@ def _register() -> None:
     app.command("destroy")(ops_cmds.destroy)
     app.command("fix-iam")(fix_iam_cmd.fix_iam)
     app.add_typer(warm_cmd.app, name="warm")
+    app.command("doctor")(doctor_cmd.doctor)
 
 
 _register()

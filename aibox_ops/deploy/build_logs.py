@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from ..aws import AwsSession, aws_errors
 from ..errors import AwsError
+
+log = logging.getLogger(__name__)
 
 
 def latest_build(session: AwsSession, project: str) -> dict | None:
@@ -23,13 +27,17 @@ def read_build_log_tail(session: AwsSession, project: str, lines: int = 40) -> l
     raises: it is shown next to a build failure that is the real error)."""
     try:
         build = latest_build(session, project)
-        logs = (build or {}).get("logs") or {}
-        group, stream = logs.get("groupName"), logs.get("streamName")
-        if not (group and stream):
+        if build is None:
             return []
+        logs = build.get("logs") or {}
+        # CodeBuild's defaults when the reply leaves them out: the project's group, the
+        # build id's part after the colon as the stream.
+        group = logs.get("groupName") or f"/aws/codebuild/{project}"
+        stream = logs.get("streamName") or str(build.get("id", "")).split(":", 1)[-1]
         with aws_errors(f"read build log {group}"):
             reply = session.client("logs").get_log_events(
                 logGroupName=group, logStreamName=stream, limit=lines, startFromHead=False)
-    except AwsError:
+    except AwsError as error:
+        log.info("no build log tail: %s", error.message)
         return []
     return [event["message"].rstrip("\n") for event in reply.get("events", [])]

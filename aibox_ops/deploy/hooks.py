@@ -28,19 +28,20 @@ def optional(module: str) -> ModuleType | None:
 
 
 def run_doctor_offline(settings: Settings) -> str:
-    """Doctor's offline checks; a failure at severity error stops the deploy."""
+    """Doctor's offline checks; a failure at severity error stops the deploy (exit 1)."""
     doctor = optional("aibox_ops.doctor")
     if doctor is None:
         return "render and requirements have no blocking drift (doctor not in this build)"
-    results = doctor.run_checks(doctor.DoctorContext(settings, session=None, offline=True))
-    failed = [r for r in results if getattr(r, "status", None) == "fail"
-              and getattr(r, "severity", "error") == "error"]
+    results = doctor.run_checks(doctor.DoctorContext(settings, session=None, offline=True),
+                                only=doctor.offline_checks())
+    failed = doctor.blocking(results)
     if failed:
-        lines = "; ".join(f"{getattr(r, 'id', '?')}: {getattr(r, 'message', r)}"
+        lines = "\n".join(f"  - {r.id}: {r.message}" + (f" (fix: {r.fix})" if r.fix else "")
                           for r in failed)
-        raise CheckFailed(f"preflight: doctor found {len(failed)} problem(s): {lines}",
-                          hint="Run `aibox-ops doctor` for details and fixes.")
-    return f"doctor: {len(results)} offline check(s) passed"
+        raise CheckFailed(f"preflight: doctor found {len(failed)} problem(s) at error level:\n"
+                          f"{lines}", hint="Run `aibox-ops doctor --offline` for the evidence "
+                          "(`--fix` repairs some).")
+    return f"doctor: {len(results)} offline check(s), none failing at error level"
 
 
 def provision(session: AwsSession, settings: Settings, phase: PhaseReport,
@@ -108,3 +109,17 @@ def warm(session: AwsSession, settings: Settings, state: DeployState,
         return f"{len(plan.changes)} schedule change(s) planned"
     applied = module.apply_schedules(session, plan)
     return f"{len(applied)} schedule(s) written" if applied else "schedules up to date"
+
+
+def diagnose_build_log(lines: list[str]) -> list[str]:
+    """Doctor's known failure signatures found in a build log: "check-id: line" each."""
+    doctor_logs = optional("aibox_ops.doctor.logs")
+    if doctor_logs is None:
+        return []
+    found: list[str] = []
+    for line in lines:
+        for signature in doctor_logs.SIGNATURES:
+            if signature.pattern.search(line):
+                found.append(f"{signature.check_id}: {line.strip()[:200]}")
+                break
+    return found

@@ -326,6 +326,11 @@ class _Deploy:
         except toolkit.BuildFailed as error:
             project = names["codebuild_project"]
             error.log_tail = read_build_log_tail(self.session, project)
+            diagnosis = hooks.diagnose_build_log(error.log_tail)
+            if diagnosis:
+                ids = sorted({line.split(":", 1)[0] for line in diagnosis})
+                error.hint = (f"doctor recognises: {'; '.join(diagnosis)}. Run `aibox-ops "
+                              f"doctor --only {','.join(ids)}` for the fix.")
             raise
         finally:
             # Whatever happened (Ctrl-C included), keep what the toolkit created.

@@ -1,0 +1,1 @@
+"""The doctor's checks, one small module per area; ``registry.py`` orders them."""

@@ -1,0 +1,132 @@
+"""What ends up in the image: secrets (``secrets-in-image``) and the environment the
+Dockerfile sets compared with the configuration (``env-drift``, offline part)."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from ..context import DoctorContext
+from ..dockerfile import env_values
+from ..model import Finding, failed, passed, skipped
+from ..redact import SECRET_REF_NAME_RE, looks_secret, redact
+from .container import NO_DOCKERFILE, load_instructions
+
+SECRET_NAME_RE = re.compile(
+    r"(^|_)(KEY|PASS|PASSWD|PASSWORD|SECRET|TOKEN|CREDENTIALS?|PRIVATE)(_|$)", re.I)
+ENV_FILES = (".env", "agent/.env", ".env.local")
+
+
+def dockerignore_excludes(text: str, path: str) -> bool:
+    """Whether ``.dockerignore`` text excludes ``path`` (last matching rule wins, ``!``
+    re-includes; ``**/`` matches any depth, including none)."""
+    excluded = False
+    for raw in text.splitlines():
+        rule = raw.strip()
+        if not rule or rule.startswith("#"):
+            continue
+        negate = rule.startswith("!")
+        pattern = rule.lstrip("!").strip().lstrip("/").rstrip("/")
+        candidates = [pattern]
+        while candidates[-1].startswith("**/"):
+            candidates.append(candidates[-1][3:])
+        if any(fnmatch.fnmatchcase(path, p) or path.startswith(p + "/") for p in candidates):
+            excluded = not negate
+    return excluded
+
+
+def detect_secrets_in_image(ctx: DoctorContext) -> Finding:
+    """Fail when ``.env`` may be copied in, or the Dockerfile/config holds a secret value."""
+    problems: list[str] = []
+    ignore = ctx.read(".dockerignore")
+    if ignore is None:
+        problems.append(".dockerignore: missing, so .env files go into the build context")
+    else:
+        leaked = [p for p in ENV_FILES if not dockerignore_excludes(ignore, p)]
+        if leaked:
+            problems.append(f".dockerignore: does not exclude {', '.join(leaked)}")
+    parsed = load_instructions(ctx)
+    if parsed is not None:
+        relpath, instructions = parsed
+        for name, (value, line) in env_values(instructions).items():
+            problems += _secret_problems(f"{relpath}:{line}: ENV {name}", name, value)
+        for ins in instructions:
+            if ins.keyword == "ARG" and "=" in ins.args:
+                name, _, value = ins.args.partition("=")
+                problems += _secret_problems(f"{relpath}:{ins.line}: ARG {name.strip()}",
+                                             name.strip(), value.strip())
+    problems += _config_problems(ctx)
+    if problems:
+        return failed(f"{len(problems)} way(s) a secret could end up in the image", problems)
+    where = "the Dockerfile and config" if parsed else "config (no Dockerfile yet)"
+    return passed(f".dockerignore excludes .env; no secret-looking values in {where}")
+
+
+def _secret_problems(where: str, name: str, value: str) -> list[str]:
+    if not value:
+        return []
+    if looks_secret(value):
+        return [f"{where} holds a credential-shaped value ({redact(value)})"]
+    if SECRET_NAME_RE.search(name) and not SECRET_REF_NAME_RE.search(name) \
+            and not value.startswith(("arn:", "${")):
+        return [f"{where}: the name says it is a secret; its value would be baked into the "
+                "image (value hidden)"]
+    return []
+
+
+def _config_problems(ctx: DoctorContext) -> list[str]:
+    """Secret-looking values in [tool.aibox-ops].environment (read raw: works even when the
+    settings are invalid)."""
+    from ...pyproject import load_pyproject
+
+    try:
+        tool = load_pyproject(ctx.root).table("tool", "aibox-ops")
+    except Exception:  # an unreadable pyproject is the config check's business
+        return []
+    env = tool.get("environment") if isinstance(tool, dict) else None
+    if not isinstance(env, dict):
+        return []
+    out = []
+    for name, value in env.items():
+        out += _secret_problems(f"pyproject.toml: [tool.aibox-ops.environment] {name}",
+                                str(name), str(value))
+    return out
+
+
+def detect_env_drift_offline(ctx: DoctorContext) -> tuple[list[str], str | None]:
+    """Differences between the Dockerfile's ENV and ``Settings.container_env``, and the
+    Dockerfile path (None when there is no Dockerfile)."""
+    parsed = load_instructions(ctx)
+    if parsed is None or ctx.settings is None:
+        return [], None
+    relpath, instructions = parsed
+    image = {name: value for name, (value, _) in env_values(instructions).items()}
+    return diff_env(image, ctx.settings.container_env, relpath), relpath
+
+
+def diff_env(actual: dict[str, str], wanted: dict[str, str], where: str) -> list[str]:
+    """Readable differences (values redacted) between two environments."""
+    out = []
+    for name in sorted(set(actual) | set(wanted)):
+        have, want = actual.get(name), wanted.get(name)
+        if have == want:
+            continue
+        if have is None:
+            out.append(f"{where}: {name} missing (config: {redact(want or '')!r})")
+        elif want is None:
+            out.append(f"{where}: {name}={redact(have)!r} is not in the config")
+        else:
+            out.append(f"{where}: {name}={redact(have)!r}, config says {redact(want)!r}")
+    return out
+
+
+def detect_env_drift_files(ctx: DoctorContext) -> Finding:
+    """Offline half of env-drift: the Dockerfile against the config."""
+    drift, relpath = detect_env_drift_offline(ctx)
+    if relpath is None:
+        return skipped(NO_DOCKERFILE)
+    if drift:
+        return failed(f"{relpath} ENV differs from the config in {len(drift)} variable(s)",
+                      drift, fix="Run `aibox-ops render` (and redeploy) so the image gets the "
+                      "configured environment.")
+    return passed(f"{relpath} ENV matches the config")

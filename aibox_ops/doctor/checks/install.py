@@ -1,0 +1,119 @@
+"""``install-test``: install the requirements file into a fresh virtual environment, as the
+container's pip does, and import the entry point; catches ModuleNotFoundError with no Docker
+and no AWS. Environments are cached by the hash of the requirements file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ..context import DoctorContext
+from ..model import Finding, failed, passed, skipped
+
+INSTALL_TIMEOUT = 900  # seconds: a cold install of the agent's requirements from PyPI
+IMPORT_TIMEOUT = 120
+MISSING_RE = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
+
+
+def cache_root() -> Path:
+    """Where tested environments are kept: ``$XDG_CACHE_HOME/aibox-ops`` (~/.cache/...)."""
+    base = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+                        "aibox-ops")
+    return Path(base) / "install-test"
+
+
+def env_key(requirements: str, python: str) -> str:
+    """Cache key: the requirements text and the Python version."""
+    return hashlib.sha256(f"{python}\n{requirements}".encode()).hexdigest()[:16]
+
+
+def prepare_env(requirements: str, req_path: Path) -> tuple[Path, bool]:
+    """A venv with the requirements installed: (its python, whether it came from cache).
+
+    Uses uv (pip-compatible, fast) when available, else the venv's own pip. A failed install
+    leaves nothing in the cache.
+    """
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    target = cache_root() / env_key(requirements, python)
+    venv_python = target / "bin" / "python"
+    if (target / ".complete").is_file() and venv_python.exists():
+        return venv_python, True
+    shutil.rmtree(target, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    uv = os.environ.get("UV") or shutil.which("uv")
+    if uv:
+        steps = [[uv, "venv", "--quiet", "--python", sys.executable, str(target)],
+                 [uv, "pip", "install", "--quiet", "--python", str(venv_python),
+                  "-r", str(req_path)]]
+    else:
+        steps = [[sys.executable, "-m", "venv", str(target)],
+                 [str(venv_python), "-m", "pip", "install", "--quiet", "--disable-pip-version"
+                  "-check", "-r", str(req_path)]]
+    for step in steps:
+        proc = subprocess.run(step, capture_output=True, text=True, timeout=INSTALL_TIMEOUT,
+                              check=False)
+        if proc.returncode != 0:
+            shutil.rmtree(target, ignore_errors=True)
+            detail = (proc.stderr or proc.stdout).strip().splitlines()
+            raise InstallFailed(detail[-5:] if detail else [f"exit {proc.returncode}"])
+    (target / ".complete").write_text(requirements, encoding="utf-8")
+    return venv_python, False
+
+
+class InstallFailed(Exception):
+    """pip could not install the requirements file."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def import_entry(python: Path, agent_dir: Path, module: str) -> subprocess.CompletedProcess:
+    """Import the entry module the way the container does (``/app`` = the agent folder)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.update({"DOCKER_CONTAINER": "1", "LOG_TO_FILE": "false", "PYTHONDONTWRITEBYTECODE": "1"})
+    code = f"import importlib; importlib.import_module({module!r})"
+    return subprocess.run([str(python), "-I", "-c", f"import sys; sys.path.insert(0, "
+                           f"{str(agent_dir)!r}); {code}"],
+                          cwd=agent_dir, capture_output=True, text=True, env=env,
+                          timeout=IMPORT_TIMEOUT, check=False)
+
+
+def detect_install_test(ctx: DoctorContext) -> Finding:
+    """Fail when installing the requirements or importing the entry point fails."""
+    if not ctx.install_test:
+        return skipped("not requested (pass --install-test)")
+    settings = ctx.agent_settings()
+    assert settings is not None
+    req_path = settings.path(settings.requirements_file)
+    requirements = ctx.read(settings.requirements_file)
+    if requirements is None:
+        return failed(f"{settings.requirements_file} does not exist")
+    try:
+        python, cached = prepare_env(requirements, req_path)
+    except InstallFailed as exc:
+        return failed(f"pip cannot install {settings.requirements_file}", exc.lines)
+    except subprocess.TimeoutExpired:
+        return failed(f"installing {settings.requirements_file} took over {INSTALL_TIMEOUT} s")
+    try:
+        proc = import_entry(python, settings.agent_dir, settings.entry_module)
+    except subprocess.TimeoutExpired:
+        return failed(f"importing {settings.entry_module} took over {IMPORT_TIMEOUT} s "
+                      "(does it start the server at import time?)")
+    how = "cached environment" if cached else "fresh environment"
+    if proc.returncode != 0:
+        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+        missing = MISSING_RE.findall(proc.stderr)
+        if missing:
+            return failed(f"importing {settings.entry_module} fails: no module named "
+                          f"{', '.join(repr(m) for m in missing)} ({how})", lines[-3:],
+                          fix=f"Add the distribution providing {missing[0]!r} to the agent "
+                              "dependency group, `uv lock`, `aibox-ops sync-requirements`.")
+        return failed(f"importing {settings.entry_module} fails ({how})", lines[-5:])
+    return passed(f"{settings.requirements_file} installs and {settings.entry_module} imports "
+                  f"({how})")

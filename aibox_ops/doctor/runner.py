@@ -1,0 +1,133 @@
+"""Run checks: the explicit order, concurrency for independent work, crash isolation, and
+the log scan merged into the results of the failure modes it finds."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+from ..errors import AiboxError
+from .context import DoctorContext
+from .model import Check, CheckResult, Finding
+from .registry import all_checks, check_ids
+
+WORKERS = 8  # AWS reads and `uv export` overlap; the rest is cheap
+# Checks that call fix-iam's library, which asks the session for clients directly.
+IAM_CHECKS = frozenset({"dynamodb-access", "secrets-access"})
+
+
+def select(only: Iterable[str] | None = None, skip: Iterable[str] | None = None) -> list[Check]:
+    """The checks to run; unknown ids raise ValueError naming them."""
+    known = check_ids()
+    only_set, skip_set = set(only or []), set(skip or [])
+    unknown = sorted((only_set | skip_set) - set(known))
+    if unknown:
+        raise ValueError(f"unknown check id(s): {', '.join(unknown)} "
+                         f"(known: {', '.join(known)})")
+    return [check for check in all_checks()
+            if (not only_set or check.id in only_set) and check.id not in skip_set]
+
+
+def run_check(ctx: DoctorContext, check: Check) -> CheckResult:
+    """One check; a crash becomes a result with status ``error``."""
+    reason = _skip_reason(ctx, check)
+    if reason is not None:
+        return _result(check, Finding("skip", reason))
+    try:
+        finding = check.detect(ctx)
+    except AiboxError as exc:
+        finding = Finding("error", f"could not check: {exc.message}", fix=exc.hint)
+    except Exception as exc:  # a bug in one check must not stop the others
+        tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        finding = Finding("error", f"check crashed: {tb}",
+                          fix="This is a bug in aibox-ops; run with --debug and report it.",
+                          data={"traceback": traceback.format_exc()})
+    return _result(check, finding)
+
+
+def _skip_reason(ctx: DoctorContext, check: Check) -> str | None:
+    if "settings" in check.needs and ctx.settings is None:
+        return "needs valid settings (see config)"
+    if "aws" in check.needs and ctx.offline:
+        return "offline (--offline)"
+    if "credentials" in check.needs:
+        return ctx.aws_unavailable()
+    return None
+
+
+def _result(check: Check, finding: Finding) -> CheckResult:
+    problem = finding.status in ("fail", "warn", "error")
+    fix = (finding.fix or check.fix_hint) if problem else None
+    return CheckResult(check.id, check.title, finding.status, check.severity, finding.message,
+                       list(finding.evidence), fix,
+                       fixable=bool(check.plan_fix) and finding.status in ("fail", "warn"),
+                       data=dict(finding.data))
+
+
+def run_checks(ctx: DoctorContext, only: Iterable[str] | None = None,
+               skip: Iterable[str] | None = None) -> list[CheckResult]:
+    """Run the selected checks (all by default) and return their results in registry order.
+
+    Independent checks run concurrently; shared reads go through ``ctx``'s per-run cache.
+    With ``ctx.logs`` (and AWS available) the log scan adds what it finds to the results.
+    """
+    checks = select(only, skip)
+    if not checks:
+        return []
+    if any(c.id in IAM_CHECKS for c in checks) and ctx.aws_unavailable() is None:
+        ctx.open_clients()
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(checks))) as pool:
+        results = list(pool.map(lambda check: run_check(ctx, check), checks))
+    if ctx.logs:
+        results = merge_log_scan(ctx, results)
+    return results
+
+
+def merge_log_scan(ctx: DoctorContext, results: list[CheckResult]) -> list[CheckResult]:
+    """Scan the logs and put each signature found under its check id; a ``log-scan`` result
+    says what was read."""
+    from .logs import scan_logs
+
+    log_check = Check("log-scan", "Runtime and build logs", "error", lambda c: Finding("skip", ""),
+                      "Fix the failure modes named in the evidence, then redeploy.")
+    reason = "needs valid settings (see config)" if ctx.settings is None else \
+        ctx.aws_unavailable()
+    if reason is not None:
+        return [*results, _result(log_check, Finding("skip", reason))]
+    try:
+        scan = scan_logs(ctx)
+    except AiboxError as exc:
+        return [*results, _result(log_check, Finding("error", f"could not read logs: "
+                                                              f"{exc.message}", fix=exc.hint))]
+    hours = ctx.since_seconds / 3600
+    merged = []
+    for result in results:
+        lines = scan.matches.get(result.id)
+        if not lines:
+            merged.append(result)
+            continue
+        count = scan.counts[result.id]
+        status = "error" if result.status == "error" else "fail"
+        message = f"{result.message}; the logs show this failure {count} time(s) in the " \
+            f"last {hours:g} h"
+        merged.append(CheckResult(
+            result.id, result.title, status, result.severity, message,
+            [*result.evidence, *(f"log: {line}" for line in lines)],
+            result.fix or _fix_hint(result.id), result.fixable, result.data))
+    selected = {r.id for r in results}
+    elsewhere = {k: v for k, v in scan.counts.items() if k not in selected}
+    evidence = [f"read {g}" for g in scan.groups] + \
+        [f"no log group {g}" for g in scan.missing_groups] + \
+        [f"{n} match(es) for {k} (not selected)" for k, n in sorted(elsewhere.items())]
+    found = sum(scan.counts.values())
+    finding = Finding("pass" if not found else "fail",
+                      f"{scan.events} candidate event(s) in {len(scan.groups)} log group(s) over "
+                      f"the last {hours:g} h; {found} known failure(s)", evidence)
+    return [*merged, _result(log_check, finding)]
+
+
+def _fix_hint(check_id: str) -> str:
+    from .registry import get_check
+
+    return get_check(check_id).fix_hint

@@ -1,0 +1,44 @@
+"""doctor --install-test: a fresh venv from the requirements file, then the entry import.
+
+Kept offline: the requirements file lists nothing to download, so the test exercises the
+venv creation, the isolated import and the cache without PyPI.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.doctor_support import check
+from tests.helpers import make_project
+
+pytestmark = pytest.mark.slow
+
+
+def project(root, source):
+    make_project(root)
+    (root / "agent" / "agentcore_app.py").write_text(source)
+    (root / "requirements-agentcore.txt").write_text("# nothing to install\n")
+    return root
+
+
+def test_import_failure_is_reported_with_the_missing_module(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = project(tmp_path / "p", "import json\n\nimport dotenv\n")
+    result = check(root, "install-test", "--install-test")
+    assert result["status"] == "fail"
+    assert "no module named 'dotenv'" in result["message"]
+
+
+def test_a_clean_import_passes_and_the_environment_is_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = project(tmp_path / "p", "import json\n\nVALUE = json.dumps({})\n")
+    first = check(root, "install-test", "--install-test")
+    assert first["status"] == "pass" and "fresh environment" in first["message"]
+    second = check(root, "install-test", "--install-test")
+    assert second["status"] == "pass" and "cached environment" in second["message"]
+    assert len(list((tmp_path / "cache" / "aibox-ops" / "install-test").iterdir())) == 1
+
+
+def test_without_the_flag_it_is_skipped(tmp_path):
+    root = project(tmp_path / "p", "import json\n")
+    assert check(root, "install-test")["status"] == "skip"

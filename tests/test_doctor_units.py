@@ -1,0 +1,85 @@
+"""Pure pieces of doctor: Dockerfile reading, .dockerignore rules, redaction, model table,
+request validation before sending."""
+
+from __future__ import annotations
+
+import pytest
+
+from aibox_ops.doctor.checks.image import dockerignore_excludes
+from aibox_ops.doctor.checks.models import supports_streaming_tools
+from aibox_ops.doctor.dockerfile import env_values, final_user, parse_dockerfile
+from aibox_ops.doctor.redact import redact
+from tests.doctor_support import check, dockerfile, healthy_project
+
+
+def test_dockerfile_continuations_comments_and_env_forms():
+    text = ('FROM x\n# comment\nENV A=1 \\\n    # inside\n    B="two words"\nENV C 3\n'
+            "USER 1000\n")
+    instructions = parse_dockerfile(text)
+    assert [i.keyword for i in instructions] == ["FROM", "ENV", "ENV", "USER"]
+    assert env_values(instructions) == {"A": ("1", 3), "B": ("two words", 3), "C": ("3", 6)}
+    assert final_user(instructions) == ("1000", 7)
+
+
+@pytest.mark.parametrize(("rules", "path", "excluded"), [
+    (".env*\n", ".env", True),
+    ("**/.env*\n", "agent/.env", True),
+    ("**/.env*\n", ".env", True),
+    (".env\n!.env\n", ".env", False),
+    ("tests\n", ".env", False),
+    ("*.env\n", ".env", True),
+])
+def test_dockerignore_rules(rules, path, excluded):
+    assert dockerignore_excludes(rules, path) is excluded
+
+
+@pytest.mark.parametrize("secret", [
+    "AKIAIOSFODNN7EXAMPLE", "sk-proj-abcdefghijklmnop1234",
+    "AIzaSyA1234567890abcdefghijklmnopqrstu",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abcdefghijklmnop"])
+def test_redact_hides_credential_shapes(secret):
+    assert secret not in redact(f"failed with {secret} here")
+
+
+def test_redact_keeps_secret_references_and_hides_secret_values():
+    assert redact("OPENAI_SECRET_ID=dev_openai_api") == "OPENAI_SECRET_ID=dev_openai_api"
+    assert redact("password=hunter2 token: abc123") == "password=[REDACTED] token: [REDACTED]"
+    assert redact("Authorization: Bearer abcdefghij123") == "Authorization: Bearer [REDACTED]"
+
+
+@pytest.mark.parametrize(("model", "ok"), [
+    ("global.anthropic.claude-sonnet-4-6", True), ("us.amazon.nova-pro-v1:0", True),
+    ("meta.llama3-1-70b-instruct-v1:0", False), ("amazon.titan-text-express-v1", False),
+    ("gemini-2.5-flash", True), ("acme.unknown-model-v1", None)])
+def test_streaming_tool_use_table(model, ok):
+    assert supports_streaming_tools(model) is ok
+
+
+@pytest.mark.parametrize(("run", "status"), [
+    ("RUN uv pip install --system -r requirements.txt", "pass"),
+    ("RUN python -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt", "fail"),
+    ("RUN pip install -r other.txt", "fail"),
+])
+def test_container_install_variants(tmp_path, run, status):
+    root = healthy_project(tmp_path)
+    path = dockerfile(root)
+    text = path.read_text()
+    start = text.index("RUN pip install")
+    end = text.index("\n\n", start)
+    path.write_text(text[:start] + run + text[end:])
+    assert check(root, "container-install")["status"] == status
+
+
+def test_requests_are_validated_before_they_are_sent(tmp_path):
+    from aibox_ops.aws import open_session
+    from aibox_ops.doctor import DoctorContext
+    from aibox_ops.doctor.aws_reads import CONTROL, call
+    from aibox_ops.errors import AiboxError
+
+    ctx = DoctorContext(None, session=open_session("ap-southeast-1"), offline=False,
+                        project_dir=tmp_path)
+    # The endpoint is port 9 (nothing listens): only a request refused before sending
+    # fails with a validation message.
+    with pytest.raises(AiboxError, match="agentRuntimeId"):
+        call(ctx, CONTROL, "GetAgentRuntimeEndpoint", agentRuntimeId="",
+             endpointName="DEFAULT")
