@@ -27,21 +27,31 @@ def optional(module: str) -> ModuleType | None:
         raise
 
 
-def run_doctor_offline(settings: Settings) -> str:
-    """Doctor's offline checks; a failure at severity error stops the deploy (exit 1)."""
+# Drift the deploy's own render and requirements phases repair: not a reason to stop.
+REPAIRED_BY_DEPLOY = ("render-drift", "requirements-drift", "env-drift")
+
+
+def run_doctor_offline(settings: Settings, only: list[str] | None = None,
+                       ) -> tuple[str, list[Any]]:
+    """Doctor's offline checks (``only`` these, else all but the drift deploy repairs):
+    (summary, the results failing at error level)."""
     doctor = optional("aibox_ops.doctor")
     if doctor is None:
-        return "render and requirements have no blocking drift (doctor not in this build)"
+        return "render and requirements have no blocking drift (doctor not in this build)", []
+    ids = only or [i for i in doctor.offline_checks() if i not in REPAIRED_BY_DEPLOY]
     results = doctor.run_checks(doctor.DoctorContext(settings, session=None, offline=True),
-                                only=doctor.offline_checks())
-    failed = doctor.blocking(results)
-    if failed:
-        lines = "\n".join(f"  - {r.id}: {r.message}" + (f" (fix: {r.fix})" if r.fix else "")
-                          for r in failed)
-        raise CheckFailed(f"preflight: doctor found {len(failed)} problem(s) at error level:\n"
-                          f"{lines}", hint="Run `aibox-ops doctor --offline` for the evidence "
-                          "(`--fix` repairs some).")
-    return f"doctor: {len(results)} offline check(s), none failing at error level"
+                                only=ids)
+    failed = list(doctor.blocking(results))
+    return f"doctor: {len(results)} offline check(s), {len(failed)} failing", failed
+
+
+def doctor_failure(failed: list[Any]) -> CheckFailed:
+    """The error that stops a deploy on doctor's blocking results (exit 1)."""
+    lines = "\n".join(f"  - {r.id}: {r.message}" + (f" (fix: {r.fix})" if r.fix else "")
+                      for r in failed)
+    return CheckFailed(f"preflight: doctor found {len(failed)} problem(s) at error level:\n"
+                       f"{lines}", hint="Run `aibox-ops doctor --offline` for the evidence "
+                       "(`--fix` repairs some).")
 
 
 def provision(session: AwsSession, settings: Settings, phase: PhaseReport,

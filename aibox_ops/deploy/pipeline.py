@@ -118,6 +118,7 @@ class _Deploy:
         self.config = runtime_config_params(settings)
         self.config_hash = config_digest(self.config)
         self.plans: dict[str, Plan] = {}
+        self.recheck: list[str] = []
 
     def run(self) -> DeployReport:
         dry = self.opts.dry_run
@@ -153,7 +154,14 @@ class _Deploy:
                                    hint=f"Keep your edits in the templates or settings, or "
                                    f"run `aibox-ops {plan.command} --force` first.",
                                    targets=[i.target for i in plan.blocked])
-        doctor_note = hooks.run_doctor_offline(self.s)
+        doctor_note, failed = hooks.run_doctor_offline(self.s)
+        if failed:
+            if not any(plan.changes for plan in self.plans.values()):
+                raise hooks.doctor_failure(failed)
+            # The render/requirements phases may fix these (e.g. .dockerignore not yet
+            # written): checked again once they have run, before anything is built.
+            self.recheck = [r.id for r in failed]
+            doctor_note += f" (re-checked after render: {', '.join(self.recheck)})"
         identity = self.session.caller_identity()
         account = identity["Account"]
         if self.state.account and self.state.account != account:
@@ -190,6 +198,10 @@ class _Deploy:
         return "written" if written else "up to date"
 
     def stage(self, phase: PhaseReport) -> str:
+        if self.recheck and not self.opts.dry_run:
+            _, failed = hooks.run_doctor_offline(self.s, only=self.recheck)
+            if failed:
+                raise hooks.doctor_failure(failed)
         try:
             context = self.context = plan_build_context(self.s)
         except FileError as error:

@@ -96,3 +96,19 @@ def test_commands_on_an_undeployed_agent(project, aws, command):
         assert result.exit_code == 0 and json_out(result)["deployed"] is False
     else:
         assert result.exit_code == 5 and "not deployed" in json_out(result)["message"]
+
+
+def test_doctor_preflight_stops_a_deploy_before_anything_is_built(project, aws):
+    entry = project / "agent" / "agentcore_app.py"
+    text = entry.read_text()
+    # The container runs `python -m agentcore_app`: a __main__ block that does real work
+    # (instead of only starting the server) is the guide's failure doctor's main-guard finds.
+    entry.write_text(text.replace('if __name__ == "__main__":\n    sys.exit(main(sys.argv[1:]))',
+                                  'if __name__ == "__main__":\n    print(health())\n'))
+    result = invoke("--json", "deploy", "--yes", "--no-warm", project=project)
+    assert result.exit_code == 1, result.stderr
+    doc = json_out(result)
+    assert "main-guard" in doc["error"]["message"]
+    assert [p["status"] for p in doc["phases"]][-1] == "failed"
+    assert aws.client("ecr").describe_repositories()["repositories"] == []
+    assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
