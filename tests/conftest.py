@@ -34,6 +34,22 @@ FAKE_ENV = {
 }
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-pip-build", action="store_true",
+                     help="also run tests marked pip_build (real pip installs; CI runs them)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``pip_build`` (minutes of pip) run only with --run-pip-build, so the
+    default suite stays within its time budget; ``slow`` tests still run by default."""
+    if config.getoption("--run-pip-build"):
+        return
+    skip = pytest.mark.skip(reason="pip_build: run with --run-pip-build")
+    for item in items:
+        if "pip_build" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _isolate_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
     """Fake credentials, no shared config files, and no route to real AWS.

@@ -131,8 +131,9 @@ def test_params_checked_against_botocore_model():
         build_invoke_params("arn:aws:lambda:x", {}, new_session_id())
     with pytest.raises(ConfigError, match="33-256"):
         build_invoke_params(ARN, {}, "too-short")
-    from aibox_ops.aws.checked import check_params
+    from aibox_ops.aws.validate import InvalidRequestError, check_request, validate_request
 
-    with pytest.raises(ConfigError, match="runtimeSessionId"):
-        check_params("bedrock-agentcore", "InvokeAgentRuntime",
-                     {"agentRuntimeArn": ARN, "payload": b"{}", "runtimeSessionId": "x"})
+    assert validate_request("bedrock-agentcore", "InvokeAgentRuntime", params) == []
+    with pytest.raises(InvalidRequestError, match="runtimeSessionId"):
+        check_request("bedrock-agentcore", "InvokeAgentRuntime",
+                      {"agentRuntimeArn": ARN, "payload": b"{}", "runtimeSessionId": "x"})

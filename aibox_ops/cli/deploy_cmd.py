@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import AiboxError
+from .deploy_local import Detach, LocalFlag, Port, deploy_local
 from .options import DryRun
 from .output import console, emit_json, results, warn
 from .prompts import confirm
@@ -32,8 +33,13 @@ def deploy(
     no_warm: Annotated[bool, typer.Option(
         "--no-warm", help="Skip the warm-up schedule phase.")] = False,
     timeout: Timeout = 900.0,
+    local: LocalFlag = False,
+    port: Port = 8080,
+    detach: Detach = False,
 ) -> None:
     """Deploy the agent to AgentCore Runtime (build only when its content changed)."""
+    if local:  # on this machine: aibox_ops.local (see docs/local.md)
+        return deploy_local(ctx, port, detach)
     from ..deploy import DeployOptions, DeployReport, run_deploy
 
     state: AppState = ctx.obj

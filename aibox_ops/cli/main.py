@@ -220,9 +220,12 @@ def _register() -> None:
         deploy_cmd,
         doctor_cmd,
         fix_iam_cmd,
+        invoke_cmd,
         ops_cmds,
+        provision_cmd,
         render_cmd,
         requirements_cmd,
+        secrets_cmd,
         warm_cmd,
     )
 
@@ -237,6 +240,9 @@ def _register() -> None:
     app.command("fix-iam")(fix_iam_cmd.fix_iam)
     app.add_typer(warm_cmd.app, name="warm")
     app.command("doctor")(doctor_cmd.doctor)
+    app.command("invoke")(invoke_cmd.invoke)
+    app.command("provision")(provision_cmd.provision)
+    app.add_typer(secrets_cmd.secrets_app, name="secrets")
 
 
 _register()

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from .deploy_cmd import Timeout, Yes
+from .deploy_local import LocalFlag, destroy_local
 from .options import DryRun
 from .output import emit_json, results, status_table, warn
 from .prompts import confirm
@@ -121,8 +122,11 @@ def destroy(
     yes: Yes = False,
     keep_images: Annotated[bool, typer.Option(
         "--keep-images", help="Keep the ECR repository and its images.")] = False,
+    local: LocalFlag = False,
 ) -> None:
     """Remove the runtime and what deploy created (never roles or repositories you supplied)."""
+    if local:  # stop the local agent (see docs/local.md)
+        return destroy_local(ctx)
     from ..deploy.destroy import apply_destroy, plan_destroy
 
     state: AppState = ctx.obj

@@ -19,7 +19,7 @@ from ..errors import AiboxError
 
 STATUS_STYLE = {
     "create": "green", "update": "yellow", "unchanged": "dim", "edited": "bold red",
-    "foreign": "bold red", "written": "green",
+    "foreign": "bold red", "written": "green", "missing": "yellow",
 }
 
 _consoles: dict[bool, Console] = {}
@@ -74,6 +74,8 @@ def report_error(error: AiboxError, as_json: bool) -> None:
     """Print an error: one paragraph (plus hint) on stderr; with --json, also on stdout."""
     out = console()
     out.print(f"[bold red]error:[/] {escape(error.message)}")
+    for line in getattr(error, "log_tail", None) or []:  # AgentError: the agent's last lines
+        out.print(f"  [dim]{escape(line)}[/]", soft_wrap=True)
     if error.hint:
         out.print(f"[dim]hint:[/] {escape(error.hint)}")
     if as_json and not error.result_already_emitted:

@@ -65,7 +65,9 @@ def provision(session: AwsSession, settings: Settings, phase: PhaseReport,
     if dry_run:
         return f"{len(plan.changes)} item(s) would change"
     applied = module.apply_provision(session, plan)
-    return f"{len(applied)} created" if applied else "tables and secrets present"
+    missing = [i.target for i in plan.items if i.kind == "secret" and i.status != "unchanged"]
+    note = f"; secrets to set (`aibox-ops secrets set`): {', '.join(missing)}" if missing else ""
+    return (f"{len(applied)} table(s) created" if applied else "tables present") + note
 
 
 def fix_iam(session: AwsSession, settings: Settings, state: DeployState,

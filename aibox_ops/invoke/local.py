@@ -75,7 +75,7 @@ def _exchange(host: str, port: int, path: str, body: bytes,
         except OSError as exc:
             raise AgentError(
                 f"no agent answers at {where} ({exc.strerror or exc})",
-                hint="Start one with `aibox-ops deploy --local` (or pass its URL).",
+                hint="Start one with `aibox-ops deploy --local`.",
             ) from None
         if response.status >= 400:
             raise _http_error(where, response.status, response.read())

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..aws.checked import check_params
 from ..aws.session import aws_errors
+from ..aws.validate import check_request
 from ..errors import AgentError, ConfigError
 from .local import ACCEPT, READ_SIZE, READ_TIMEOUT, encode_payload
 from .session_id import new_session_id, session_id_problem
@@ -51,7 +51,7 @@ def build_invoke_params(runtime_arn: str, payload: Any, session_id: str,
         "accept": ACCEPT,
         "payload": encode_payload(payload),
     }
-    check_params(SERVICE, OPERATION, params)
+    check_request(SERVICE, OPERATION, params)
     return params
 
 

@@ -1,0 +1,153 @@
+"""``deploy --local`` / ``destroy --local``: the CLI side of aibox_ops.local.
+
+The ``deploy`` and ``destroy`` commands delegate their ``--local`` form here:
+``deploy_local(ctx, port, detach)`` and ``destroy_local(ctx)``; ``LocalFlag``, ``Port`` and
+``Detach`` are their options. Until the AWS ``deploy``/``destroy`` commands are registered,
+``local_deploy_command``/``local_destroy_command`` stand in for them (``--local`` only).
+"""
+
+from __future__ import annotations
+
+import signal
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from ..errors import AgentError
+from ..local.venv import tail_lines
+from .output import console, emit_json, results
+from .state import AppState
+
+PROMPT_NEEDS = ("A prompt needs a model: a Bedrock-enabled AWS profile (AWS_PROFILE), or "
+                "OPENAI_API_KEY / GEMINI_API_KEY, or an OpenAI-compatible local server via "
+                "OPENAI_BASE_URL (with --model openai/NAME).")
+
+
+LocalFlag = Annotated[bool, typer.Option(
+    "--local", help="On this machine: the agent on 127.0.0.1, no Docker, no AWS.")]
+Port = Annotated[int, typer.Option("--port", metavar="N", help="Local port.")]
+Detach = Annotated[bool, typer.Option(
+    "--detach", help="Return once healthy; `destroy --local` stops it.")]
+
+
+def local_deploy_command(ctx: typer.Context, local: LocalFlag = False, port: Port = 8080,
+                         detach: Detach = False) -> None:
+    """Deploy the agent (--local: on 127.0.0.1 in the image's environment)."""
+    if not local:
+        raise typer.BadParameter("only --local is available in this build (deploying to "
+                                 "AWS comes with the deploy command group)",
+                                 param_hint="--local")
+    deploy_local(ctx, port, detach)
+
+
+def local_destroy_command(ctx: typer.Context, local: LocalFlag = False) -> None:
+    """Remove a deployment (--local: stop the local agent)."""
+    if not local:
+        raise typer.BadParameter("only --local is available in this build",
+                                 param_hint="--local")
+    destroy_local(ctx)
+
+
+def _state(ctx: Any) -> AppState:
+    return ctx.obj if hasattr(ctx, "obj") else ctx
+
+
+def deploy_local(ctx: Any, port: int, detach: bool) -> None:
+    """Start the agent on 127.0.0.1:``port``; foreground until Ctrl-C, or ``detach``."""
+    state = _state(ctx)
+    settings = state.settings()
+    # The agent runs in its own session, so a terminal's signals never reach it: SIGINT,
+    # SIGTERM and SIGHUP (Ctrl-C, `kill`, a closed terminal) become KeyboardInterrupt for the
+    # whole command, and every path below stops the agent before this process ends. SIGINT
+    # is set too because a process started from a background job inherits it ignored.
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in stops}
+    try:
+        runtime = _start(state, settings, port, detach)
+        if not detach:
+            _foreground(runtime)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _start(state: AppState, settings: Any, port: int, detach: bool) -> Any:
+    from ..local import start_local
+
+    err = console()
+    if err.is_terminal:
+        with err.status("preparing the local agent…") as status:
+            runtime = start_local(settings, port=port, detach=detach,
+                                  progress=lambda message: status.update(escape(message)))
+    else:  # no spinner without a terminal: one line per step (a pip build takes minutes)
+        runtime = start_local(settings, port=port, detach=detach,
+                              progress=lambda message: err.print(escape(message)))
+    try:
+        if state.json:
+            emit_json({"ok": True, "command": "deploy --local", **runtime.to_dict()})
+        else:
+            _show_started(runtime)
+    except KeyboardInterrupt:
+        if not detach:
+            runtime.stop()
+        raise
+    return runtime
+
+
+def _foreground(runtime: Any) -> None:
+    err = console()
+    try:
+        err.print("[dim]agent log follows; Ctrl-C stops the agent[/]")
+        code = runtime.follow(lambda line: err.print(escape(line), style="dim",
+                                                     soft_wrap=True))
+    except KeyboardInterrupt:
+        how = runtime.stop()
+        err.print(f"local agent {how} (pid {runtime.pid})")
+        return
+    # A clean shutdown (uvicorn ends with the signal it got), e.g. `destroy --local` from
+    # another terminal: not an error.
+    if code in (0, -signal.SIGTERM, -signal.SIGINT):
+        err.print(f"local agent stopped from outside (pid {runtime.pid}, exit code {code})")
+        return
+    raise AgentError(f"the local agent exited (exit code {code})",
+                     hint=f"Its log: {runtime.log}", log_tail=tail_lines(runtime.log, 15))
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _show_started(runtime: Any) -> None:
+    out = results(as_json=False)
+    venv = runtime.venv
+    built = "reused" if venv and venv.reused else "built"
+    out.print(f"[green]local agent running[/] at [bold]{runtime.url}[/] "
+              f"(pid {runtime.pid}; environment {built}, healthy in "
+              f"{runtime.timings.get('start_seconds', 0):.1f} s)")
+    if venv and venv.python_version != venv.wanted_version:
+        console().print(f"[yellow]warning:[/] built with Python {venv.python_version}; the "
+                        f"image runs {venv.wanted_version} (install it to match)")
+    out.print("  invoke:  aibox-ops invoke --local \"Hello!\"")
+    out.print(f"  or:      curl -N {runtime.url}/invocations -H 'Content-Type: application/json'"
+              f" -d '{{\"prompt\": \"Hello!\", \"stream\": true}}'")
+    out.print(f"  log:     {runtime.log}")
+    if runtime.detached:
+        out.print("  stop:    aibox-ops destroy --local")
+    out.print(f"[dim]{escape(PROMPT_NEEDS)}[/]")
+
+
+def destroy_local(ctx: Any) -> None:
+    """Stop the project's local agent (started with ``deploy --local``)."""
+    from ..local import stop_local
+
+    state = _state(ctx)
+    outcome = stop_local(state.settings())
+    if state.json:
+        emit_json({"ok": True, "command": "destroy --local", **outcome})
+        return
+    if outcome["pid"]:
+        results(as_json=False).print(f"local agent at {outcome['url']} (pid {outcome['pid']}):"
+                                     f" {outcome['how']}")
+    else:
+        results(as_json=False).print("no local agent is running")

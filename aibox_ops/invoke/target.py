@@ -1,0 +1,83 @@
+"""Where ``aibox-ops invoke`` sends a payload, and the payload itself (pure, no I/O beyond
+reading the project's state files)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import Settings
+from ..errors import AgentError, ConfigError
+
+LOCAL_DEFAULT_URL = "http://127.0.0.1:8080"
+
+
+@dataclass(frozen=True)
+class InvokeTarget:
+    """A local agent URL or a deployed runtime ARN."""
+
+    kind: str  # "local" | "aws"
+    address: str  # URL or runtime ARN
+
+    def describe(self) -> str:
+        """Human label for the footer."""
+        return f"local {self.address}" if self.kind == "local" else f"runtime {self.address}"
+
+
+def build_payload(prompt: str | None, payload_json: str | None, stream: bool | None,
+                  model: str | None) -> dict[str, Any]:
+    """The request body from a prompt or ``--payload`` JSON, with --stream/--model applied.
+
+    A prompt streams unless ``stream`` is False; a --payload keeps its own ``stream`` unless
+    --stream/--no-stream is given."""
+    if (prompt is None) == (payload_json is None):
+        raise ConfigError(["give a PROMPT or --payload JSON (exactly one)"])
+    if payload_json is not None:
+        try:
+            payload = json.loads(payload_json)
+        except ValueError as exc:
+            raise ConfigError([f"--payload: not valid JSON ({exc})"]) from None
+        if not isinstance(payload, dict):
+            raise ConfigError([f"--payload: expected a JSON object, got "
+                               f"{type(payload).__name__}"])
+    else:
+        if not prompt or not prompt.strip():
+            raise ConfigError(["PROMPT: is empty"])
+        payload = {"prompt": prompt, "stream": True}
+    if stream is not None:
+        payload["stream"] = stream
+    if model:
+        payload["model_id"] = model
+    return payload
+
+
+def local_target(settings: Settings) -> InvokeTarget:
+    """The project's running local agent (its state file), else the default URL."""
+    from ..local import read_local
+
+    state = read_local(settings)
+    return InvokeTarget("local", str(state["url"]) if state else LOCAL_DEFAULT_URL)
+
+
+def runtime_target(settings: Settings) -> InvokeTarget:
+    """The deployed runtime's ARN from the deploy state (AgentError when none)."""
+    from ..deploy_state import load_deploy_state
+
+    state = load_deploy_state(settings)
+    arn = state.agent_arn
+    if not arn and state.agent_id and state.account:
+        arn = (f"arn:aws:bedrock-agentcore:{state.region}:{state.account}:"
+               f"runtime/{state.agent_id}")
+    if not arn:
+        raise AgentError(
+            f"no deployed runtime is recorded for agent {settings.agent_name!r} in "
+            f"{settings.region}",
+            hint="Deploy it with `aibox-ops deploy`, or talk to the local agent: "
+                 "`aibox-ops deploy --local` then `aibox-ops invoke --local \"Hello\"`.")
+    return InvokeTarget("aws", arn)
+
+
+def needs_bearer(settings: Settings) -> bool:
+    """Whether the runtime's inbound authorizer takes bearer tokens instead of SigV4."""
+    return settings.authorizer.type in ("jwt", "oauth")

@@ -1,0 +1,86 @@
+"""A scripted OpenAI-compatible chat server on 127.0.0.1 (the agent's OPENAI_BASE_URL).
+
+First turn: if the request offers the ``current_time`` tool, call it; once the tool's
+result is in the conversation (or with no tools), answer with scripted text. Streams SSE in
+the Chat Completions chunk format the openai SDK parses.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ANSWER = ["The time ", "is noon."]
+
+
+def _chunk(delta: dict, finish: str | None = None, usage: dict | None = None) -> bytes:
+    body = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "local",
+            "choices": [] if usage else [{"index": 0, "delta": delta,
+                                          "finish_reason": finish}]}
+    if usage:
+        body["usage"] = usage
+    return f"data: {json.dumps(body)}\n\n".encode()
+
+
+def script(request: dict) -> list[bytes]:
+    """The SSE events answering one chat request."""
+    tools = [t.get("function", {}).get("name") for t in request.get("tools") or []]
+    answered = any(m.get("role") == "tool" for m in request.get("messages", []))
+    usage = {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
+    parts = [_chunk({"role": "assistant", "content": ""})]
+    if "current_time" in tools and not answered:
+        call = {"index": 0, "id": "call_1", "type": "function",
+                "function": {"name": "current_time", "arguments": ""}}
+        parts.append(_chunk({"tool_calls": [call]}))
+        parts.append(_chunk({"tool_calls": [{"index": 0, "function": {"arguments": "{}"}}]}))
+        parts.append(_chunk({}, "tool_calls"))
+    else:
+        parts += [_chunk({"content": text}) for text in ANSWER]
+        parts.append(_chunk({}, "stop"))
+    parts.append(_chunk({}, usage=usage))
+    parts.append(b"data: [DONE]\n\n")
+    return parts
+
+
+class OpenAIPeer:
+    """Serve ``script`` answers; ``requests`` records every request body."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        peer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server API
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                peer.requests.append(body)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for data in script(body):
+                    self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                    self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
+                                       daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def __enter__(self) -> OpenAIPeer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

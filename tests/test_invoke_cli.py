@@ -1,0 +1,151 @@
+"""aibox-ops invoke: live rendering, --no-stream, --json lines, errors; the AWS route
+through a local InvokeAgentRuntime peer (SigV4, session id, runtime ARN from deploy state)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aibox_ops.errors import ExitCode
+from tests.helpers import invoke, make_project
+from tests.invoke_peer import InvokePeer
+
+ARN = "arn:aws:bedrock-agentcore:ap-southeast-1:123456789012:runtime/demo-AbC123"
+CHUNKS = [
+    {"text": ""},
+    {"thinking": "the user wants the time"},
+    {"tool_use": {"name": "current_time", "params": {"tz": "UTC"}, "status": "running",
+                  "result": None, "tool_use_id": "t1"}},
+    {"tool_use": {"name": "current_time", "params": {"tz": "UTC"}, "status": "completed",
+                  "result": "12:00", "tool_use_id": "t1"}},
+    {"text": "It is "}, {"text": "noon."},
+    {"metadata": {"model_id": "openai/local", "provider": "openai", "duration_ms": 1234,
+                  "usage": {"inputTokens": 7, "outputTokens": 3, "totalTokens": 10}}},
+    {"status": "complete", "event": "done"},
+]
+
+
+@pytest.fixture
+def project(tmp_path):
+    return make_project(tmp_path / "proj", tool='[tool.aibox-ops]\nagent_name = "demo"\n')
+
+
+def deployed(project, arn=ARN, extra_tool=""):
+    (project / ".bedrock_agentcore.yaml").write_text(
+        "default_agent: demo\nagents:\n  demo:\n    aws:\n      region: ap-southeast-1\n"
+        f"    bedrock_agentcore:\n      agent_arn: {arn}\n")
+    return project
+
+
+def test_stream_renders_text_tools_thinking_and_footer(project):
+    with InvokePeer(chunks=CHUNKS) as peer:
+        result = invoke("invoke", "--url", peer.url, "What time is it?", "--model",
+                        "openai/local", "--session-id", "s" * 40, project=project)
+        sent = peer.seen[0]
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "It is noon.\n"  # only the answer on stdout
+    err = result.stderr
+    assert "the user wants the time" in err
+    assert '→ current_time {"tz": "UTC"} running…' in err
+    assert "✓ current_time 12:00" in err
+    assert "model openai/local (openai) · 7 in / 3 out tokens · 1.2 s" in err
+    assert f"--session-id {'s' * 40}" in err
+    assert sent.payload == {"prompt": "What time is it?", "stream": True,
+                            "model_id": "openai/local"}
+    assert sent.headers["x-amzn-bedrock-agentcore-runtime-session-id"] == "s" * 40
+
+
+def test_no_stream_body_is_rendered_the_same(project):
+    reply = {"response": "It is noon.", "status": "success", "metadata": {},
+             "tool_calls": [{"name": "current_time", "status": "completed",
+                             "result": "12:00", "tool_use_id": "t1"}]}
+    with InvokePeer(chunks=CHUNKS, reply=reply) as peer:
+        result = invoke("invoke", "--url", peer.url, "time?", "--no-stream", project=project)
+        assert peer.seen[0].payload == {"prompt": "time?", "stream": False}
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "It is noon.\n"
+    assert "✓ current_time 12:00" in result.stderr
+
+
+def test_json_lines_one_per_chunk_then_summary(project):
+    with InvokePeer(chunks=CHUNKS) as peer:
+        result = invoke("--json", "invoke", "--url", peer.url, "hi", project=project)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[:-1] == CHUNKS
+    summary = lines[-1]["invoke"]
+    assert summary["ok"] is True and summary["chunks"] == len(CHUNKS)
+    assert len(summary["session_id"]) >= 33
+
+
+def test_payload_json_and_agent_error_exit_8(project):
+    chunks = [{"text": ""}, {"status": "error", "error": "OpenAI API key not configured"}]
+    with InvokePeer(chunks=chunks) as peer:
+        result = invoke("invoke", "--url", peer.url, "--payload",
+                        '{"prompt": "x", "stream": true, "tool_config": {"enabled": false}}',
+                        project=project)
+        assert peer.seen[0].payload["tool_config"] == {"enabled": False}
+        as_json = invoke("--json", "invoke", "--url", peer.url, "x", project=project)
+    assert result.exit_code == ExitCode.AGENT
+    assert "agent error: OpenAI API key not configured" in result.stderr
+    assert as_json.exit_code == ExitCode.AGENT
+    last = json.loads(as_json.stdout.splitlines()[-1])["invoke"]
+    assert last["ok"] is False and last["error"]["exit_code"] == ExitCode.AGENT
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["invoke", "--local"], "give a PROMPT or --payload"),
+    (["invoke", "--local", "x", "--payload", "{}"], "exactly one"),
+    (["invoke", "--local", "--payload", "[1]"], "expected a JSON object"),
+    (["invoke", "--local", "--payload", "{nope"], "--payload: not valid JSON"),
+    (["invoke", "--local", "x", "--session-id", "short"], "33-256"),
+])
+def test_bad_input_is_a_config_error(project, args, needle):
+    result = invoke(*args, project=project)
+    assert result.exit_code == ExitCode.CONFIG
+    assert needle in result.stderr and "Traceback" not in result.output
+
+
+def test_local_with_nothing_running(project):
+    result = invoke("invoke", "--url", "http://127.0.0.1:9", "x", project=project)
+    assert result.exit_code == ExitCode.AGENT
+    assert "no agent answers at http://127.0.0.1:9" in result.stderr
+
+
+def test_aws_route_signs_and_passes_the_session(project, monkeypatch):
+    deployed(project)
+    with InvokePeer(chunks=CHUNKS) as peer:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
+        sid = "conversation-" + "x" * 30
+        result = invoke("invoke", "hello", "--session-id", sid, project=project)
+        sent = peer.seen[0]
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "It is noon.\n"
+    assert f"runtime {ARN}" in result.stderr
+    assert sent.path == f"/runtimes/{ARN}/invocations"
+    assert sent.headers["x-amzn-bedrock-agentcore-runtime-session-id"] == sid
+    assert sent.headers["authorization"].startswith("AWS4-HMAC-SHA256 ")
+    assert sent.payload == {"prompt": "hello", "stream": True}
+
+
+def test_aws_route_needs_a_deployed_runtime(project):
+    result = invoke("invoke", "hello", project=project)
+    assert result.exit_code == ExitCode.AGENT
+    assert "no deployed runtime" in result.stderr and "deploy --local" in result.stderr
+
+
+def test_jwt_runtime_needs_a_bearer_token(tmp_path, monkeypatch):
+    tool = ('[tool.aibox-ops]\nagent_name = "demo"\n[tool.aibox-ops.authorizer]\n'
+            'type = "jwt"\nissuer_url = "https://issuer.example.com"\n'
+            'audiences = ["aud"]\n')
+    project = deployed(make_project(tmp_path / "jwt", tool=tool))
+    refused = invoke("invoke", "hello", project=project)
+    assert refused.exit_code == ExitCode.CONFIG, refused.output
+    assert "--bearer-token" in refused.stderr
+    with InvokePeer(chunks=CHUNKS) as peer:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
+        result = invoke("invoke", "hello", "--bearer-token", "ey.jwt", project=project)
+        sent = peer.seen[0]
+    assert result.exit_code == 0, result.output
+    assert sent.headers["authorization"] == "Bearer ey.jwt"
