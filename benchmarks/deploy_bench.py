@@ -50,8 +50,8 @@ def main() -> None:
     os.environ.update(ENV, AWS_ENDPOINT_URL=url, BEDROCK_AGENTCORE_CP_ENDPOINT=url,
                       BEDROCK_AGENTCORE_DP_ENDPOINT=url,
                       AWS_CONFIG_FILE=str(home / "c"), AWS_SHARED_CREDENTIALS_FILE=str(home / "k"))
-    from invoke_peer import InvokePeer
     from moto_agentcore import AgentCoreMoto, builds, gap_fillers
+    from runtime_peer import RuntimePeer
 
     for target, name, value in gap_fillers(AgentCoreMoto(), url):
         setattr(target, name, value)
@@ -61,7 +61,7 @@ def main() -> None:
         shutil.copy(REPO / name, project / name)
     shutil.copytree(REPO / "agent", project / "agent",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "logs"))
-    with InvokePeer() as peer:
+    with RuntimePeer() as peer:
         os.environ["AWS_ENDPOINT_URL_BEDROCK_AGENTCORE"] = peer.url
         first = deploy_in_process(project, force=False)
         # The bare launches change the runtime's image behind aibox-ops' back, so they run

@@ -28,9 +28,9 @@ def agentcore_moto(aws, health_peer, monkeypatch: pytest.MonkeyPatch) -> AgentCo
 @pytest.fixture
 def health_peer(aws, monkeypatch: pytest.MonkeyPatch):
     """InvokeAgentRuntime answered by a local peer (a fixed healthy reply)."""
-    from invoke_peer import InvokePeer
+    from runtime_peer import RuntimePeer
 
-    with InvokePeer() as peer:
+    with RuntimePeer() as peer:
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", peer.url)
         yield peer
 

@@ -44,9 +44,9 @@ def agent_url(monkeypatch, tmp_path):
 
 
 def test_health_phase_reaches_the_running_agent(tmp_path, monkeypatch, agent_url):
-    from invoke_peer import InvokePeer
+    from runtime_peer import RuntimePeer
 
-    with InvokePeer(forward=agent_url) as peer:
+    with RuntimePeer(forward=agent_url) as peer:
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", peer.url)
         settings = load_settings(make_project(tmp_path), environ={})
         phase = PhaseReport("health", "Health invocation")
@@ -58,9 +58,9 @@ def test_health_phase_reaches_the_running_agent(tmp_path, monkeypatch, agent_url
 
 
 def test_unhealthy_reply_fails_the_phase(tmp_path, monkeypatch):
-    from invoke_peer import InvokePeer
+    from runtime_peer import RuntimePeer
 
-    with InvokePeer(reply={"error": "model failed"}) as peer:
+    with RuntimePeer(reply={"error": "model failed"}) as peer:
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", peer.url)
         with pytest.raises(AwsError) as info:
             settings = load_settings(make_project(tmp_path), environ={})

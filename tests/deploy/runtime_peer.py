@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 SESSION_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
 
 
-class InvokePeer:
+class RuntimePeer:
     """Run as a context manager; ``calls`` records (runtime arn, session id, payload)."""
 
     def __init__(self, forward: str | None = None, reply: dict | None = None) -> None:
@@ -55,7 +55,7 @@ class InvokePeer:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def __enter__(self) -> InvokePeer:
+    def __enter__(self) -> RuntimePeer:
         self.thread.start()
         return self
 
