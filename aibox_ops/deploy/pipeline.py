@@ -154,7 +154,13 @@ class _Deploy:
                                    hint=f"Keep your edits in the templates or settings, or "
                                    f"run `aibox-ops {plan.command} --force` first.",
                                    targets=[i.target for i in plan.blocked])
-        doctor_note, failed = hooks.run_doctor_offline(self.s)
+        doctor_stamp = build_dir(self.s) / "doctor.passed"
+        if read_text(doctor_stamp) == doctor_inputs_key(self.s):
+            doctor_note, failed = "doctor: offline checks passed before; project unchanged", []
+        else:
+            doctor_note, failed = hooks.run_doctor_offline(self.s)
+            if not failed and not self.opts.dry_run:
+                atomic_write(doctor_stamp, doctor_inputs_key(self.s))
         if failed:
             if not any(plan.changes for plan in self.plans.values()):
                 raise hooks.doctor_failure(failed)
@@ -202,6 +208,7 @@ class _Deploy:
             _, failed = hooks.run_doctor_offline(self.s, only=self.recheck)
             if failed:
                 raise hooks.doctor_failure(failed)
+            atomic_write(build_dir(self.s) / "doctor.passed", doctor_inputs_key(self.s))
         try:
             context = self.context = plan_build_context(self.s)
         except FileError as error:
@@ -376,6 +383,26 @@ def requirements_inputs_key(settings: Settings) -> str:
     paths = [settings.path("pyproject.toml"), settings.path("uv.lock"),
              settings.path(settings.requirements_file),
              *sorted(settings.agent_dir.rglob("*.py"))]
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"<missing>"
+        digest.update(str(path).encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def doctor_inputs_key(settings: Settings) -> str:
+    """Hash of what doctor's offline checks read: the settings, the agent folder, the
+    dependency and generated files, and any ``.env*`` at the root. Equal keys: the checks
+    would give the same results, so a passed run need not be repeated."""
+    root = settings.project_dir
+    digest = hashlib.sha256(repr(settings).encode())
+    names = ["pyproject.toml", "uv.lock", settings.requirements_file, ".dockerignore",
+             ".bedrock_agentcore.yaml", f".bedrock_agentcore/{settings.agent_name}/Dockerfile"]
+    paths = [root / name for name in names] + sorted(root.glob(".env*"))
+    paths += sorted(p for p in settings.agent_dir.rglob("*")
+                    if p.is_file() and "__pycache__" not in p.parts)
     for path in paths:
         try:
             data = path.read_bytes()

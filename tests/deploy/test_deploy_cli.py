@@ -10,6 +10,7 @@ from aibox_ops.deploy.history import HISTORY_PATH
 from tests.helpers import invoke, json_out
 
 
+@pytest.mark.slow
 def test_cli_deploy_status_logs_destroy_flow(project, aws, agentcore_moto):
     result = invoke("--json", "deploy", "--yes", "--no-warm", "--timeout", "5", project=project)
     assert result.exit_code == 0, result.stderr
