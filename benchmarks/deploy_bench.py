@@ -164,11 +164,11 @@ def report(first, changed, bare, unchanged, config, builds_started) -> None:
           f"{med(c['other'] for c in changed):.2f} s | |")
     print(f"| aibox-ops own work in a changed deploy | {overhead:.2f} s | "
           f"{100 * overhead / total:.0f}% of the deploy against moto |")
+    print(f"| baseline: bare toolkit launch, same config | {med(bare):.2f} s | overhead / "
+          f"bare launch = {100 * overhead / med(bare):.0f}% |")
     phases = changed[len(changed) // 2]["phases"]
     print("\nphases of a changed deploy (s): " + ", ".join(
         f"{name} {seconds:.2f}" for name, seconds in phases.items()))
-    print(f"| baseline: bare toolkit launch, same config | {med(bare):.2f} s | overhead / "
-          f"bare launch = {100 * overhead / med(bare):.0f}% |")
 
 
 if __name__ == "__main__":

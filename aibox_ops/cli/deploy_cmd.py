@@ -86,6 +86,11 @@ def render_summary(report: Any) -> None:
     for phase in report.phases:
         table.add_row(phase.name, phase.status, f"{phase.seconds:.1f}", escape(phase.summary))
     out.print(table)
+    if report.options.dry_run:  # each phase's plan, item by item
+        for phase in report.phases:
+            for item in (phase.plan.items if phase.plan else []):
+                out.print(f"  {phase.name:13} {item.status:9} {escape(item.target)}  "
+                          f"[dim]{escape(item.reason)}[/]")
     for label, value in (("action", report.action), ("runtime", report.runtime_arn),
                          ("version", report.runtime_version), ("image", report.image_uri),
                          ("log", report.log_path)):

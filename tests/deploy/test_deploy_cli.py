@@ -113,3 +113,13 @@ def test_doctor_preflight_stops_a_deploy_before_anything_is_built(project, aws):
     assert [p["status"] for p in doc["phases"]][-1] == "failed"
     assert aws.client("ecr").describe_repositories()["repositories"] == []
     assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
+
+
+def test_dry_run_prints_each_phase_plan_and_writes_nothing(project, aws, agentcore_moto):
+    result = invoke("deploy", "--dry-run", "--no-warm", project=project)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "render" in out and "create" in out and ".bedrock_agentcore.yaml" in out
+    assert "my_aibox_agent" in out and "no runtime yet" not in result.stderr
+    assert not (project / ".bedrock_agentcore.yaml").exists()
+    assert aws.client("dynamodb").list_tables()["TableNames"] == []
