@@ -90,7 +90,8 @@ def apply_file_changes(project_dir: Path, plan: Plan, force: bool = False) -> li
             hint="Review the diff above; run again with --force to replace "
                  + ("it" if len(plan.blocked) == 1 else "them") + ".",
             targets=[item.target for item in plan.blocked])
-    changes = [item for item in plan.changes if item.kind == "file"]
+    # Deletions are the caller's to carry out (after the writes, e.g. once a backup exists).
+    changes = [item for item in plan.changes if item.kind == "file" and item.status != "delete"]
     for item in changes:
         _check_writable(project_dir / item.target)
     for item in changes:

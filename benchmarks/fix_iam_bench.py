@@ -4,7 +4,8 @@ Reproduce: ``uv run python benchmarks/fix_iam_bench.py [--runs N] [--json]``.
 Builds the test world (toolkit execution role + unrelated policy, two tables, two secrets,
 one with a customer-managed key), runs ``aibox-ops --json fix-iam --yes`` once (it writes),
 then N more times (nothing to change), counting every request by operation with a botocore
-event hook. Baseline in the same run: one ``iam:GetRole`` round trip to the same server.
+event hook. Baseline in the same run: the first (writing) run; for scale, one ``iam:GetRole``
+round trip to the same server.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def main() -> None:
           f"{report['first']['iam_writes']}, {report['first']['ms']:.0f} ms")
     print(f"no-change run (median of {args.runs}): {report['again']['requests']} requests, "
           f"IAM writes {report['again']['iam_writes']}, {report['again']['ms']:.0f} ms")
-    print(f"baseline iam:GetRole round trip (median): {report['baseline_ms']:.1f} ms; "
-          f"no-change run = {report['ratio']:.0f}x that")
+    print(f"no-change run / first run: {report['ratio_first']:.2f}x; one iam:GetRole round "
+          f"trip (median): {report['baseline_ms']:.1f} ms")
     print("requests of a no-change run:", dict(report["again"]["by_operation"]))
 
 
@@ -106,7 +107,7 @@ def measure(url: str, home: Path, runs: int) -> dict:
                   "iam_writes": max(sum(c in WRITES for c in cs) for _, cs in again),
                   "by_operation": Counter(last).most_common()},
         "baseline_ms": statistics.median(base),
-        "ratio": again_ms / statistics.median(base),
+        "ratio_first": again_ms / first_ms,
     }
 
 

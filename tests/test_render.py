@@ -308,7 +308,14 @@ def test_templates_ship_in_the_wheel(tmp_path):
     (wheel,) = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"aibox_ops/templates/Dockerfile.j2", "aibox_ops/templates/dockerignore.j2",
-            "aibox_ops/templates/bedrock_agentcore.yaml.j2"} <= names
+            "aibox_ops/templates/bedrock_agentcore.yaml.j2",
+            "aibox_ops/templates/project/pyproject.toml.j2",
+            "aibox_ops/templates/project/README.md.j2"} <= names
+    # init --from-bundled copies the agent from the wheel.
+    bundled = {f"aibox_ops/bundled_agent/{p.relative_to(REPO / 'agent').as_posix()}"
+               for p in (REPO / "agent").rglob("*.py") if "__pycache__" not in p.parts}
+    assert bundled and bundled <= names
+    assert "aibox_ops/bundled_agent/permissions.json" in names
 
 
 def test_settings_that_add_yaml_keys_are_an_update_not_a_hand_edit(tmp_path):

@@ -64,8 +64,8 @@ def test_unprovided_imports_are_plan_data_not_exceptions(tmp_path):
     plan = plan_requirements(load_settings(project, environ={}))
     assert [type(e).__name__ for e in plan.errors] == ["DependencyError"]
     assert plan.errors[0].modules == ["agent/config.py:1: imports 'dotenv' from python-dotenv, "
-                                      "which the requirements do not list; add it to the "
-                                      "agent dependency group"]
+                                      "which the requirements do not list; add it to "
+                                      "[dependency-groups].agent in pyproject.toml"]
     assert plan.items[0].status == "create"
 
 

@@ -98,9 +98,9 @@ def check_request(service: str, operation: str, params: dict[str, Any], *,
 
 
 @cache
-def _botocore_model(service: str) -> Any:
-    # A new botocore session re-reads the model's JSON (~20 ms of CPU): once per service,
-    # or a pool of 50 warm pings spends a second validating.
+def _botocore_service_model(service: str) -> Any:
+    # One parse per service per process: a fresh botocore session re-reads and re-parses
+    # the service's JSON (IAM's: tens of ms) for every request checked.
     import botocore.session
 
     return botocore.session.get_session().get_service_model(service)
@@ -110,7 +110,8 @@ def _botocore_problems(service: str, operation: str, params: dict[str, Any],
                        partial: bool) -> list[str]:
     from botocore.validate import ParamValidator
 
-    shape = _botocore_model(service).operation_model(operation).input_shape
+    model = _botocore_service_model(service)
+    shape = model.operation_model(operation).input_shape
     report = ParamValidator().validate(params, shape)
     out = []
     for error_type, name, extra in report._errors:  # structured, unlike generate_report()

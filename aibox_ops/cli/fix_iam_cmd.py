@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import AwsError, CheckFailed
-from .options import Check, Diff, DryRun
+from .options import Check, DryRun
 from .output import show_diff
 from .prompts import confirm
 from .runner import run_plan
@@ -33,7 +33,6 @@ def fix_iam(
     ctx: typer.Context,
     dry_run: DryRun = False,
     check: Check = False,
-    diff: Diff = False,
     yes: Yes = False,
     role: Role = None,
     from_logs: FromLogs = False,
@@ -103,7 +102,7 @@ def fix_iam(
             _verification_failed(state, ref.name, result.backup_id, extra["verification"])
         return result.applied
 
-    run_plan(state, plan, apply, check=check, dry_run=dry_run, diff=diff, extra=extra)
+    run_plan(state, plan, apply, check=check, dry_run=dry_run, extra=extra)
     verification = extra["verification"]
     if not state.json:
         from .iam_output import render_verification

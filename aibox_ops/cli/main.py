@@ -220,6 +220,7 @@ def _register() -> None:
         deploy_cmd,
         doctor_cmd,
         fix_iam_cmd,
+        init_cmd,
         invoke_cmd,
         ops_cmds,
         provision_cmd,
@@ -232,6 +233,7 @@ def _register() -> None:
     app.command("render")(render_cmd.render)
     app.command("sync-requirements")(requirements_cmd.sync_requirements)
     app.command("config")(config_cmd.show_config)
+    app.command("init")(init_cmd.init)
     app.command("deploy")(deploy_cmd.deploy)
     app.command("status")(ops_cmds.status)
     app.command("logs")(ops_cmds.logs)

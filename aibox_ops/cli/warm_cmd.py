@@ -181,7 +181,9 @@ def run_cmd(
     for_s = _duration("--for", for_)
     idle = settings.lifecycle.idle_timeout
     if why := warm_interval_problem(every_s, idle, "lifecycle.idle_timeout"):
-        raise ConfigError([f"--every {every or ''} {why}".replace("  ", " ")])
+        source = f"--every {every}" if every else \
+            f"'warm.interval_minutes' = {settings.warm.interval_minutes} min"
+        raise ConfigError([f"{source} {why}"])
     ids = load_pool(settings)
     if not ids:
         raise ConfigError(["the warm pool is empty"],

@@ -124,11 +124,12 @@ def check_settings(s: Settings, origin: dict[str, str],
             well_formed = False
     if not VERSION_RE.fullmatch(s.otel_distro_version):
         bad("otel_distro_version", f"= {s.otel_distro_version!r} must be a version like 0.12.2")
+    if s.dependency_source not in DEPENDENCY_SOURCES:
+        bad("dependency_source", f"= {s.dependency_source!r} must be one of "
+            + ", ".join(DEPENDENCY_SOURCES))
+    well_formed = _check_packages(s, bad) and well_formed
     if not s.entrypoint.endswith(".py"):
         bad("entrypoint", f"= {s.entrypoint!r} must be a .py file")
-    elif len(PurePosixPath(s.entrypoint).parts) < 2:
-        bad("entrypoint", f"= {s.entrypoint!r} must be inside the agent's folder (e.g. "
-            "agent/agentcore_app.py): that folder alone is copied into the image")
     elif well_formed:
         _check_layout(s, bad)  # the files themselves, once the paths make sense
     if s.network_mode != "PUBLIC":
@@ -168,6 +169,38 @@ def check_settings(s: Settings, origin: dict[str, str],
 
 # Files and folders aibox-ops writes, relative to the project root.
 GENERATED_PATHS = (".bedrock_agentcore", ".bedrock_agentcore.yaml", ".dockerignore")
+DEPENDENCY_SOURCES = ("group", "project", "requirements")
+# Never copied into the image, whatever ``packages`` says: tests, docs, secrets, virtual
+# environments, the ops tooling and what aibox-ops generates.
+NEVER_IN_IMAGE = frozenset({
+    "tests", "test", "docs", "benchmarks", ".venv", "venv", ".git", "aibox_ops", "templates",
+    ".aibox-ops", "logs", "tmp", "node_modules", *GENERATED_PATHS})
+
+
+def _check_packages(s: Settings, bad: Callable[[str, str], None]) -> bool:
+    """Each package is a safe relative path to a folder or .py module in the project, never
+    something that must stay out of the image; returns whether all were well formed."""
+    ok = True
+    for package in s.packages:
+        value = PurePosixPath(package)
+        top = value.parts[0] if value.parts else ""
+        if value.is_absolute() or ".." in value.parts or not value.parts:
+            bad("packages", f"has {package!r}, which must be a relative path inside the project")
+            ok = False
+        elif not SAFE_PATH_RE.fullmatch(package):
+            bad("packages", f"has {package!r}, which may only use letters, digits and . _ / -")
+            ok = False
+        elif top in NEVER_IN_IMAGE or top.startswith(".env") or top.startswith("."):
+            bad("packages", f"has {package!r}, which never goes into the image (tests, docs, "
+                ".env files, virtual environments, the ops tooling and generated files stay out)")
+            ok = False
+        elif not (s.project_dir / package).exists():
+            bad("packages", f"has {package!r}: no such folder or module in {s.project_dir}")
+            ok = False
+        elif PurePosixPath(s.requirements_file).is_relative_to(value):
+            bad("packages", f"has {package!r}, which holds the generated {s.requirements_file!r}")
+            ok = False
+    return ok
 
 
 def _check_layout(s: Settings, bad: Callable[[str, str], None]) -> None:
@@ -178,6 +211,8 @@ def _check_layout(s: Settings, bad: Callable[[str, str], None]) -> None:
         bad("entrypoint", f"= {s.entrypoint!r}: no such file in {s.project_dir} "
             "(the image would run a module that does not exist)")
         return
+    if s.root_entrypoint:
+        return  # only the entrypoint and the packages are copied (checked above)
     agent_dir = PurePosixPath(s.entrypoint).parent
     for key, generated in [("entrypoint", p) for p in GENERATED_PATHS] + [
             ("requirements_file", s.requirements_file)]:

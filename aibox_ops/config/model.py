@@ -69,11 +69,17 @@ class Settings:
     source: str  # where [tool.aibox-ops] came from, or "defaults"
     agent_name: str = DEFAULT_AGENT_NAME
     entrypoint: str = "agent/agentcore_app.py"
+    # Packages (folders or .py modules, relative to the project) the image gets besides the
+    # entrypoint: a root-level entrypoint imports them (the guide's ``genai``).
+    packages: list[str] = field(default_factory=list)
     region: str = DEFAULT_REGION
     bedrock_region: str = DEFAULT_BEDROCK_REGION
     python_version: str = "3.12"
     otel_distro_version: str = "0.12.2"
     network_mode: str = "PUBLIC"  # PUBLIC | VPC
+    # Where the container's requirements come from: a dependency group ("group"),
+    # [project].dependencies ("project") or a requirements file kept by hand ("requirements").
+    dependency_source: str = "group"
     dependency_group: str = "agent"
     requirements_file: str = "requirements-agentcore.txt"
     environment: dict[str, str] = field(default_factory=dict)  # overrides of container env
@@ -87,8 +93,15 @@ class Settings:
 
     @property
     def agent_dir(self) -> Path:
-        """Folder holding the agent code (the entrypoint's folder)."""
+        """Folder holding the agent code (the entrypoint's folder; the project itself for a
+        root-level entrypoint)."""
         return (self.project_dir / self.entrypoint).parent
+
+    @property
+    def root_entrypoint(self) -> bool:
+        """Whether the entrypoint sits at the project root (the guide's layout): then only
+        the entrypoint and ``packages`` go into the image, not the whole folder."""
+        return len(Path(self.entrypoint).parts) == 1
 
     @property
     def entry_module(self) -> str:

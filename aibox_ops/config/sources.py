@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..pyproject import load_pyproject
+from ..pyproject import Pyproject, load_pyproject
 
 TOOL_TABLE = "aibox-ops"
 ENV_PREFIX = "AIBOX_OPS_"
@@ -43,7 +43,11 @@ class PyprojectLayer:
 
 def load_pyproject_layer(project_dir: Path) -> PyprojectLayer:
     """Read ``[tool.aibox-ops]`` from the project's pyproject.toml (absent file: no values)."""
-    pyproject = load_pyproject(project_dir)
+    return pyproject_layer(load_pyproject(project_dir))
+
+
+def pyproject_layer(pyproject: Pyproject) -> PyprojectLayer:
+    """``[tool.aibox-ops]`` of a parsed pyproject.toml (init loads the text it would write)."""
     path = pyproject.path
     _refuse_near_misses(pyproject.table("tool"), path, pyproject.text or "")
     tool = pyproject.table("tool", TOOL_TABLE)

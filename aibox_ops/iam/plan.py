@@ -82,23 +82,27 @@ def plan_from_documents(role: RoleRef, requirements: list[Requirement],
     others = [d for d in documents if d not in owned.values()]
     elsewhere = evaluate_access(others, requirements)
     grouped: dict[str, list[dict[str, Any]]] = {DATA_POLICY: [], MODELS_POLICY: []}
+    held = _held_resources(owned.get(DATA_POLICY), owned.get(MODELS_POLICY))
     for req in requirements:
         checks = elsewhere.for_sid(req.sid)
-        if checks and all(c.verdict == "allowed" for c in checks):
-            notes.append(f"{req.sid}: already allowed by the role's other policies ("
-                         + "; ".join(sorted({c.reason for c in checks})) + "); not added")
-            continue
         for check in checks:
             if check.verdict == "denied":
                 warnings.append(f"{check.action} on {check.resource} is {check.reason}: an "
                                 "Allow cannot override it, and fix-iam never edits that policy")
-        # Only the resources some action is still missing on (the rest is granted elsewhere).
+        # The resources some action is still missing on elsewhere, plus those fix-iam already
+        # grants (it never takes back access the agent needs because another policy, which it
+        # does not control, happens to grant it too).
         missing = {c.resource for c in checks if c.verdict != "allowed"}
-        needed = replace(req, resources=[r for r in req.resources if r in missing])
-        if len(needed.resources) < len(req.resources):
-            notes.append(f"{req.sid}: " + ", ".join(r for r in req.resources if r not in missing)
+        keep = [r for r in req.resources if r in missing or r in held.get(req.sid, set())]
+        elsewhere_only = [r for r in req.resources if r not in keep]
+        if not keep:
+            notes.append(f"{req.sid}: already allowed by the role's other policies ("
+                         + "; ".join(sorted({c.reason for c in checks})) + "); not added")
+            continue
+        if elsewhere_only:
+            notes.append(f"{req.sid}: " + ", ".join(elsewhere_only)
                          + " already allowed by the role's other policies; not added")
-        grouped[policy_for_service(req.service)].append(needed.statement())
+        grouped[policy_for_service(req.service)].append(replace(req, resources=keep).statement())
     desired: dict[str, dict[str, Any] | None] = {
         name: build_document(statements) if statements else None
         for name, statements in grouped.items()}
@@ -117,6 +121,17 @@ def plan_from_documents(role: RoleRef, requirements: list[Requirement],
         errors.append(size_error)
     plan = Plan(COMMAND, items, warnings, errors)
     return RolePlan(plan, role, requirements, documents, notes)
+
+
+def _held_resources(*docs: PolicyDoc | None) -> dict[str, set[str]]:
+    """Sid -> the resources fix-iam's own statements grant now."""
+    held: dict[str, set[str]] = {}
+    for doc in docs:
+        for st in statements_of(doc.document if doc else None):
+            resources = st.get("Resource", [])
+            held.setdefault(str(st.get("Sid")), set()).update(
+                [resources] if isinstance(resources, str) else resources)
+    return held
 
 
 def _not_yet_allowed(statements: list[dict[str, Any]], granted: list[PolicyDoc],

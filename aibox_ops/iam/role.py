@@ -68,14 +68,16 @@ def find_role(session: Any, settings: Settings, state: DeployState,
                            (role.get("PermissionsBoundary") or {}).get(
                                "PermissionsBoundaryArn"))
         tried.append(f"{found_by}: role {role_name_of(name)} does not exist")
-    candidates = _candidates(session)
+    try:
+        candidates = _candidates(session)
+        listed = ("Roles that look like AgentCore roles: " + ", ".join(candidates)
+                  if candidates else "No role name contains 'AgentCore'.")
+    except AwsError as error:  # the caller may lack iam:ListRoles: still say what was tried
+        listed = f"Candidate roles could not be listed ({error.message})."
     raise AwsError(
         f"no execution role found for agent {settings.agent_name} in {settings.region} ("
         + "; ".join(tried or ["nothing recorded"]) + ")",
-        hint=("Roles that look like AgentCore roles: " + ", ".join(candidates)
-              if candidates else "No role name contains 'AgentCore'.")
-        + " Pass --role NAME|ARN, or deploy first.",
-        code="NoSuchEntity")
+        hint=listed + " Pass --role NAME|ARN, or deploy first.", code="NoSuchEntity")
 
 
 def _get_role(session: Any, name: str) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ from ..errors import FileError
 from ..files import read_text, unified_diff
 from ..plan import Change, Plan
 from .bedrock_yaml import managed_values, merge_with_state, values_at, values_digest
+from .context import build_context_paths, image_copies
 from .header import Status, classify, split_header, with_header
 from .templates import default_templates_dir, render_template
 
@@ -34,6 +35,8 @@ def template_context(settings: Settings) -> dict[str, Any]:
         "entrypoint": settings.entrypoint,
         "entry_module": settings.entry_module,
         "agent_dir": Path(settings.entrypoint).parent.as_posix(),
+        "copies": image_copies(settings),
+        "context_paths": build_context_paths(settings),
         "python_version": settings.python_version,
         "otel_distro_version": settings.otel_distro_version,
         "requirements_file": settings.requirements_file,

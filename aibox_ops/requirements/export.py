@@ -62,8 +62,8 @@ def export_requirements(project_dir: Path, group: str) -> ExportedRequirements:
     if not (project_dir / "uv.lock").is_file():
         return ExportedRequirements(sorted(declared, key=lambda r: requirement_name(r) or r),
                                     pinned=False, group=group)
-    lines = _uv_export(project_dir, group)
-    stale = _not_satisfied(declared, lines)
+    lines = uv_export(project_dir, group)
+    stale = unsatisfied_requirements(declared, lines)
     if stale:
         raise DependencyError(
             f"{project_dir / 'uv.lock'}: does not pin {', '.join(stale)} from the '{group}' group",
@@ -72,7 +72,7 @@ def export_requirements(project_dir: Path, group: str) -> ExportedRequirements:
     return ExportedRequirements(lines, pinned=True, group=group)
 
 
-def _not_satisfied(declared: list[str], lines: list[str]) -> list[str]:
+def unsatisfied_requirements(declared: list[str], lines: list[str]) -> list[str]:
     """Declared requirements the exported pins leave out or do not satisfy (a stale lock)."""
     from packaging.requirements import InvalidRequirement, Requirement
 
@@ -95,13 +95,15 @@ def _not_satisfied(declared: list[str], lines: list[str]) -> list[str]:
     return stale
 
 
-def _uv_export(project_dir: Path, group: str) -> list[str]:
+def uv_export(project_dir: Path, group: str | None) -> list[str]:
+    """Pinned lines of ``group``, or of ``[project].dependencies`` when ``group`` is None."""
     # `uv run` exports UV (its own binary); otherwise look on PATH.
     uv = os.environ.get("UV") or shutil.which("uv")
     if uv is None:
         raise DependencyError("uv not found on PATH; it is needed to read uv.lock",
                               hint="Install it with `pip install uv`.")
-    cmd = [uv, "export", "--frozen", "--only-group", group, "--no-hashes", "--no-emit-project",
+    select = ["--only-group", group] if group else ["--no-default-groups"]
+    cmd = [uv, "export", "--frozen", *select, "--no-hashes", "--no-emit-project",
            "--no-header", "--no-annotate", "--quiet"]
     try:
         proc = subprocess.run(cmd, cwd=project_dir, capture_output=True, text=True, timeout=60,
@@ -111,7 +113,8 @@ def _uv_export(project_dir: Path, group: str) -> list[str]:
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
         raise DependencyError(
-            f"`uv export` failed for group '{group}' in {project_dir}: "
+            f"`uv export` failed for {f'group {group!r}' if group else '[project].dependencies'}"
+            f" in {project_dir}: "
             + (detail[-1] if detail else f"exit {proc.returncode}"),
             hint="Run `uv lock` and check the group name.",
         )

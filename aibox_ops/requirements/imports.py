@@ -33,12 +33,35 @@ def scan_imports(agent_dir: Path) -> list[ImportSite]:
 
     Imports guarded by ``try: ... except ImportError`` are optional and left out too.
     """
-    files = sorted(p for p in agent_dir.rglob("*.py")
-                   if not SKIP_DIRS.intersection(p.relative_to(agent_dir).parts[:-1]))
-    local = _local_names(agent_dir)
+    return _scan(_py_files(agent_dir), _local_names(agent_dir), agent_dir.parent)
+
+
+def scan_image_imports(project_dir: Path, paths: list[str],
+                       folder_entrypoint: bool) -> list[ImportSite]:
+    """Third-party imports in what the image gets (``render.context.image_paths``): files
+    and folders relative to ``project_dir``. The first path is the entrypoint's folder when
+    ``folder_entrypoint``, whose top-level names are local in the image too."""
+    files: list[Path] = []
+    local: set[str] = set()
+    for index, rel in enumerate(paths):
+        path = project_dir / rel
+        if index == 0 and folder_entrypoint and path.is_dir():
+            local |= _local_names(path)
+        else:
+            local.add(path.stem if path.suffix == ".py" else path.name)
+        files.extend(_py_files(path) if path.is_dir() else [path] if path.is_file() else [])
+    return _scan(sorted(set(files)), local, project_dir)
+
+
+def _py_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.py")
+                  if not SKIP_DIRS.intersection(p.relative_to(folder).parts[:-1]))
+
+
+def _scan(files: list[Path], local: set[str], base: Path) -> list[ImportSite]:
     sites: list[ImportSite] = []
     for path in files:
-        rel = path.relative_to(agent_dir.parent).as_posix()
+        rel = path.relative_to(base).as_posix()
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         except SyntaxError as exc:
@@ -53,19 +76,21 @@ def scan_imports(agent_dir: Path) -> list[ImportSite]:
 
 
 def unprovided_imports(sites: Iterable[ImportSite], listed: set[str],
-                       providers: Mapping[str, list[str]]) -> list[str]:
-    """Problems for imports no listed distribution provides (``listed``: normalised names)."""
+                       providers: Mapping[str, list[str]],
+                       where: str = "the agent dependency group") -> list[str]:
+    """Problems for imports no listed distribution provides (``listed``: normalised names;
+    ``where`` names the list to add them to)."""
     problems = []
     for site in sites:
         dists = sorted({normalize(d) for d in providers.get(site.module, [])})
         if not dists:
             problems.append(f"{site.file}:{site.line}: imports '{site.module}', which no "
                             "installed distribution provides; add the package that does to "
-                            "the agent dependency group")
+                            f"{where}")
         elif not listed.intersection(dists):
             problems.append(f"{site.file}:{site.line}: imports '{site.module}' from "
                             f"{' or '.join(dists)}, which the requirements do not list; add it "
-                            "to the agent dependency group")
+                            f"to {where}")
     return problems
 
 

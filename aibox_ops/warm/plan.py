@@ -137,12 +137,11 @@ def comparable(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pool_item(settings: Settings, pool: Pool) -> Change:
-    before = [] if not pool.stored else pool.stored
     status = "unchanged" if not pool.changed else "create" if not pool.stored else "update"
     reason = {"unchanged": f"{len(pool.session_ids)} session id(s) kept",
               "create": f"{len(pool.session_ids)} new session id(s)",
               "update": f"pool resized {len(pool.stored)} -> {len(pool.session_ids)}"}[status]
-    return Change(POOL_PATH, status, reason, diff=_diff(before, pool.session_ids, POOL_PATH),
+    return Change(POOL_PATH, status, reason, diff=_diff(pool.stored, pool.session_ids, POOL_PATH),
                   kind="file",
                   payload={"project_dir": str(settings.project_dir), "pool": pool},
                   detail={"session_ids": list(pool.session_ids)})

@@ -83,7 +83,7 @@ def test_dry_run_and_check_write_nothing(aws, world, aws_calls):
     assert "BedrockImageModel: already allowed" in dry.stdout
     assert f"{world.secret_arns['dev_openai_api']}" in dry.stdout  # ":secret:" is no emoji
     assert "not proven allowed" in dry.stdout  # current policies, summarised
-    check = invoke("--json", "fix-iam", "--check", project=world.project)
+    check = invoke("fix-iam", "--check", "--json", project=world.project)  # option after
     assert check.exit_code == ExitCode.CHECK_FAILED
     assert json_out(check)["mode"] == "check" and not json_out(check)["ok"]
     assert writes(aws_calls) == set()

@@ -208,3 +208,15 @@ def test_every_request_of_the_iam_library_goes_through_the_validating_call():
         for line in path.read_text().splitlines():
             if re.search(r"\.client\(", line) and path.name != "calls.py":
                 assert ".meta.events" in line, f"{path.name}: {line.strip()}"
+
+
+def test_access_fix_iam_already_grants_is_kept_when_another_policy_grants_it_too():
+    req = iam.Requirement("SettingsTableRead", "dynamodb", ["dynamodb:GetItem"], table("s"))
+    mine = iam.PolicyDoc(iam.DATA_POLICY, "inline", {"Version": "2012-10-17",
+                                                     "Statement": [req.statement()]})
+    broad = iam.PolicyDoc("broad", "managed", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]})
+    planned = iam.plan_from_documents(ROLE, [req], [mine, broad])
+    assert [(i.target, i.status) for i in planned.plan.items] == [("aibox-ops-data", "unchanged")]
+    fresh = iam.plan_from_documents(ROLE, [req], [broad])
+    assert fresh.plan.items == [] and "already allowed" in fresh.notes[0]

@@ -1,0 +1,208 @@
+"""Work out the ``[tool.aibox-ops]`` settings of an existing project from what it already has.
+
+Every value is a ``Finding`` naming where it was found; what cannot be found is a
+``Question`` (asked by the CLI, or left at its documented default with ``--yes``). Keys the
+project's ``[tool.aibox-ops]`` already sets are kept as they are. Nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config.build import SECRET_REF_RE, SECRET_WORD_RE
+from ..config.model import DEFAULT_AGENT_NAME, DEFAULT_REGION, IMAGE_FIXED_ENV, Settings
+from ..deploy_state import YAML_PATH
+from ..errors import ConfigError
+from ..pyproject import load_pyproject
+from .entrypoint import find_entrypoints, local_packages
+from .existing import load_dockerfile_env, load_toolkit_agent, relative_entrypoint
+
+DEFAULT_REQUIREMENTS = Settings.__dataclass_fields__["requirements_file"].default
+REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A setting init will write: its key (dotted for environment), value and source."""
+
+    key: str
+    value: Any
+    source: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """A setting init could not find: what to ask, the documented default, the choices."""
+
+    key: str
+    prompt: str
+    default: str
+    choices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Detection:
+    """What init found in a project, what it must ask, and what it noticed."""
+
+    project_dir: Path
+    found: list[Finding] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # keys [tool.aibox-ops] already sets
+    questions: list[Question] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    deploy_state: dict[str, str] = field(default_factory=dict)
+
+    def value(self, key: str) -> Any:
+        """The found value for ``key`` (None when not found)."""
+        return next((f.value for f in self.found if f.key == key), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Machine-readable form (the ``detected`` part of init's --json document)."""
+        return {"found": [{"key": f.key, "value": f.value, "source": f.source}
+                          for f in self.found],
+                "kept": self.kept,
+                "questions": [{"key": q.key, "prompt": q.prompt, "default": q.default,
+                               "choices": q.choices} for q in self.questions],
+                "deploy_state": self.deploy_state}
+
+
+def detect_project(project_dir: Path, answers: dict[str, str] | None = None) -> Detection:
+    """Detect the settings of the project in ``project_dir``; ``answers`` (key -> value) are
+    the user's replies to earlier questions and win over detection."""
+    answers = dict(answers or {})
+    out = Detection(project_dir)
+    pyproject = load_pyproject(project_dir)
+    if not pyproject.exists:
+        raise ConfigError([f"{pyproject.path}: not found; init adopts an existing project"],
+                          hint="Run it in the project's folder, or start a new project with "
+                               "`aibox-ops init --from-bundled NAME` in an empty folder.")
+    table = pyproject.table("tool", "aibox-ops") or {}
+    if not isinstance(table, dict):
+        raise ConfigError([f"{pyproject.path}: [tool.aibox-ops] must be a table"])
+    existing_env = table.get("environment") if isinstance(table.get("environment"), dict) else {}
+    out.kept = sorted([k for k in table if k != "environment"]
+                      + [f"environment.{k}" for k in existing_env])
+
+    def put(key: str, value: Any, source: str) -> None:
+        if key in out.kept:
+            return
+        if key in answers:
+            value, source = answers[key], "your answer"
+        out.found.append(Finding(key, value, source))
+
+    def ask(question: Question) -> None:
+        if question.key in out.kept:
+            return
+        if question.key in answers:
+            out.found.append(Finding(question.key, answers[question.key], "your answer"))
+        else:
+            out.questions.append(question)
+
+    toolkit = load_toolkit_agent(project_dir)
+    if toolkit is not None:
+        out.deploy_state = dict(toolkit.state)
+        put("agent_name", toolkit.name, f"{YAML_PATH} (default_agent)")
+    else:
+        ask(Question("agent_name", "Agent name (letters, digits, _)", DEFAULT_AGENT_NAME))
+    entry = _detect_entrypoint(project_dir, table, toolkit, put, ask)
+    if entry and len(Path(entry).parts) == 1 and "packages" not in table:
+        packages = local_packages(project_dir, entry)
+        put("packages", packages, f"imports of {entry} (transitively)")
+    env = _dockerfile_env(project_dir, toolkit, table, answers, out)
+    if toolkit is not None and toolkit.region:
+        put("region", toolkit.region, f"{YAML_PATH} (aws.region)")
+    elif env.get("AWS_REGION"):
+        put("region", env["AWS_REGION"], env["__source__"])
+    else:
+        ask(Question("region", "AWS region of the runtime", DEFAULT_REGION))
+    _carry_env(env, existing_env, put, out)
+    _detect_dependencies(project_dir, pyproject, table, put, ask)
+    return out
+
+
+def _detect_entrypoint(project_dir, table, toolkit, put, ask) -> str | None:
+    if "entrypoint" in table:
+        return str(table["entrypoint"])
+    candidates = find_entrypoints(project_dir)
+    configured = relative_entrypoint(project_dir, toolkit.entrypoint) if (
+        toolkit and toolkit.entrypoint) else None
+    if configured in candidates:
+        put("entrypoint", configured, f"{YAML_PATH} (entrypoint), builds BedrockAgentCoreApp")
+        return configured
+    if not candidates:
+        raise ConfigError(
+            [f"{project_dir}: no entry point found: no .py file (at the root or up to two "
+             "folders down) builds a BedrockAgentCoreApp and decorates a function with "
+             "@app.entrypoint"],
+            hint="Point init at the project holding agentcore_app.py, or set 'entrypoint' in "
+                 "[tool.aibox-ops]; for a new project use `aibox-ops init --from-bundled NAME`.")
+    if len(candidates) == 1:
+        put("entrypoint", candidates[0], "scan: builds BedrockAgentCoreApp, has @app.entrypoint")
+        return candidates[0]
+    ask(Question("entrypoint", "Which file is the agent's entry point", candidates[0],
+                 candidates))
+    return None
+
+
+def _dockerfile_env(project_dir, toolkit, table, answers, out) -> dict[str, str]:
+    """ENV of the hand-written Dockerfile the toolkit builds (else the root one)."""
+    names = [answers.get("agent_name"), table.get("agent_name"),
+             toolkit.name if toolkit else None, DEFAULT_AGENT_NAME]
+    candidates = [f".bedrock_agentcore/{name}/Dockerfile" for name in names if name]
+    others = sorted(p.relative_to(project_dir).as_posix()
+                    for p in project_dir.glob(".bedrock_agentcore/*/Dockerfile"))
+    if len(others) == 1:  # the one the user wrote, whatever the agent is now called
+        candidates.append(others[0])
+    for rel in dict.fromkeys([*candidates, "Dockerfile"]):
+        env = load_dockerfile_env(project_dir / rel)
+        if env is not None:
+            return {**env, "__source__": f"{rel} (ENV)"}
+    return {}
+
+
+def _carry_env(env: dict[str, str], existing_env: dict, put, out: Detection) -> None:
+    """The Dockerfile's variables become settings, except those the image fixes itself,
+    the region (a setting of its own) and anything that looks like a secret's value."""
+    source = env.get("__source__", "")
+    region = out.value("region")
+    for name, value in env.items():
+        if name == "__source__" or name in existing_env:
+            continue
+        if name in REGION_VARS:
+            if region and value != region:
+                out.notes.append(f"{source}: {name}={value} differs from the region "
+                                 f"{region}; the image will get {name}={region}")
+        elif name == "BEDROCK_REGION":
+            put("bedrock_region", value, source)
+        elif name in IMAGE_FIXED_ENV:
+            if value != IMAGE_FIXED_ENV[name]:
+                out.notes.append(f"{source}: {name}={value} is not carried over; the image "
+                                 f"always sets {name}={IMAGE_FIXED_ENV[name]}")
+        elif SECRET_WORD_RE.search(name.upper()) and not SECRET_REF_RE.search(name.upper()):
+            out.notes.append(f"{source}: {name} looks like a secret value and is not carried "
+                             "over; keep it in Secrets Manager and pass its id")
+        else:
+            put(f"environment.{name}", value, source)
+
+
+def _detect_dependencies(project_dir: Path, pyproject, table, put, ask) -> None:
+    if "dependency_source" in table:
+        return
+    group = str(table.get("dependency_group", "agent"))
+    groups = pyproject.table("dependency-groups") or {}
+    if group in groups:
+        put("dependency_source", "group", f"pyproject.toml [dependency-groups].{group}")
+        return
+    if pyproject.table("project", "dependencies"):
+        put("dependency_source", "project", "pyproject.toml [project].dependencies")
+        return
+    for rel in dict.fromkeys([str(table.get("requirements_file", DEFAULT_REQUIREMENTS)),
+                              DEFAULT_REQUIREMENTS, "requirements.txt"]):
+        if (project_dir / rel).is_file():
+            put("dependency_source", "requirements", f"{rel} (kept by hand)")
+            if rel != DEFAULT_REQUIREMENTS:
+                put("requirements_file", rel, f"{rel} exists")
+            return
+    ask(Question("dependency_source", "Where do the container's requirements come from",
+                 "group", ["group", "project", "requirements"]))
