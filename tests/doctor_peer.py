@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,8 +18,9 @@ ENDPOINT_PATH = re.compile(r"^/runtimes/([^/]+)/runtime-endpoints/([^/]+)/?$")
 class ControlPlanePeer:
     """``endpoints``: runtime id -> DEFAULT endpoint reply (absent: 404 not found)."""
 
-    def __init__(self, moto_url: str) -> None:
+    def __init__(self, moto_url: str, delay_s: float = 0.0) -> None:
         self.moto_url = moto_url
+        self.delay_s = delay_s  # a simulated network round trip (benchmarks)
         self.endpoints: dict[str, dict] = {}
         self.requests: list[tuple[str, str]] = []
         outer = self
@@ -31,6 +33,8 @@ class ControlPlanePeer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 outer.requests.append((self.command, self.path))
+                if outer.delay_s:
+                    time.sleep(outer.delay_s)
                 match = ENDPOINT_PATH.match(self.path.split("?")[0])
                 if match:
                     reply = outer.endpoints.get(match.group(1))

@@ -54,3 +54,11 @@ def test_missing_table_and_secret_are_reported(aws, tmp_path):
     assert by_id["secrets-access"]["status"] == "fail"
     assert any("secret dev_openai_api does not exist" in e
                for e in by_id["secrets-access"]["evidence"])
+
+
+def test_before_the_first_deploy_the_access_checks_are_skipped(aws, tmp_path):
+    root = healthy_project(tmp_path)
+    _, _, by_id = doctor(root, "--no-logs", "--only", IDS)
+    for check_id in IDS.split(","):
+        assert by_id[check_id]["status"] == "skip"
+        assert "nothing deployed yet" in by_id[check_id]["message"]

@@ -176,11 +176,32 @@ def test_not_deployed_log_scan_reports_missing_groups_and_is_off_offline(aws, pe
     assert "log-scan" not in by_id
 
 
-def test_each_aws_resource_is_read_once_per_run(aws, peer, tmp_path):
-    root = healthy_project(tmp_path, tool="[tool.aibox-ops.warm]\nenabled = true\n")
-    runtime_id, _ = deploy(aws, root)
+def test_a_healthy_deployment_passes_online_and_each_resource_is_read_once(aws, peer,
+                                                                          tmp_path):
+    from aibox_ops import iam
+    from aibox_ops.aws import open_session
+    from aibox_ops.config import load_settings
+    from aibox_ops.deploy_state import load_deploy_state
+    from aibox_ops.render import apply_render, plan_render
+    from tests.test_doctor_iam import resources
+
+    root = healthy_project(tmp_path)
+    settings = load_settings(root, environ={})
+    resources(aws)
+    runtime_id, _ = deploy(aws, root, environmentVariables=settings.container_env)
     ready_endpoint(peer, runtime_id)
-    doctor(root)
+    apply_render(root, plan_render(settings))  # the header back, the toolkit's state kept
+    session = open_session(settings.region)  # grant the access through fix-iam's library
+    role = iam.find_role(session, settings, load_deploy_state(settings))
+    iam.apply_role_policies(session, role.name, iam.plan_role_policies(session, settings, role),
+                            root / iam.BACKUP_DIR)
+    peer.requests.clear()
+    code, doc, by_id = doctor(root)
+    assert code == 0 and doc["ok"], [c for c in doc["checks"] if c["status"] == "fail"]
+    for check_id in ("aws-credentials", "runtime-status", "dynamodb-access", "secrets-access",
+                     "env-drift", "auth", "log-scan"):
+        assert by_id[check_id]["status"] == "pass", by_id[check_id]
+    assert by_id["cold-start"]["status"] == "warn"  # warm-up off: advice, not a failure
     assert peer.count(rf"^/runtimes/{runtime_id}/?$") == 1
     assert peer.count(rf"^/runtimes/{runtime_id}/runtime-endpoints/DEFAULT/?$") == 1
 

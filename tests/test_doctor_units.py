@@ -83,3 +83,30 @@ def test_requests_are_validated_before_they_are_sent(tmp_path):
     with pytest.raises(AiboxError, match="agentRuntimeId"):
         call(ctx, CONTROL, "GetAgentRuntimeEndpoint", agentRuntimeId="",
              endpointName="DEFAULT")
+
+
+def test_match_signature_names_the_check_and_redacts():
+    from aibox_ops.doctor.logs import match_signature
+
+    assert match_signature("all good") is None
+    check_id, line = match_signature(
+        "botocore AccessDeniedException: not authorized to perform: dynamodb:GetItem "
+        "token=abcdef123456")
+    assert check_id == "dynamodb-access" and "abcdef123456" not in line
+
+
+def test_layout_fix_inserts_into_an_existing_setuptools_table_keeping_the_rest():
+    import tomllib
+
+    from aibox_ops.doctor.checks.layout import add_packages_find
+
+    text = ('[project]\nname = "x"  # keep me\n\n[tool.setuptools]\nzip-safe = false\n\n'
+            "[tool.ruff]\nline-length = 100\n")
+    out = add_packages_find(text, ["genai*"], ["tests*"])
+    data = tomllib.loads(out)
+    assert data["tool"]["setuptools"]["zip-safe"] is False
+    assert data["tool"]["setuptools"]["packages"]["find"] == {"include": ["genai*"],
+                                                              "exclude": ["tests*"]}
+    assert data["tool"]["ruff"] == {"line-length": 100}
+    assert out.replace('[tool.setuptools.packages.find]\ninclude = ["genai*"]\n'
+                       'exclude = ["tests*"]\n\n', "") == text

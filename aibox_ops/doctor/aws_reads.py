@@ -12,11 +12,11 @@ CONTROL = "bedrock-agentcore-control"
 
 
 def validate(service: str, operation: str, params: dict[str, Any]) -> None:
-    """Refuse a request botocore's service model rejects (before it is sent); the shared
-    validator with cached service models (fix-iam's ``check_params``)."""
-    from ..iam.calls import check_params
+    """Refuse a request botocore's service model rejects (before it is sent): the shared
+    validator (``aibox_ops/aws/validate.py``, service models parsed once per process)."""
+    from ..aws.validate import check_request
 
-    check_params(service, operation, params)
+    check_request(service, operation, params)
 
 
 def call(ctx: DoctorContext, service: str, operation: str, **params: Any) -> dict[str, Any]:

@@ -47,6 +47,15 @@ SIGNATURES = (
 )
 
 
+def match_signature(line: str) -> tuple[str, str] | None:
+    """(check id, redacted line) of the first known signature in ``line``, else None (for
+    other commands that read logs, e.g. deploy's build log)."""
+    for signature in SIGNATURES:
+        if signature.pattern.search(line):
+            return signature.check_id, redact(line.strip())[:400]
+    return None
+
+
 @dataclass
 class LogScan:
     """What the scan read and found: matching lines by check id."""

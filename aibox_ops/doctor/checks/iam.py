@@ -8,7 +8,7 @@ from typing import Any
 
 from ...errors import AwsError
 from ...plan import Plan
-from ..aws_reads import call
+from ..aws_reads import call, read_runtime
 from ..context import DoctorContext
 from ..model import Finding, failed, passed, skipped, warned
 
@@ -80,6 +80,10 @@ def _detect(ctx: DoctorContext, service: str, noun: str,
             resources: list[str], exists: Any) -> Finding:
     if _iam() is None:
         return skipped("fix-iam's library (aibox_ops.iam) is not available in this build")
+    state = ctx.deploy_state()
+    if not (state and state.execution_role) and read_runtime(ctx) is None:
+        return skipped("nothing deployed yet: the toolkit creates the runtime role on the "
+                       "first deploy (then `aibox-ops fix-iam`)")
     try:
         role, report = access_report(ctx, service)
     except AwsError as exc:

@@ -3,7 +3,6 @@ Dockerfile sets compared with the configuration (``env-drift``, offline part).""
 
 from __future__ import annotations
 
-import fnmatch
 import re
 
 from ..context import DoctorContext
@@ -18,21 +17,11 @@ ENV_FILES = (".env", "agent/.env", ".env.local")
 
 
 def dockerignore_excludes(text: str, path: str) -> bool:
-    """Whether ``.dockerignore`` text excludes ``path`` (last matching rule wins, ``!``
-    re-includes; ``**/`` matches any depth, including none)."""
-    excluded = False
-    for raw in text.splitlines():
-        rule = raw.strip()
-        if not rule or rule.startswith("#"):
-            continue
-        negate = rule.startswith("!")
-        pattern = rule.lstrip("!").strip().lstrip("/").rstrip("/")
-        candidates = [pattern]
-        while candidates[-1].startswith("**/"):
-            candidates.append(candidates[-1][3:])
-        if any(fnmatch.fnmatchcase(path, p) or path.startswith(p + "/") for p in candidates):
-            excluded = not negate
-    return excluded
+    """Whether ``.dockerignore`` text keeps ``path`` out of the build context (render's own
+    Docker-syntax matcher)."""
+    from ...render.context import is_ignored, parse_dockerignore
+
+    return is_ignored(parse_dockerignore(text), path)
 
 
 def detect_secrets_in_image(ctx: DoctorContext) -> Finding:

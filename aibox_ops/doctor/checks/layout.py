@@ -90,9 +90,13 @@ def detect_flat_layout(ctx: DoctorContext) -> Finding:
 def plan_layout_fix(ctx: DoctorContext) -> Plan:
     """The pyproject.toml edit adding ``[tool.setuptools.packages.find]`` (style kept)."""
     from ...files import read_text, unified_diff
+    from ...pyproject import load_pyproject
 
     path = ctx.root / "pyproject.toml"
     text = read_text(path) or ""
+    if explicit_packages(load_pyproject(ctx.root).data):  # never replace the user's list
+        return Plan("doctor --fix flat-layout", [Change(
+            "pyproject.toml", "unchanged", "packages are already listed", payload=text)])
     new_text = add_packages_find(text, *include_exclude(ctx))
     status = "unchanged" if new_text == text else "update"
     return Plan("doctor --fix flat-layout", [Change(
@@ -133,9 +137,12 @@ def add_packages_find(text: str, include: list[str], exclude: list[str]) -> str:
     find = tomlkit.table()
     find["include"] = _array(include)
     find["exclude"] = _array(exclude)
+    find.add(tomlkit.nl())  # a blank line before whatever table follows
     packages["find"] = find
     out = tomlkit.dumps(doc)
-    return out if out.endswith("\n") else out + "\n"
+    if not text.endswith("\n\n"):
+        out = out.rstrip("\n") + "\n"  # no new blank lines at the end of the file
+    return out
 
 
 def _array(values: list[str]) -> Any:
