@@ -69,6 +69,9 @@ def test_cold_build_then_healthy(agent):
     doc = agent["doc"]
     assert doc["venv"]["reused"] is False
     assert doc["health"]["status"] == "healthy" and doc["health"]["service"] == "myaibox-agent"
+    from aibox_ops.local.python import find_python
+
+    assert doc["venv"]["python_version"] == find_python("3.12").version  # the image's, if any
     venv = Path(doc["venv"]["path"])
     assert (venv / "aibox-ops-venv.json").exists()
     assert list(venv.glob("lib/python*/site-packages/strands"))  # pip installed the group

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 _PROBE = "import sys; print('%d.%d' % sys.version_info[:2]); print(sys.executable)"
 
@@ -27,7 +29,7 @@ class Interpreter:
 
 def find_python(wanted: str) -> Interpreter:
     """The first working interpreter of version ``wanted`` (this one, ``uv python find``,
-    ``python<wanted>`` on PATH), else this interpreter (check ``.matches``)."""
+    ``python<wanted>`` on PATH, pyenv's versions), else this interpreter (``.matches``)."""
     current = f"{sys.version_info[0]}.{sys.version_info[1]}"
     if current == wanted:
         return Interpreter(sys.executable, current, wanted, "this interpreter")
@@ -38,6 +40,8 @@ def find_python(wanted: str) -> Interpreter:
     named = shutil.which(f"python{wanted}")
     if named:
         candidates.append(([named, "-c", _PROBE], f"python{wanted} on PATH"))
+    for installed in _pyenv_versions(wanted):  # pyenv installs its shims may not select
+        candidates.append(([str(installed), "-c", _PROBE], "pyenv versions"))
     for command, how in candidates:
         path = _run(command)
         if path and how.startswith("uv"):
@@ -47,6 +51,18 @@ def find_python(wanted: str) -> Interpreter:
             if version == wanted and exe:
                 return Interpreter(exe.strip(), version, wanted, how)
     return Interpreter(sys.executable, current, wanted, "this interpreter (fallback)")
+
+
+def _pyenv_versions(wanted: str) -> list[Path]:
+    """``$PYENV_ROOT/versions/<wanted>.*/bin/python<wanted>``, newest first."""
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    found = [p / "bin" / f"python{wanted}" for p in root.glob(f"{wanted}.*")]
+    return sorted((p for p in found if p.exists()), key=_version_key, reverse=True)
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    parts = path.parent.parent.name.split(".")
+    return tuple(int(p) if p.isdigit() else -1 for p in parts)
 
 
 def _run(command: list[str]) -> str | None:
