@@ -20,6 +20,13 @@ def test_cli_deploy_status_logs_destroy_flow(project, aws, agentcore_moto):
     log = (project / doc["log"]).read_text()
     assert "CodeBuild" in log  # the toolkit's own messages went to the deploy log
 
+    again = invoke("deploy", "--yes", "--no-warm", project=project)  # human output
+    assert again.exit_code == 0, again.stderr
+    assert "unchanged" in again.stdout and doc["image_uri"] in again.stdout
+    assert "Preflight checks" in again.stderr  # one progress line per phase, on stderr
+    human = invoke("status", project=project)
+    assert human.exit_code == 0 and "READY" in human.stdout and "LOG_TO_FILE=false" in human.stdout
+
     status = json_out(invoke("--json", "status", project=project))
     assert status["deployed"] and status["runtime"]["status"] == "READY"
     assert status["runtime"]["environment"]["LOG_TO_FILE"] == "false"
