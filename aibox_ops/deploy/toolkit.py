@@ -140,7 +140,8 @@ def _translate(exc: Exception) -> AiboxError:
             code = info.get("Code", "Unknown")
             hint = None
             if code in ("ThrottlingException", "TooManyRequestsException", "Throttling"):
-                hint = "AWS is throttling requests; wait a minute and deploy again."
+                hint = "AWS kept throttling the toolkit's requests; wait a minute and deploy " \
+                       "again (nothing is lost: the next deploy resumes)."
             return AwsError(f"deploy failed: {code}: {info.get('Message', error)}",
                             hint=hint, code=code)
         if isinstance(error, NoCredentialsError):

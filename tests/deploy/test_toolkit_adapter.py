@@ -8,6 +8,7 @@ import pytest
 
 from aibox_ops.aws.validate import InvalidRequestError
 from aibox_ops.deploy import toolkit
+from aibox_ops.errors import AwsError
 
 CONFIG = {"environmentVariables": {"A": "1", "LOG_TO_FILE": "false"},
           "lifecycleConfiguration": {"idleRuntimeSessionTimeout": 600, "maxLifetime": 28800},
@@ -71,3 +72,31 @@ def test_upload_filter_drops_are_reported():
 def test_build_failure_is_translated_with_its_cause():
     error = toolkit._translate(RuntimeError("CodeBuild failed with status: FAILED"))
     assert isinstance(error, toolkit.BuildFailed) and error.exit_code == 5
+
+
+def test_throttling_inside_the_toolkit_is_a_clear_aws_error():
+    from botocore.exceptions import ClientError
+
+    throttled = ClientError({"Error": {"Code": "ThrottlingException",
+                                       "Message": "Rate exceeded"}}, "CreateAgentRuntime")
+    error = toolkit._translate(throttled)
+    assert isinstance(error, AwsError) and error.exit_code == 5
+    assert error.code == "ThrottlingException" and "Rate exceeded" in error.message
+    assert "throttling" in error.hint and "resumes" in error.hint
+
+
+def test_throttling_in_our_own_calls_names_the_call(aws):
+    from botocore.stub import Stubber
+
+    from aibox_ops.aws import open_session
+    from aibox_ops.deploy.runtime_api import read_runtime
+
+    session = open_session("ap-southeast-1")
+    client = session.client("bedrock-agentcore-control")
+    with Stubber(client) as stub:
+        stub.add_client_error("get_agent_runtime", "ThrottlingException", "Rate exceeded",
+                              expected_params={"agentRuntimeId": "demo-abc1234567"})
+        with pytest.raises(AwsError) as info:
+            read_runtime(session, "demo-abc1234567")
+    assert info.value.code == "ThrottlingException"
+    assert "read runtime demo-abc1234567" in info.value.message and "retries" in info.value.hint
