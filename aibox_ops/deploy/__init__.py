@@ -4,7 +4,8 @@ Every call into the starter toolkit is in ``toolkit.py``; the pipeline is ``pipe
 """
 
 from .history import DeployRecord, History, load_history
-from .pipeline import DeployOptions, DeployReport, run_deploy
+from .pipeline import run_deploy
+from .report import DeployOptions, DeployReport
 
 __all__ = ["DeployOptions", "DeployRecord", "DeployReport", "History", "load_history",
            "run_deploy"]

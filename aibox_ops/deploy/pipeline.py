@@ -10,12 +10,8 @@ configuration-only change updates the runtime in place with the last image.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..aws import AwsSession
 from ..config import Settings
@@ -27,8 +23,10 @@ from ..runtime_request import runtime_config_params
 from . import hooks
 from .build_logs import read_build_log_tail
 from .context import BuildContext, apply_build_context, build_dir, plan_build_context
+from .fingerprints import config_digest, doctor_inputs_key, requirements_inputs_key
 from .history import DeployRecord, History, load_history, save_history
 from .phases import NullReporter, PhaseReport, Reporter, Skip, run_phase
+from .report import DeployOptions, DeployReport
 from .runtime_api import (
     RuntimeInfo,
     invocation_arn,
@@ -36,60 +34,6 @@ from .runtime_api import (
     update_runtime,
     wait_ready,
 )
-
-
-@dataclass(frozen=True)
-class DeployOptions:
-    """Flags of ``aibox-ops deploy``."""
-
-    dry_run: bool = False
-    force_build: bool = False
-    no_iam: bool = False
-    no_warm: bool = False
-    timeout: float = 900.0  # seconds to wait for the runtime and DEFAULT endpoint
-    poll: float = 5.0
-
-
-@dataclass
-class DeployReport:
-    """What a deploy did (or would do), phase by phase."""
-
-    settings: Settings
-    options: DeployOptions
-    phases: list[PhaseReport] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    action: str = "pending"  # create | build | update | unchanged
-    runtime_arn: str | None = None
-    agent_id: str | None = None
-    runtime_version: str | None = None
-    image_uri: str | None = None
-    content_hash: str | None = None
-    log_path: str | None = None
-
-    @property
-    def next_commands(self) -> list[str]:
-        """What to run next."""
-        return ["aibox-ops status", "aibox-ops logs --follow",
-                "aibox-ops invoke '{\"prompt\": \"hello\"}'"]
-
-    def items(self) -> list[Change]:
-        """Every planned item of every phase."""
-        return [item for phase in self.phases if phase.plan for item in phase.plan.items]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` document of deploy."""
-        s = self.settings
-        return {"ok": all(p.status != "failed" for p in self.phases), "command": "deploy",
-                "mode": "dry-run" if self.options.dry_run else "apply",
-                "changed": self.action in ("create", "build", "update"),
-                "agent_name": s.agent_name, "region": s.region, "stage": s.stage,
-                "action": self.action, "runtime_arn": self.runtime_arn,
-                "agent_id": self.agent_id, "runtime_version": self.runtime_version,
-                "image_uri": self.image_uri, "content_hash": self.content_hash,
-                "log": self.log_path, "warnings": list(self.warnings), "errors": [],
-                "phases": [p.to_dict() for p in self.phases],
-                "items": [item.to_dict() for item in self.items()],
-                "next": self.next_commands}
 
 
 def run_deploy(session: AwsSession, settings: Settings, options: DeployOptions,
@@ -373,45 +317,3 @@ class _Deploy:
             runtime_arn=self.report.runtime_arn, build_id=self.build_id, stage=self.s.stage)
         self.history.deploys.append(record)
         save_history(self.s, self.history)
-
-
-def requirements_inputs_key(settings: Settings) -> str:
-    """Hash of everything the requirements check reads: pyproject.toml, uv.lock, the
-    requirements file and the agent's Python files (and the settings naming them)."""
-    digest = hashlib.sha256(f"{settings.dependency_group}\0{settings.requirements_file}"
-                            .encode())
-    paths = [settings.path("pyproject.toml"), settings.path("uv.lock"),
-             settings.path(settings.requirements_file),
-             *sorted(settings.agent_dir.rglob("*.py"))]
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"<missing>"
-        digest.update(str(path).encode() + b"\0" + hashlib.sha256(data).digest())
-    return digest.hexdigest()
-
-
-def doctor_inputs_key(settings: Settings) -> str:
-    """Hash of what doctor's offline checks read: the settings, the agent folder, the
-    dependency and generated files, and any ``.env*`` at the root. Equal keys: the checks
-    would give the same results, so a passed run need not be repeated."""
-    root = settings.project_dir
-    digest = hashlib.sha256(repr(settings).encode())
-    names = ["pyproject.toml", "uv.lock", settings.requirements_file, ".dockerignore",
-             ".bedrock_agentcore.yaml", f".bedrock_agentcore/{settings.agent_name}/Dockerfile"]
-    paths = [root / name for name in names] + sorted(root.glob(".env*"))
-    paths += sorted(p for p in settings.agent_dir.rglob("*")
-                    if p.is_file() and "__pycache__" not in p.parts)
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"<missing>"
-        digest.update(str(path).encode() + b"\0" + hashlib.sha256(data).digest())
-    return digest.hexdigest()
-
-
-def config_digest(value: Any) -> str:
-    """Stable hash of the runtime configuration (decides in-place updates)."""
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()

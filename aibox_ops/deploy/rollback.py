@@ -17,9 +17,9 @@ from ..deploy_state import load_deploy_state
 from ..errors import AwsError, ConfigError
 from ..plan import Change, Plan
 from ..runtime_request import runtime_config_params
+from .fingerprints import config_digest
 from .history import DeployRecord, History, load_history, save_history
 from .phases import PhaseReport, Skip
-from .pipeline import config_digest
 from .runtime_api import (
     RuntimeInfo,
     invocation_arn,
