@@ -130,3 +130,34 @@ def test_dry_run_prints_each_phase_plan_and_writes_nothing(project, aws, agentco
     assert "my_aibox_agent" in out and "no runtime yet" not in result.stderr
     assert not (project / ".bedrock_agentcore.yaml").exists()
     assert aws.client("dynamodb").list_tables()["TableNames"] == []
+
+
+@pytest.mark.slow
+def test_failed_build_shows_its_log_tail_and_doctors_diagnosis(project, aws, agentcore_moto,
+                                                               monkeypatch):
+    import time
+
+    from bedrock_agentcore_starter_toolkit.services.codebuild import CodeBuildService
+
+    def build_fails(self, build_id, timeout=900):  # CodeBuild logs, then fails
+        logs = aws.client("logs")
+        group = "/aws/codebuild/bedrock-agentcore-my_aibox_agent-builder"
+        stream = build_id.split(":", 1)[1]
+        logs.create_log_group(logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
+        now = int(time.time() * 1000)
+        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
+            {"timestamp": now, "message": "Step 5/9 : RUN python -c 'import genai'"},
+            {"timestamp": now + 1,
+             "message": "ModuleNotFoundError: No module named 'strands_tools'"}])
+        raise RuntimeError("CodeBuild failed with status: FAILED")
+
+    monkeypatch.setattr(CodeBuildService, "wait_for_completion", build_fails)
+    result = invoke("--json", "deploy", "--yes", "--no-warm", project=project)
+    assert result.exit_code == 5
+    error = json_out(result)["error"]
+    assert error["code"] == "BuildFailed"
+    assert error["log_tail"][-1] == "ModuleNotFoundError: No module named 'strands_tools'"
+    assert "doctor --only missing-requirement" in error["hint"]
+    assert "ModuleNotFoundError" in result.stderr  # the tail is shown to a person too
+    assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
