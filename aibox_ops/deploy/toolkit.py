@@ -139,6 +139,10 @@ def _translate(exc: Exception) -> AiboxError:
             info = error.response.get("Error", {})
             code = info.get("Code", "Unknown")
             hint = None
+            if code == "ConflictException":
+                hint = ("A runtime with this name already exists but is not recorded in "
+                        ".bedrock_agentcore.yaml: adopt it with `aibox-ops init`, or use "
+                        "another agent_name (e.g. a stage).")
             if code in ("ThrottlingException", "TooManyRequestsException", "Throttling"):
                 hint = "AWS kept throttling the toolkit's requests; wait a minute and deploy " \
                        "again (nothing is lost: the next deploy resumes)."

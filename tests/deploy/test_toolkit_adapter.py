@@ -100,3 +100,16 @@ def test_throttling_in_our_own_calls_names_the_call(aws):
             read_runtime(session, "demo-abc1234567")
     assert info.value.code == "ThrottlingException"
     assert "read runtime demo-abc1234567" in info.value.message and "retries" in info.value.hint
+
+
+def test_an_unrecorded_runtime_of_the_same_name_is_explained():
+    from botocore.exceptions import ClientError
+
+    conflict = ClientError({"Error": {"Code": "ConflictException", "Message": "exists"}},
+                           "CreateAgentRuntime")
+    error = toolkit._translate(RuntimeError("wrapped"))
+    assert error.code == "ToolkitError"
+    wrapped = RuntimeError("Launch failed")
+    wrapped.__cause__ = conflict
+    error = toolkit._translate(wrapped)
+    assert error.code == "ConflictException" and "aibox-ops init" in error.hint
