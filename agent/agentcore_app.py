@@ -2,8 +2,9 @@
 
 Run in the container as ``python -m agentcore_app`` (server only), locally as
 ``python agentcore_app.py [--stream | --server [--port N]]``, or ``uvicorn agentcore_app:app``.
-Import cost is kept to bedrock_agentcore and the standard library: strands, tools and boto3
-load on the first ``invoke``, never for ``/ping`` or the ``health`` action.
+Import cost is kept to bedrock_agentcore and the standard library: strands, tools and model
+clients load in a background warm-up after the first ``/ping`` (or on the first ``invoke``),
+never on the ``/ping`` or ``health`` path.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from bedrock_agentcore import BedrockAgentCoreApp
 from genai.agents.chunks import error_chunk
+from genai.agents.errors import describe_error
 from genai.agents.provider import AgentProvider, response_body
 from genai.config import Limits, in_container
 from genai.http_errors import ErrorBodyMiddleware
@@ -27,6 +28,10 @@ from genai.local import aws_credentials_hint, listening_line
 from genai.logsetup import configure_logging
 from genai.output import scrub, scrub_stream, scrub_text
 from genai.request import RequestError, parse_action, parse_invoke, wants_stream
+from genai.server.app import AgentApp
+from genai.server.responses import ChunkStreamResponse, DeferredJSONResponse
+from genai.server.warmup import start_warm_up
+from genai.server.ws import IDLE_CLOSE_CODE, IdleTimeout, send_chunks, within_idle_timeout
 from genai.ws_request import ClientGone, read_ws_payload
 from starlette.middleware import Middleware
 
@@ -34,15 +39,26 @@ AGENT_VERSION = "1.0.0"
 log = logging.getLogger("agentcore_app")
 _started = time.time()
 _provider: AgentProvider | None = None
+WARM_UP_FALLBACK_SECONDS = 2.0
 
 
 @contextlib.asynccontextmanager
 async def _lifespan(_app: Any) -> AsyncIterator[None]:
     configure_logging()
+    # Warm-up follows the first /ping; this timer covers a server nobody pings.
+    timer = asyncio.get_running_loop().call_later(WARM_UP_FALLBACK_SECONDS, _warm_up)
     yield
+    timer.cancel()
+    if "genai.tools.sandbox" in sys.modules:  # kill tool worker processes
+        sys.modules["genai.tools.sandbox"].reset()
 
 
-app = BedrockAgentCoreApp(lifespan=_lifespan, middleware=[Middleware(ErrorBodyMiddleware)])
+def _warm_up() -> None:
+    start_warm_up(app)
+
+
+app = AgentApp(lifespan=_lifespan, middleware=[Middleware(ErrorBodyMiddleware)],
+               after_first_ping=_warm_up)
 
 
 def get_provider() -> AgentProvider:
@@ -122,20 +138,39 @@ async def _logged_stream(chunks: Any) -> AsyncIterator[dict[str, Any]]:
 
 @app.entrypoint
 async def handle_request(payload: Any, context: Any = None) -> Any:
-    """AgentCore entry point: dict (non-streaming) or async generator of chunks (SSE)."""
+    """AgentCore entry point: a dict (health, bad input) or a response that runs the agent.
+
+    Runs on the framework's worker loop; the returned response is driven by the server's
+    loop, holds no thread while it waits and cancels the run if the client disconnects.
+    """
     result = dispatch(payload, getattr(context, "session_id", None))
+    if isinstance(result, dict):
+        return result
+    loop = asyncio.get_running_loop()
     if asyncio.iscoroutine(result):
-        return await result
-    return result
+        return DeferredJSONResponse(
+            result, loop, lambda body: app._safe_serialize_to_json_string(body).encode(),
+            on_error=lambda exc: response_body(error=describe_error(exc)),
+        )
+    return ChunkStreamResponse(result, loop, encode=app._convert_to_sse,
+                               on_error=lambda exc: error_chunk(describe_error(exc)))
 
 
 @app.websocket
 async def ws_handler(websocket: Any, context: Any) -> None:
-    """WebSocket at /ws: one JSON request in, the same chunks out, then close (as the guide)."""
+    """WebSocket at /ws: one JSON request in, the same chunks out, then close (as the guide).
+
+    A connection that sends no request within WS_IDLE_TIMEOUT_SECONDS gets an error chunk and
+    close code 1001; a client that disconnects mid-run stops the run.
+    """
     await websocket.accept()
     try:
         try:
-            payload = await read_ws_payload(websocket)
+            payload = await within_idle_timeout(read_ws_payload(websocket))
+        except IdleTimeout as exc:
+            await websocket.send_json(error_chunk(str(exc)))
+            await websocket.close(code=IDLE_CLOSE_CODE)
+            return
         except RequestError as exc:
             log.info("Rejected request: %s", exc)
             await websocket.send_json(error_chunk(str(exc)))
@@ -143,8 +178,7 @@ async def ws_handler(websocket: Any, context: Any) -> None:
         except ClientGone:
             return
         result = dispatch(payload, getattr(context, "session_id", None), force_stream=True)
-        async for chunk in result:
-            await websocket.send_json(chunk)
+        await send_chunks(websocket, result)
     finally:
         with contextlib.suppress(Exception):
             await websocket.close()

@@ -9,6 +9,11 @@ Run from the repository root:  uv run python benchmarks/agent_bench.py [--runs N
    raw strands stream (``Agent.stream_async``) vs the real ``AgentProvider.stream`` path
    (settings, Agent built in a thread, pump task + hook queue, mapping, metadata); plus the
    pure mapper cost per strands event.
+4. ``/ping`` (and the health action) p99 on an idle server vs with 100 SSE streams open and
+   waiting on the model (``tests/agent/agent_server_main.py wait``), same server, same run.
+5. First invocation after start vs the median of the next ten (default tools, scripted
+   model, ``agent_server_main.py answer``): after the background warm-up has finished, and
+   for information right after the first healthy ``/ping`` and with the warm-up off.
 """
 
 from __future__ import annotations
@@ -157,6 +162,133 @@ def bench_mapping(deltas: int = 2000, rounds: int = 5) -> dict[str, float]:
     return asyncio.run(_mapping(deltas, rounds))
 
 
+RUNNER = ROOT / "tests" / "agent" / "agent_server_main.py"
+
+
+class _Server:
+    """The agent with a scripted model in a subprocess (stderr kept for its log lines)."""
+
+    def __init__(self, mode: str, **env: str) -> None:
+        import threading
+
+        self.port = _free_port()
+        full_env = {**os.environ, "LOG_TO_FILE": "false", "LOG_LEVEL": "INFO", **env}
+        for key in ("DOCKER_CONTAINER", "AWS_EXECUTION_ENV"):
+            full_env.pop(key, None)
+        self.proc = subprocess.Popen([sys.executable, str(RUNNER), str(self.port), mode],
+                                     env=full_env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+        self.log: list[str] = []
+        threading.Thread(target=lambda: self.log.extend(self.proc.stderr), daemon=True).start()
+        started = time.perf_counter()
+        while time.perf_counter() - started < 60:
+            try:
+                with urllib.request.urlopen(f"{self.url}/ping", timeout=1) as r:
+                    if b"Healthy" in r.read():
+                        return
+            except OSError:
+                time.sleep(0.005)
+        raise RuntimeError("agent server never became healthy")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_log(self, text: str, seconds: float = 120) -> None:
+        started = time.perf_counter()
+        while not any(text in line for line in self.log):
+            if time.perf_counter() - started > seconds:
+                raise RuntimeError(f"no {text!r} in the server log")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def _p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def _latencies(client, method: str, path: str, n: int, **kwargs) -> list[float]:
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        resp = client.request(method, path, **kwargs)
+        samples.append(time.perf_counter() - t0)
+        resp.raise_for_status()
+    return samples
+
+
+def bench_ping_under_load(streams: int = 100, n: int = 300) -> dict[str, float]:
+    """/ping and health p99 (ms), idle vs ``streams`` SSE streams waiting on the model."""
+    import httpx
+
+    server = _Server("wait", AGENT_WARMUP="false")
+    socks = []
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            health = {"json": {"action": "health"}}
+            _latencies(client, "GET", "/ping", 50)
+            idle = _latencies(client, "GET", "/ping", n)
+            idle_health = _latencies(client, "POST", "/invocations", n, **health)
+            body = b'{"prompt": "x", "stream": true, "tool_config": {"enabled": false}}'
+            for _ in range(streams):
+                sock = socket.create_connection(("127.0.0.1", server.port), timeout=120)
+                sock.sendall(b"POST /invocations HTTP/1.1\r\nHost: agent\r\n"
+                             b"Content-Type: application/json\r\nContent-Length: "
+                             + str(len(body)).encode() + b"\r\n\r\n" + body)
+                socks.append(sock)
+            for sock in socks:  # every stream has its model call waiting
+                seen = b""
+                while b'"start"' not in seen:
+                    seen += sock.recv(65536)
+            loaded = _latencies(client, "GET", "/ping", n)
+            loaded_health = _latencies(client, "POST", "/invocations", n, **health)
+    finally:
+        for sock in socks:
+            sock.close()
+        server.stop()
+    return {"idle_p99_ms": _p99(idle) * 1000, "loaded_p99_ms": _p99(loaded) * 1000,
+            "ratio": _p99(loaded) / _p99(idle),
+            "idle_health_p99_ms": _p99(idle_health) * 1000,
+            "loaded_health_p99_ms": _p99(loaded_health) * 1000, "streams": streams}
+
+
+def _first_and_next(wait_for_warm_up: bool, warm_up: bool) -> tuple[float, float]:
+    import httpx
+
+    # The scripted model's own module is loaded before serving when the warm-up is measured:
+    # the warm-up loads the real model clients, not this test model.
+    mode = "answer-preloaded" if wait_for_warm_up else "answer"
+    server = _Server(mode, AGENT_WARMUP="true" if warm_up else "false")
+    try:
+        if wait_for_warm_up:
+            server.wait_log("Warm-up done")
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            client.get("/ping")  # the connection is open before anything is timed
+            times = _latencies(client, "POST", "/invocations", 11, json={"prompt": "hi"})
+            assert client.post("/invocations", json={"prompt": "hi"}).json()["status"] == \
+                "success"
+    finally:
+        server.stop()
+    return times[0], statistics.median(times[1:])
+
+
+def bench_first_invocation(starts: int = 3) -> dict[str, float]:
+    """First invocation vs the median of the next ten (seconds), three start-up variants;
+    the medians over ``starts`` server starts of each variant."""
+    out = {}
+    for label, wait, warm in (("warm", True, True), ("at_ping", False, True),
+                              ("no_warm_up", False, False)):
+        runs = [_first_and_next(wait, warm) for _ in range(starts)]
+        out[f"{label}_first_s"] = statistics.median(first for first, _ in runs)
+        out[f"{label}_next_s"] = statistics.median(rest for _, rest in runs)
+        out[f"{label}_ratio"] = statistics.median(first / rest for first, rest in runs)
+    return out
+
+
 def main() -> None:
     """Print all three figures and whether each meets its target."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -165,6 +297,8 @@ def main() -> None:
     cold = bench_cold_start(args.runs)
     health = bench_health()
     mapping = bench_mapping()
+    ping = bench_ping_under_load()
+    first = bench_first_invocation()
     print(f"cold start to healthy /ping: agent {cold['agent_s']:.3f} s, bare "
           f"{cold['bare_s']:.3f} s, ratio {cold['ratio']:.2f} (target <= 1.2)")
     print(f"health action p50 in-process: {health['health_p50_ms']:.2f} ms (target < 5 ms)")
@@ -173,6 +307,15 @@ def main() -> None:
           f"{mapping['overhead_us_per_chunk']:.2f} us/chunk (target < 50 us)")
     print(f"mapper alone: {mapping['pure_mapper_us_per_event']:.2f} us/event over "
           f"{mapping['events']} strands events")
+    print(f"/ping p99: idle {ping['idle_p99_ms']:.2f} ms, with {ping['streams']} SSE streams "
+          f"waiting {ping['loaded_p99_ms']:.2f} ms, ratio {ping['ratio']:.2f} "
+          f"(targets < 50 ms, <= 2x); health action p99 {ping['idle_health_p99_ms']:.2f} / "
+          f"{ping['loaded_health_p99_ms']:.2f} ms")
+    for label, text in (("warm", "after warm-up"), ("at_ping", "right after first /ping"),
+                        ("no_warm_up", "warm-up off")):
+        print(f"first invocation {text}: {first[label + '_first_s'] * 1000:.0f} ms vs next ten "
+              f"median {first[label + '_next_s'] * 1000:.0f} ms, ratio "
+              f"{first[label + '_ratio']:.2f}" + (" (target <= 1.5)" if label == "warm" else ""))
 
 
 if __name__ == "__main__":

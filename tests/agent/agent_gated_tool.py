@@ -8,6 +8,7 @@ import threading
 from strands import tool
 
 GATE = threading.Event()
+CANCELLED = threading.Event()  # set when a waiting call is cancelled (the run was stopped)
 
 
 @tool
@@ -18,6 +19,10 @@ async def sleep(duration: float) -> str:
         duration: 0 for an instant call, anything else to wait for the gate.
     """
     # Polls instead of blocking a thread: a cancelled call then ends at once.
-    while duration > 0 and not GATE.is_set():
-        await asyncio.sleep(0.01)
+    try:
+        while duration > 0 and not GATE.is_set():
+            await asyncio.sleep(0.01)
+    except asyncio.CancelledError:
+        CANCELLED.set()
+        raise
     return f"slept {duration:g}"

@@ -27,6 +27,11 @@ def fail(exc: BaseException) -> tuple:
     return ("raise", exc)
 
 
+def stall(seconds: float) -> tuple:
+    """Await ``seconds`` without polling, like a slow model server (one timer, no wake-ups)."""
+    return ("stall", seconds)
+
+
 def wait(event: threading.Event | None = None) -> tuple:
     """Block the model until ``event`` is set (forever when None)."""
     return ("wait", event)
@@ -42,6 +47,8 @@ class ScriptedModel(Model):
         self.turns = list(turns)
         self.calls: list[dict[str, Any]] = []
         self.config: dict[str, Any] = {"model_id": "scripted"}
+        self.entered = threading.Event()  # set when a model call starts
+        self.stopped = threading.Event()  # set when a model call is cancelled or closed early
 
     def update_config(self, **model_config: Any) -> None:
         self.config.update(model_config)
@@ -64,6 +71,17 @@ class ScriptedModel(Model):
             }
         )
         steps = self.turns.pop(0) if self.turns else [text("(script exhausted)")]
+        self.entered.set()
+        finished = False
+        try:
+            async for event in self._play(steps):
+                yield event
+            finished = True
+        finally:
+            if not finished:
+                self.stopped.set()
+
+    async def _play(self, steps: list[tuple]) -> AsyncIterator[dict[str, Any]]:
         yield {"messageStart": {"role": "assistant"}}
         stop = "end_turn"
         for step in steps:
@@ -88,6 +106,8 @@ class ScriptedModel(Model):
                 stop = "tool_use"
             elif kind == "raise":
                 raise step[1]
+            elif kind == "stall":
+                await asyncio.sleep(step[1])
             elif kind == "wait":
                 event = step[1]
                 while event is None or not event.is_set():

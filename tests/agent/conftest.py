@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ AGENT_ENV = (
     "BEDROCK_REGION", "AGENT_TIMEOUT_SECONDS", "MAX_PROMPT_CHARS", "MAX_HISTORY_MESSAGES",
     "MAX_HISTORY_CHARS", "LOG_DIR", "LOG_LEVEL", "OPEN_METEO_GEOCODING_URL",
     "OPEN_METEO_FORECAST_URL", "SEARCH_API_URL", "MEDIAWIKI_API_URL", "MAX_SLEEP_SECONDS",
+    "TOOL_TIMEOUT_SECONDS", "TOOL_CPU_SECONDS", "TOOL_MEMORY_MB", "TOOL_WORKERS",
+    "WS_IDLE_TIMEOUT_SECONDS", "SHUTDOWN_GRACE_SECONDS",
     "MAX_BODY_BYTES", "MAX_SYSTEM_PROMPT_CHARS", "MODEL_RETRY_ATTEMPTS",
     "MODEL_RETRY_DELAY_SECONDS", "MODEL_READ_TIMEOUT_SECONDS", "GOOGLE_GEMINI_BASE_URL",
 )
@@ -59,6 +62,8 @@ def _agent_env(monkeypatch: pytest.MonkeyPatch):
     for key in AGENT_ENV:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("LOG_TO_FILE", "false")
+    # The background warm-up (imports, a sandbox worker) is tested on its own, in a subprocess.
+    monkeypatch.setenv("AGENT_WARMUP", "false")
     loggers = [logging.getLogger(n) for n in ("genai", "agentcore_app")]
     saved = [(lg.handlers[:], lg.propagate, lg.level) for lg in loggers]
     _reset_agent_state()
@@ -76,8 +81,32 @@ def _reset_agent_state() -> None:
 
     aws.reset()
     keys.clear_cache()
+    if "genai.tools.sandbox" in sys.modules:  # tool worker processes, limits from env
+        sys.modules["genai.tools.sandbox"].reset()
     if "agentcore_app" in sys.modules:
         sys.modules["agentcore_app"].set_provider(None)
+
+
+@pytest.fixture
+def server_url():
+    """agentcore_app.app served by uvicorn on 127.0.0.1 (ephemeral port), in a thread."""
+    import agentcore_app
+    import uvicorn
+
+    config = uvicorn.Config(agentcore_app.app, host="127.0.0.1", port=0, log_level="warning",
+                            lifespan="on", ws="websockets")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started:
+            break
+        threading.Event().wait(0.01)
+    assert server.started
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -7,28 +7,8 @@ import threading
 
 import agentcore_app
 import httpx
-import pytest
-import uvicorn
 from agent_scripted import ScriptedModel, builder, text, tool, wait
 from genai.agents.provider import AgentProvider
-
-
-@pytest.fixture
-def server_url():
-    config = uvicorn.Config(agentcore_app.app, host="127.0.0.1", port=0, log_level="warning",
-                            lifespan="on", ws="websockets")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(500):
-        if server.started:
-            break
-        threading.Event().wait(0.01)
-    assert server.started
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def script() -> ScriptedModel:

@@ -24,7 +24,8 @@ _LOCATIONS: dict[str, tuple[str, str]] = {
     "get_text_from_url": ("genai.tools.web", "get_text_from_url"),
     "generate_image": ("genai.tools.media", "generate_image"),
     "current_time": ("strands_tools.current_time", "current_time"),
-    "calculator": ("strands_tools.calculator", "calculator"),
+    # CPU/memory-unbounded: runs in a worker process under limits (genai.tools.sandbox).
+    "calculator": ("genai.tools.isolated", "calculator"),
     "http_request": ("genai.tools.web", "http_request"),
     "sleep": ("genai.tools.pause", "sleep"),
     "speak": ("genai.tools.media", "speak"),

@@ -1,0 +1,1 @@
+"""The HTTP/WebSocket serving layer around BedrockAgentCoreApp (no strands imports)."""
