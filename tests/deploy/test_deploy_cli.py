@@ -11,8 +11,9 @@ from tests.helpers import invoke, json_out
 
 
 @pytest.mark.slow
-def test_cli_deploy_status_logs_destroy_flow(project, aws, agentcore_moto):
-    result = invoke("--json", "deploy", "--yes", "--no-warm", "--timeout", "5", project=project)
+def test_cli_deploy_status_logs_destroy_flow(project, aws, agentcore_moto, monkeypatch):
+    monkeypatch.setenv("AIBOX_OPS_WARM__ENABLED", "true")  # the warm phase runs for real
+    result = invoke("--json", "deploy", "--yes", "--timeout", "5", project=project)
     assert result.exit_code == 0, result.stderr
     doc = json_out(result)  # the toolkit's prints never reach stdout
     assert doc["ok"] and doc["action"] == "create" and doc["image_uri"]
@@ -27,8 +28,11 @@ def test_cli_deploy_status_logs_destroy_flow(project, aws, agentcore_moto):
     human = invoke("status", project=project)
     assert human.exit_code == 0 and "READY" in human.stdout and "LOG_TO_FILE=false" in human.stdout
 
+    warm_phase = [p for p in doc["phases"] if p["name"] == "warm"][0]
+    assert warm_phase["status"] == "ok", warm_phase
     status = json_out(invoke("--json", "status", project=project))
     assert status["deployed"] and status["runtime"]["status"] == "READY"
+    assert status["schedules"]["schedules"], status["schedules"]
     assert status["runtime"]["environment"]["LOG_TO_FILE"] == "false"
     assert status["deploys"][0]["image_uri"] == doc["image_uri"]
 
@@ -61,6 +65,7 @@ def test_cli_deploy_status_logs_destroy_flow(project, aws, agentcore_moto):
     assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
     assert json.loads((project / HISTORY_PATH).read_text())["targets"][
         "my_aibox_agent@ap-southeast-1"]["created"] == {}
+    assert aws.client("scheduler").list_schedules()["Schedules"] == []
 
 
 def test_deploy_without_yes_and_terminal_is_refused(project, aws):
