@@ -156,10 +156,12 @@ def test_stale_state_file_is_ignored_and_removed(project):
     assert not path.exists() and alive(1)
 
 
-def test_deploy_without_local_is_not_pretended(project):
+def test_deploy_without_local_is_the_aws_deploy_and_asks_first(project):
+    # Without --local, deploy is the AWS deploy (docs/deploy.md): it never starts without
+    # confirmation, and there is no terminal here to ask on.
     result = invoke("deploy", project=project)
-    assert result.exit_code == ExitCode.USAGE
-    assert "--local" in result.stderr
+    assert result.exit_code == ExitCode.REFUSED
+    assert "--yes" in result.stderr
 
 
 @pytest.mark.slow

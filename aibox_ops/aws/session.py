@@ -21,6 +21,11 @@ HINTS = {
     "ExpiredTokenException": "Your AWS credentials expired; refresh them (e.g. `aws sso login`).",
     "InvalidClientTokenId": "The AWS access key is not valid for this account or region.",
     "UnrecognizedClientException": "The AWS access key is not valid for this account/region.",
+    # Raised only after the adaptive retries gave up (AWS_MAX_ATTEMPTS).
+    "ThrottlingException": "AWS kept throttling after retries; wait a minute and run it again "
+                           "(or raise AWS_MAX_ATTEMPTS).",
+    "TooManyRequestsException": "AWS kept throttling after retries; wait a minute and run it "
+                                "again (or raise AWS_MAX_ATTEMPTS).",
 }
 
 

@@ -2,8 +2,7 @@
 
 The ``deploy`` and ``destroy`` commands delegate their ``--local`` form here:
 ``deploy_local(ctx, port, detach)`` and ``destroy_local(ctx)``; ``LocalFlag``, ``Port`` and
-``Detach`` are their options. Until the AWS ``deploy``/``destroy`` commands are registered,
-``local_deploy_command``/``local_destroy_command`` stand in for them (``--local`` only).
+``Detach`` are their options.
 """
 
 from __future__ import annotations
@@ -29,24 +28,6 @@ LocalFlag = Annotated[bool, typer.Option(
 Port = Annotated[int, typer.Option("--port", metavar="N", help="Local port.")]
 Detach = Annotated[bool, typer.Option(
     "--detach", help="Return once healthy; `destroy --local` stops it.")]
-
-
-def local_deploy_command(ctx: typer.Context, local: LocalFlag = False, port: Port = 8080,
-                         detach: Detach = False) -> None:
-    """Deploy the agent (--local: on 127.0.0.1 in the image's environment)."""
-    if not local:
-        raise typer.BadParameter("only --local is available in this build (deploying to "
-                                 "AWS comes with the deploy command group)",
-                                 param_hint="--local")
-    deploy_local(ctx, port, detach)
-
-
-def local_destroy_command(ctx: typer.Context, local: LocalFlag = False) -> None:
-    """Remove a deployment (--local: stop the local agent)."""
-    if not local:
-        raise typer.BadParameter("only --local is available in this build",
-                                 param_hint="--local")
-    destroy_local(ctx)
 
 
 def _state(ctx: Any) -> AppState:

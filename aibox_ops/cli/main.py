@@ -191,6 +191,9 @@ def main(
         metavar="NAME", help="AWS profile to use.")] = None,
     region: Annotated[str | None, typer.Option(
         metavar="REGION", help="AWS region (overrides settings).")] = None,
+    stage: Annotated[str | None, typer.Option(
+        metavar="NAME",
+        help="Stage: apply [tool.aibox-ops.stages.NAME] (or AIBOX_OPS_STAGE).")] = None,
     json_output: Annotated[bool, typer.Option(
         "--json", help="Machine-readable JSON on stdout; messages go to stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say more.")] = False,
@@ -200,7 +203,8 @@ def main(
         "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
 ) -> None:
     """Render deploy files, sync requirements and operate the MyAIBOX agent."""
-    ctx.obj = AppState(project=project, profile=profile, region=region, json=json_output,
+    ctx.obj = AppState(project=project, profile=profile, region=region, stage=stage,
+                       json=json_output,
                        verbose=verbose or debug, debug=debug)
     if verbose or debug:
         logging.basicConfig(
@@ -213,11 +217,12 @@ def main(
 def _register() -> None:
     from . import (
         config_cmd,
-        deploy_local,
+        deploy_cmd,
         doctor_cmd,
         fix_iam_cmd,
         init_cmd,
         invoke_cmd,
+        ops_cmds,
         provision_cmd,
         render_cmd,
         requirements_cmd,
@@ -228,16 +233,18 @@ def _register() -> None:
     app.command("render")(render_cmd.render)
     app.command("sync-requirements")(requirements_cmd.sync_requirements)
     app.command("config")(config_cmd.show_config)
-    # Stand-ins until the deploy command group lands: --local only (see deploy_local.py).
-    app.command("deploy")(deploy_local.local_deploy_command)
-    app.command("destroy")(deploy_local.local_destroy_command)
-    app.command("invoke")(invoke_cmd.invoke)
-    app.command("provision")(provision_cmd.provision)
-    app.add_typer(secrets_cmd.secrets_app, name="secrets")
     app.command("init")(init_cmd.init)
+    app.command("deploy")(deploy_cmd.deploy)
+    app.command("status")(ops_cmds.status)
+    app.command("logs")(ops_cmds.logs)
+    app.command("rollback")(ops_cmds.rollback)
+    app.command("destroy")(ops_cmds.destroy)
     app.command("fix-iam")(fix_iam_cmd.fix_iam)
     app.add_typer(warm_cmd.app, name="warm")
     app.command("doctor")(doctor_cmd.doctor)
+    app.command("invoke")(invoke_cmd.invoke)
+    app.command("provision")(provision_cmd.provision)
+    app.add_typer(secrets_cmd.secrets_app, name="secrets")
 
 
 _register()

@@ -19,6 +19,7 @@ class AppState:
     project: Path = field(default_factory=Path.cwd)
     profile: str | None = None
     region: str | None = None
+    stage: str | None = None
     json: bool = False
     verbose: bool = False
     debug: bool = False
@@ -26,9 +27,9 @@ class AppState:
     _aws: AwsSession | None = None
 
     def settings(self) -> Settings:
-        """Settings for the project, with --region/--profile applied (loaded once)."""
+        """Settings for the project, with --stage/--region/--profile applied (loaded once)."""
         if self._settings is None:
-            flags = {"region": self.region, "profile": self.profile}
+            flags = {"region": self.region, "profile": self.profile, "stage": self.stage}
             self._settings = load_settings(self.project, flags=flags)
             if self.verbose:
                 from .output import console

@@ -86,6 +86,7 @@ class Settings:
     tables: list[str] | None = None  # DynamoDB tables the agent uses; None: from environment
     secrets: list[str] | None = None  # secret ids the agent reads; None: from environment
     profile: str | None = None
+    stage: str | None = None  # the [tool.aibox-ops.stages.NAME] overlay applied, if any
     authorizer: Authorizer = field(default_factory=Authorizer)
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     warm: Warm = field(default_factory=Warm)

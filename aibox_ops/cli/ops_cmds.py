@@ -1,0 +1,147 @@
+"""``aibox-ops status``, ``logs``, ``rollback`` and ``destroy``: operate a deployed runtime."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from .deploy_cmd import Timeout, Yes
+from .deploy_local import LocalFlag, destroy_local
+from .options import DryRun
+from .output import emit_json, results, status_table, warn
+from .prompts import confirm
+from .runner import run_plan
+from .state import AppState
+
+
+def status(ctx: typer.Context) -> None:
+    """Show the runtime, its endpoint, environment, recent deploys and warm-up schedules."""
+    from ..deploy.status import read_status
+
+    state: AppState = ctx.obj
+    data = read_status(state.aws(), state.settings())
+    if state.json:
+        emit_json({"ok": True, "command": "status", **data})
+        return
+    for warning in data["warnings"]:
+        warn(warning)
+    out = results(as_json=False)
+    runtime, endpoint = data["runtime"] or {}, data["endpoint"] or {}
+    rows = [("agent", f"{data['agent_name']} in {data['region']}"
+             + (f" (stage {data['stage']})" if data["stage"] else "")),
+            ("runtime", f"{runtime.get('status', 'not deployed')} "
+             f"{runtime.get('arn') or ''}".strip()),
+            ("version", runtime.get("version")), ("image", runtime.get("image_uri")),
+            ("role", runtime.get("role")),
+            ("endpoint", f"DEFAULT {endpoint.get('status')} (live version "
+             f"{endpoint.get('live_version')})" if endpoint else None)]
+    for label, value in rows:
+        if value:
+            out.print(f"{label + ':':10} {escape(str(value))}")
+    if runtime.get("environment"):
+        out.print("environment:")
+        for key, value in runtime["environment"].items():
+            out.print(f"  {key}={escape(value)}", markup=False)
+    if data["deploys"]:
+        out.print("recent deploys:")
+        for record in data["deploys"]:
+            out.print(f"  {record['time']}  {record['action']:8} v{record['runtime_version']}  "
+                      f"{record['image_uri']}", markup=False)
+    if data["schedules"] is not None:
+        warm = data["schedules"]
+        out.print(f"warm-up: {len(warm['schedules'])} schedule(s), "
+                  f"{'active' if warm['active'] else 'inactive'}")
+
+
+def logs(
+    ctx: typer.Context,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep tailing until Ctrl-C.")
+                      ] = False,
+    since: Annotated[str, typer.Option(metavar="AGE", help="Start this far back (30s, 15m, "
+                                       "1h, 2d).")] = "1h",
+    build: Annotated[bool, typer.Option("--build", help="CodeBuild logs instead of the "
+                                        "runtime's.")] = False,
+    filter_pattern: Annotated[str | None, typer.Option(
+        "--filter", metavar="PATTERN", help="CloudWatch Logs filter pattern.")] = None,
+) -> None:
+    """Show the runtime's CloudWatch logs (or the build's with --build)."""
+    from ..deploy.logs import log_group, parse_since, read_log_events
+
+    state: AppState = ctx.obj
+    settings = state.settings()
+    seconds = parse_since(since)
+    group = log_group(settings, build=build)
+    events: list[dict] = []
+    out = results(as_json=state.json)
+    try:
+        for event in read_log_events(state.aws(), group, seconds, filter_pattern, follow):
+            if state.json:
+                events.append(event)
+                continue
+            stamp = dt.datetime.fromtimestamp(event["time"] / 1000, dt.UTC)
+            out.print(f"{stamp:%Y-%m-%d %H:%M:%S} {event['message']}", markup=False,
+                      highlight=False)
+    except KeyboardInterrupt:
+        pass  # --follow ends with Ctrl-C: a normal end, not an error
+    if state.json:
+        emit_json({"ok": True, "command": "logs", "group": group, "events": events})
+
+
+def rollback(
+    ctx: typer.Context,
+    version: Annotated[str | None, typer.Argument(
+        help="Runtime version, image tag or content hash from the history "
+             "(default: the previous image).")] = None,
+    dry_run: DryRun = False,
+    yes: Yes = False,
+    timeout: Timeout = 900.0,
+) -> None:
+    """Point the runtime back at an earlier image (same environment) and health-check it."""
+    from ..deploy.rollback import apply_rollback, plan_rollback
+
+    state: AppState = ctx.obj
+    settings, session = state.settings(), state.aws()
+    plan, runtime, target = plan_rollback(session, settings, version)
+
+    def apply(_force: bool) -> list[str]:
+        confirm(state, f"Roll {settings.agent_name} back to {target.image_uri}?", yes)
+        result = apply_rollback(session, settings, runtime, target, timeout=timeout)
+        extra["runtime_version"], extra["health"] = result.runtime_version, result.health
+        return [settings.agent_name]
+
+    extra: dict = {"to_image": target.image_uri, "from_image": runtime.image_uri}
+    run_plan(state, plan, apply, dry_run=dry_run, extra=extra)
+
+
+def destroy(
+    ctx: typer.Context,
+    dry_run: DryRun = False,
+    yes: Yes = False,
+    keep_images: Annotated[bool, typer.Option(
+        "--keep-images", help="Keep the ECR repository and its images.")] = False,
+    local: LocalFlag = False,
+) -> None:
+    """Remove the runtime and what deploy created (never roles or repositories you supplied)."""
+    if local:  # stop the local agent (see docs/local.md)
+        return destroy_local(ctx)
+    from ..deploy.destroy import apply_destroy, plan_destroy
+
+    state: AppState = ctx.obj
+    settings, session = state.settings(), state.aws()
+    plan = plan_destroy(session, settings, keep_images=keep_images)
+
+    def apply(_force: bool) -> list[str]:
+        doomed = [item.target for item in plan.items if item.status == "delete"]
+        if not doomed:
+            return []
+        if not yes:  # show what goes before asking
+            rows = [(i.target, i.status, i.reason) for i in plan.items]
+            results(as_json=True).print(status_table("destroy (plan)", rows))
+        confirm(state, f"Delete {len(doomed)} resource(s) of {settings.agent_name} in "
+                f"{settings.region}?", yes)
+        return apply_destroy(session, settings, plan)
+
+    run_plan(state, plan, apply, dry_run=dry_run)

@@ -1,0 +1,55 @@
+"""Fingerprints that let deploy skip work whose inputs have not changed.
+
+Each is a sha256 over exactly what the skipped work reads; a stamp file in the staging
+folder keeps the fingerprint of the last run that passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ..config import Settings
+
+
+def requirements_inputs_key(settings: Settings) -> str:
+    """Hash of everything the requirements check reads: pyproject.toml, uv.lock, the
+    requirements file and the agent's Python files (and the settings naming them)."""
+    digest = hashlib.sha256(f"{settings.dependency_group}\0{settings.requirements_file}"
+                            .encode())
+    paths = [settings.path("pyproject.toml"), settings.path("uv.lock"),
+             settings.path(settings.requirements_file),
+             *sorted(settings.agent_dir.rglob("*.py"))]
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"<missing>"
+        digest.update(str(path).encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def doctor_inputs_key(settings: Settings) -> str:
+    """Hash of what doctor's offline checks read: the settings, the agent folder, the
+    dependency and generated files, and any ``.env*`` at the root. Equal keys: the checks
+    would give the same results, so a passed run need not be repeated."""
+    root = settings.project_dir
+    digest = hashlib.sha256(repr(settings).encode())
+    names = ["pyproject.toml", "uv.lock", settings.requirements_file, ".dockerignore",
+             ".bedrock_agentcore.yaml", f".bedrock_agentcore/{settings.agent_name}/Dockerfile"]
+    paths = [root / name for name in names] + sorted(root.glob(".env*"))
+    paths += sorted(p for p in settings.agent_dir.rglob("*")
+                    if p.is_file() and "__pycache__" not in p.parts)
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"<missing>"
+        digest.update(str(path).encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def config_digest(value: Any) -> str:
+    """Stable hash of the runtime configuration (decides in-place updates)."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()

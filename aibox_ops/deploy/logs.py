@@ -1,0 +1,88 @@
+"""``aibox-ops logs``: the runtime's (or the build's) CloudWatch log events.
+
+The runtime logs to ``/aws/bedrock-agentcore/runtimes/{agent_id}-DEFAULT``; CodeBuild to
+``/aws/codebuild/{project}``. ``follow`` keeps polling (from the last event seen, without
+repeats) until Ctrl-C, or until ``max_polls`` when given (tests).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..aws import AwsSession
+from ..config import Settings
+from ..deploy_state import load_deploy_state
+from ..errors import AwsError, ConfigError
+from .history import load_history
+from .runtime_api import call_service
+
+SINCE_RE = re.compile(r"^(\d+)\s*([smhd])$")
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_since(text: str) -> int:
+    """``"15m"`` -> 900 seconds; ConfigError naming the value otherwise."""
+    match = SINCE_RE.fullmatch(text.strip())
+    if not match or int(match.group(1)) == 0:
+        raise ConfigError([f"flag --since: {text!r} must look like 30s, 15m, 1h or 2d"])
+    return int(match.group(1)) * UNITS[match.group(2)]
+
+
+def log_group(settings: Settings, build: bool = False) -> str:
+    """The runtime's log group (or the CodeBuild project's with ``build``)."""
+    state = load_deploy_state(settings)
+    if build:
+        project = state.codebuild_project or load_history(settings).created.get(
+            "codebuild_project")
+        if not project:
+            raise AwsError(f"no CodeBuild project recorded for {settings.agent_name} in "
+                           f"{settings.region}", hint="Deploy first.", code="NotDeployed")
+        return f"/aws/codebuild/{project}"
+    if not state.agent_id:
+        raise AwsError(f"{settings.agent_name} is not deployed in {settings.region}",
+                       hint="Deploy first (`aibox-ops deploy`).", code="NotDeployed")
+    return f"/aws/bedrock-agentcore/runtimes/{state.agent_id}-DEFAULT"
+
+
+def read_log_events(session: AwsSession, group: str, since_seconds: int,
+                    pattern: str | None = None, follow: bool = False, poll: float = 2.0,
+                    max_polls: int | None = None, sleep: Callable[[float], None] = time.sleep,
+                    now: Callable[[], float] = time.time) -> Iterator[dict[str, Any]]:
+    """Yield ``{time, stream, message}`` events oldest first; with ``follow``, keep going."""
+    start = int((now() - since_seconds) * 1000)
+    seen: set[str] = set()
+    polls = 0
+    while True:
+        token = None
+        while True:
+            params: dict[str, Any] = {"logGroupName": group, "startTime": start}
+            if pattern:
+                params["filterPattern"] = pattern
+            if token:
+                params["nextToken"] = token
+            try:
+                reply = call_service(session, "logs", "FilterLogEvents",
+                                     f"read log group {group}", **params)
+            except AwsError as error:
+                if error.code == "ResourceNotFoundException":
+                    raise AwsError(f"log group {group} does not exist (yet)",
+                                   hint="The runtime writes it on its first start; the "
+                                   "build on its first run.", code=error.code) from None
+                raise
+            for event in reply.get("events", []):
+                if event["eventId"] in seen:
+                    continue
+                seen.add(event["eventId"])
+                start = max(start, event["timestamp"])
+                yield {"time": event["timestamp"], "stream": event.get("logStreamName"),
+                       "message": event["message"].rstrip("\n")}
+            token = reply.get("nextToken")
+            if not token:
+                break
+        polls += 1
+        if not follow or (max_polls is not None and polls >= max_polls):
+            return
+        sleep(poll)

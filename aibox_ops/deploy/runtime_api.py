@@ -1,0 +1,152 @@
+"""Direct bedrock-agentcore-control calls: read, wait for READY, update, delete a runtime.
+
+Every request is checked against botocore's service model first (``check_request``). The
+toolkit is not involved: these are the calls a successor adapter would keep.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..aws import AwsSession, aws_errors
+from ..aws.validate import check_request
+from ..errors import AwsError
+
+CONTROL = "bedrock-agentcore-control"
+FAILED = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "FAILED")
+
+
+@dataclass(frozen=True)
+class RuntimeInfo:
+    """The runtime as AgentCore describes it (None fields: not reported)."""
+
+    agent_id: str
+    arn: str
+    status: str
+    version: str | None
+    image_uri: str | None
+    role_arn: str | None
+    environment: dict[str, str]
+    raw: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Machine-readable form (without the raw reply)."""
+        return {"agent_id": self.agent_id, "arn": self.arn, "status": self.status,
+                "version": self.version, "image_uri": self.image_uri, "role": self.role_arn,
+                "environment": dict(self.environment)}
+
+
+def invocation_arn(info: RuntimeInfo, region: str, account: str) -> str:
+    """The runtime ARN InvokeAgentRuntime takes (``...:runtime/ID``); built from the id when
+    the reply's ARN has another form (moto answers ``...:agent/UUID:VERSION``)."""
+    if ":runtime/" in info.arn:
+        return info.arn
+    return f"arn:aws:bedrock-agentcore:{region}:{account}:runtime/{info.agent_id}"
+
+
+def call(session: AwsSession, operation: str, action: str, **params: Any) -> dict[str, Any]:
+    """One validated control-plane call; ClientError becomes AwsError naming ``action``."""
+    return call_service(session, CONTROL, operation, action, **params)
+
+
+def call_service(session: AwsSession, service: str, operation: str, action: str,
+                 **params: Any) -> dict[str, Any]:
+    """One call checked against botocore's model first; errors become AwsError."""
+    check_request(service, operation, params)
+    method = getattr(session.client(service), _snake(operation))
+    with aws_errors(action):
+        return method(**params)
+
+
+def read_runtime(session: AwsSession, agent_id: str) -> RuntimeInfo | None:
+    """The runtime, or None when it does not exist (deleted outside aibox-ops)."""
+    try:
+        reply = call(session, "GetAgentRuntime", f"read runtime {agent_id}",
+                     agentRuntimeId=agent_id)
+    except AwsError as error:
+        if error.code == "ResourceNotFoundException":
+            return None
+        raise
+    container = (reply.get("agentRuntimeArtifact") or {}).get("containerConfiguration") or {}
+    return RuntimeInfo(
+        agent_id=reply.get("agentRuntimeId", agent_id), arn=reply.get("agentRuntimeArn", ""),
+        status=reply.get("status", "UNKNOWN"), version=reply.get("agentRuntimeVersion"),
+        image_uri=container.get("containerUri"), role_arn=reply.get("roleArn"),
+        environment=dict(reply.get("environmentVariables") or {}), raw=reply)
+
+
+def read_endpoint(session: AwsSession, agent_id: str, name: str = "DEFAULT",
+                  ) -> dict[str, Any] | None:
+    """The runtime endpoint (status, live/target version), or None when absent."""
+    try:
+        return call(session, "GetAgentRuntimeEndpoint", f"read the {name} endpoint",
+                    agentRuntimeId=agent_id, endpointName=name)
+    except AwsError as error:
+        if error.code == "ResourceNotFoundException":
+            return None
+        raise
+
+
+def wait_ready(session: AwsSession, agent_id: str, timeout: float, poll: float = 2.0,
+               sleep: Callable[[float], None] = time.sleep,
+               clock: Callable[[], float] = time.monotonic) -> tuple[RuntimeInfo, dict]:
+    """Wait until the runtime and its DEFAULT endpoint are READY; AwsError on a failure
+    status or when ``timeout`` seconds pass (unlike the toolkit, which reports success)."""
+    deadline = clock() + timeout
+    runtime_status = endpoint_status = "UNKNOWN"
+    while True:
+        runtime = read_runtime(session, agent_id)
+        if runtime is None:
+            raise AwsError(f"runtime {agent_id} disappeared while waiting for it",
+                           code="ResourceNotFoundException")
+        runtime_status = runtime.status
+        if runtime_status in FAILED:
+            reason = runtime.raw.get("failureReason") or "no reason given"
+            raise AwsError(f"runtime {agent_id} is {runtime_status}: {reason}", code="Failed")
+        endpoint = read_endpoint(session, agent_id) if runtime_status == "READY" else None
+        endpoint_status = (endpoint or {}).get("status", "ABSENT" if endpoint is None
+                                               else "UNKNOWN")
+        if endpoint_status in FAILED:
+            reason = endpoint.get("failureReason") if endpoint else None
+            raise AwsError(f"the DEFAULT endpoint of {agent_id} is {endpoint_status}: "
+                           f"{reason or 'no reason given'}", code="Failed")
+        if runtime_status == "READY" and endpoint_status == "READY":
+            return runtime, endpoint or {}
+        if clock() >= deadline:
+            raise AwsError(
+                f"timed out after {timeout:g} s waiting for runtime {agent_id} "
+                f"(runtime {runtime_status}, DEFAULT endpoint {endpoint_status})",
+                hint="AgentCore may still finish: check `aibox-ops status`, or deploy again "
+                     "with a longer --timeout.", code="Timeout")
+        sleep(poll)
+
+
+def update_runtime(session: AwsSession, info: RuntimeInfo, image_uri: str,
+                   config: dict[str, Any]) -> dict[str, Any]:
+    """Point the runtime at ``image_uri`` with the full runtime configuration ``config``."""
+    params = {"agentRuntimeId": info.agent_id,
+              "agentRuntimeArtifact": {"containerConfiguration": {"containerUri": image_uri}},
+              "roleArn": info.role_arn, **config}
+    reply = call(session, "UpdateAgentRuntime", f"update runtime {info.agent_id}", **params)
+    return {"params": params, "reply": reply}
+
+
+def delete_runtime(session: AwsSession, agent_id: str) -> bool:
+    """Delete the runtime; False when it was already gone."""
+    try:
+        call(session, "DeleteAgentRuntime", f"delete runtime {agent_id}",
+             agentRuntimeId=agent_id)
+    except AwsError as error:
+        if error.code == "ResourceNotFoundException":
+            return False
+        raise
+    return True
+
+
+def _snake(operation: str) -> str:
+    import re
+
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()

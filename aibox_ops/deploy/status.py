@@ -1,0 +1,53 @@
+"""``aibox-ops status``: the runtime, its endpoint, the last deploys and warm-up schedules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..aws import AwsSession
+from ..config import Settings
+from ..deploy_state import load_deploy_state
+from .history import load_history
+from .hooks import optional
+from .runtime_api import read_endpoint, read_runtime
+
+RECENT = 5
+
+
+def read_status(session: AwsSession, settings: Settings) -> dict[str, Any]:
+    """Everything status shows, as data (the ``--json`` document without ``ok``)."""
+    state = load_deploy_state(settings)
+    history = load_history(settings)
+    warnings: list[str] = []
+    runtime: dict[str, Any] | None = None
+    endpoint: dict[str, Any] | None = None
+    if state.agent_id:
+        info = read_runtime(session, state.agent_id)
+        if info is None:
+            warnings.append(f"runtime {state.agent_id} is recorded but no longer exists "
+                            "(deleted outside aibox-ops); `aibox-ops deploy` creates a new one")
+            runtime = {"agent_id": state.agent_id, "status": "MISSING"}
+        else:
+            runtime = info.to_dict()
+            raw = read_endpoint(session, state.agent_id)
+            endpoint = None if raw is None else {
+                "status": raw.get("status"), "live_version": raw.get("liveVersion"),
+                "target_version": raw.get("targetVersion"),
+                "arn": raw.get("agentRuntimeEndpointArn")}
+            if info.environment != settings.container_env:
+                warnings.append("the runtime's environment differs from the settings; "
+                                "`aibox-ops deploy` sends the configured one")
+    return {"agent_name": settings.agent_name, "region": settings.region,
+            "stage": settings.stage, "deployed": runtime is not None
+            and runtime.get("status") != "MISSING", "runtime": runtime, "endpoint": endpoint,
+            "state": state.to_dict(), "created": dict(history.created),
+            "deploys": [r.to_dict() for r in history.deploys[-RECENT:]][::-1],
+            "schedules": _schedules(session, settings, warnings), "warnings": warnings}
+
+
+def _schedules(session: AwsSession, settings: Settings, warnings: list[str]) -> Any:
+    warm = optional("aibox_ops.warm")
+    if warm is None or not hasattr(warm, "read_schedules"):
+        warnings.append("warm-up schedules: not in this build (issue 12)")
+        return None
+    return warm.read_schedules(session, settings).to_dict()

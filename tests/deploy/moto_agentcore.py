@@ -1,0 +1,87 @@
+"""What moto lacks for a starter-toolkit deploy, filled inside moto itself.
+
+Used by the deploy tests (through monkeypatch) and benchmarks/deploy_bench.py. Every
+client, the toolkit's included, then sees the same behaviour:
+- the DEFAULT endpoint AgentCore creates with every runtime (and points at each update);
+- UpdateAgentRuntime finishing (moto leaves the runtime UPDATING for ever; set
+  ``updates_finish = False`` to keep that);
+- CodeBuild UpdateProject;
+- X-Ray Transaction Search / trace delivery (moto answers 404; the toolkit shrugs after ~2.5 s);
+- the toolkit's fixed ``sleep(10)`` for IAM propagation (only sleeps >= 10 s are skipped);
+- the toolkit's endpoints, read once at import, re-pointed at moto.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+REAL_SLEEP = time.sleep
+
+
+@dataclass
+class AgentCoreMoto:
+    """Switches for the gap-filling behaviour."""
+
+    updates_finish: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+def gap_fillers(switches: AgentCoreMoto, moto_url: str) -> list[tuple[Any, str, Any]]:
+    """(object, attribute, replacement) triples; apply with setattr or monkeypatch."""
+    from bedrock_agentcore_starter_toolkit.operations.runtime import launch
+    from bedrock_agentcore_starter_toolkit.utils import endpoints
+    from moto.bedrockagentcorecontrol import models as control
+    from moto.codebuild.responses import CodeBuildResponse
+    from moto.core.responses import ActionResult
+
+    backend_cls = control.BedrockAgentCoreControlBackend
+    create, update = backend_cls.create_agent_runtime, backend_cls.update_agent_runtime
+
+    def create_with_endpoint(self, *args, **kwargs):
+        runtime = create(self, *args, **kwargs)
+        self.create_agent_runtime_endpoint(runtime.agent_runtime_id, "DEFAULT", None, None, None)
+        return runtime
+
+    def update_and_finish(self, agent_runtime_id, *args, **kwargs):
+        runtime = update(self, agent_runtime_id, *args, **kwargs)
+        endpoint = self.agent_runtime_endpoints.get((agent_runtime_id, "DEFAULT"))
+        if endpoint is not None:
+            endpoint.target_version = endpoint.live_version = runtime.agent_runtime_version
+        if switches.updates_finish:
+            runtime.status = "READY"
+        return runtime
+
+    def update_project(self):
+        backend = self.codebuild_backend
+        name = self._get_param("name")
+        history = backend.build_history.get(name, [])
+        backend.codebuild_projects.pop(name, None)
+        meta = backend.create_project(
+            project_name=name, description=self._get_param("description"),
+            project_source=self._get_param("source"), artifacts=self._get_param("artifacts"),
+            environment=self._get_param("environment"),
+            service_role=self._get_param("serviceRole"), tags=None, cache=None, timeout=None,
+            queued_timeout=None, source_version=None, logs_config=None, vpc_config=None)
+        backend.build_history[name] = history
+        return ActionResult({"project": meta})
+
+    return [
+        (backend_cls, "create_agent_runtime", create_with_endpoint),
+        (backend_cls, "update_agent_runtime", update_and_finish),
+        (CodeBuildResponse, "update_project", update_project),
+        (time, "sleep", lambda s: None if s >= 10 else REAL_SLEEP(s)),
+        (endpoints, "CP_ENDPOINT_OVERRIDE", moto_url),
+        (endpoints, "DP_ENDPOINT_OVERRIDE", moto_url),
+        (launch, "enable_transaction_search_if_needed", lambda *a, **k: True),
+        (launch, "enable_traces_delivery_for_runtime", lambda *a, **k: None),
+    ]
+
+
+def builds(project: str = "bedrock-agentcore-my_aibox_agent-builder",
+           region: str = "ap-southeast-1") -> int:
+    """How many StartBuild calls moto received for the project."""
+    from moto.codebuild.models import codebuild_backends
+
+    return len(codebuild_backends["123456789012"][region].build_history.get(project, []))

@@ -1,0 +1,35 @@
+"""logs --follow: keeps polling from the last event, never repeats one (bounded here)."""
+
+from __future__ import annotations
+
+import time
+
+from aibox_ops.aws import open_session
+from aibox_ops.deploy.logs import parse_since, read_log_events
+
+GROUP = "/aws/bedrock-agentcore/runtimes/demo-abc1234567-DEFAULT"
+
+
+def test_follow_picks_up_new_events_without_repeats(aws):
+    logs = aws.client("logs")
+    logs.create_log_group(logGroupName=GROUP)
+    logs.create_log_stream(logGroupName=GROUP, logStreamName="s")
+    now = int(time.time() * 1000)
+    logs.put_log_events(logGroupName=GROUP, logStreamName="s", logEvents=[
+        {"timestamp": now - 2000, "message": "first"}, {"timestamp": now - 1000,
+                                                        "message": "second"}])
+    polls: list[float] = []
+
+    def between_polls(seconds: float) -> None:  # what arrives while --follow waits
+        polls.append(seconds)
+        logs.put_log_events(logGroupName=GROUP, logStreamName="s", logEvents=[
+            {"timestamp": int(time.time() * 1000), "message": f"later {len(polls)}"}])
+
+    events = list(read_log_events(open_session("ap-southeast-1"), GROUP, 600, follow=True,
+                                  poll=0.5, max_polls=3, sleep=between_polls))
+    assert [e["message"] for e in events] == ["first", "second", "later 1", "later 2"]
+    assert polls == [0.5, 0.5]
+
+
+def test_since_parsing():
+    assert parse_since("90s") == 90 and parse_since("15m") == 900 and parse_since("2d") == 172800
