@@ -37,11 +37,14 @@ def test_the_lock_check_fails_on_a_stale_lock(tmp_path):
     assert stale.returncode != 0
 
 
-def test_slow_tests_are_registered_and_not_deselected_by_default(request):
+def test_slow_tests_are_registered_and_ci_runs_them_after_the_everyday_suite(request):
     import tomllib
 
     options = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["pytest"][
         "ini_options"]
-    assert "not slow" not in options["addopts"]  # CI's plain `uv run pytest` runs them
+    assert "-m 'not slow'" in options["addopts"]  # the everyday suite leaves them out
+    uv = [c for c in _ci_commands() if c[:1] == ["uv"]]
+    everyday = uv.index(["uv", "run", "pytest"])
+    assert ["uv", "run", "pytest", "-m", "slow"] in uv[everyday + 1:]  # CI still runs them
     assert "--strict-markers" in options["addopts"]  # a misspelt marker fails collection
     assert any(m.startswith("slow:") for m in request.config.getini("markers"))

@@ -56,6 +56,7 @@ def test_local_server_flag_binds_loopback_and_says_where(monkeypatch, capsys):
     assert "No AWS credentials found" not in err  # the test harness has fake credentials
 
 
+@pytest.mark.slow
 def test_failed_local_test_request_exits_1_with_hint_and_leaves_no_files(tmp_path):
     """No AWS credentials: the Bedrock request fails, the exit status says so, a hint tells
     how to use an OpenAI-compatible model, and the log goes to the user's state folder."""
@@ -81,6 +82,7 @@ def test_failed_local_test_request_exits_1_with_hint_and_leaves_no_files(tmp_pat
     assert sorted(p.name for p in AGENT_DIR.iterdir()) == before  # no agent/logs
 
 
+@pytest.mark.slow
 def test_local_test_request_with_model_option_exits_0(monkeypatch, capsys):
     from agent_faults import FaultServer, Reply, good_stream
 
@@ -97,6 +99,7 @@ def test_local_test_request_with_model_option_exits_0(monkeypatch, capsys):
     assert lines[-1] == {"status": "complete", "event": "done"}
 
 
+@pytest.mark.slow
 def test_local_test_request_failing_stream_exits_1(monkeypatch, capsys):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-local")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
