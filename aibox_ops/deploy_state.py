@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
+from .docpath import get_path
 from .errors import FileError
 from .files import read_text
 
@@ -70,13 +71,13 @@ def load_deploy_state(settings: Settings) -> DeployState:
     """The deploy state for the configured agent and region (empty when nothing is known)."""
     name, region = settings.agent_name, settings.region
     agent = _yaml_agent(settings.path(YAML_PATH), name)
-    yaml_region = _get(agent, ("aws", "region"))
+    yaml_region = get_path(agent, ("aws", "region"))
     if agent is not None and yaml_region in (None, region):
-        values = {key: _get(agent, path) for key, path in STATE_FIELDS.items()}
+        values = {key: get_path(agent, path) for key, path in STATE_FIELDS.items()}
         return DeployState(name, region, YAML_PATH, **_strings(values))
     stashed = load_region_stash(settings.project_dir).get(stash_key(name, region))
     if isinstance(stashed, dict):
-        values = {key: _get(stashed, path) for key, path in STATE_FIELDS.items()}
+        values = {key: get_path(stashed, path) for key, path in STATE_FIELDS.items()}
         return DeployState(name, region, f"{RECORD_PATH} ({region})", **_strings(values))
     return DeployState(name, region, "none")
 
@@ -108,13 +109,6 @@ def _yaml_agent(path: Path, name: str) -> dict[str, Any] | None:
     agent = agents.get(name) if isinstance(agents, dict) else None
     return agent if isinstance(agent, dict) else None
 
-
-def _get(doc: Any, path: tuple[str, ...]) -> Any:
-    for key in path:
-        if not isinstance(doc, dict):
-            return None
-        doc = doc.get(key)
-    return doc
 
 
 def _strings(values: dict[str, Any]) -> dict[str, str | None]:

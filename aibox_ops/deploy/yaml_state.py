@@ -15,6 +15,7 @@ from typing import Any
 
 from ..config import Settings
 from ..deploy_state import STATE_FIELDS, YAML_PATH
+from ..docpath import get_path, set_path
 from ..errors import FileError
 from ..files import atomic_write, read_text
 from ..render import apply_render, plan_render
@@ -65,7 +66,7 @@ def read_toolkit_state(settings: Settings) -> dict[str, str | None]:
     agent = ((doc.get("agents") or {}).get(settings.agent_name) or {})
     out: dict[str, str | None] = {}
     for key, path in STATE_FIELDS.items():
-        value = _get(agent, path)
+        value = get_path(agent, path)
         out[key] = str(value) if value not in (None, "") else None
     return out
 
@@ -82,8 +83,8 @@ def write_project_state(settings: Settings, values: dict[str, str | None]) -> li
     changed = False
     for key, value in values.items():
         path = STATE_FIELDS[key]
-        if _get(agent, path) != value:
-            _set(agent, path, value)
+        if get_path(agent, path) != value:
+            set_path(agent, path, value)
             changed = True
     if changed:
         atomic_write(settings.path(YAML_PATH), header + yaml.safe_dump(doc, **DUMP))
@@ -115,17 +116,3 @@ def _load_project_yaml(settings: Settings) -> tuple[dict[str, Any], str]:
     return doc, header
 
 
-def _get(doc: Any, path: tuple[str, ...]) -> Any:
-    for key in path:
-        if not isinstance(doc, dict):
-            return None
-        doc = doc.get(key)
-    return doc
-
-
-def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    for key in path[:-1]:
-        if not isinstance(doc.get(key), dict):
-            doc[key] = {}
-        doc = doc[key]
-    doc[path[-1]] = value

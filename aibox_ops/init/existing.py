@@ -6,9 +6,9 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..deploy_state import STATE_FIELDS, YAML_PATH
+from ..docpath import get_path
 from ..errors import FileError
 from ..files import read_text
 from ..render.header import split_header
@@ -48,8 +48,8 @@ def load_toolkit_agent(project_dir: Path) -> ToolkitAgent | None:
         name = next(iter(agents))
     agent = agents[name] if isinstance(agents[name], dict) else {}
     state = {key: str(value) for key, path_ in STATE_FIELDS.items()
-             if (value := _get(agent, path_)) not in (None, "")}
-    region = _get(agent, ("aws", "region"))
+             if (value := get_path(agent, path_)) not in (None, "")}
+    region = get_path(agent, ("aws", "region"))
     entry = agent.get("entrypoint")
     return ToolkitAgent(str(name), str(region) if region else None,
                         str(entry) if entry else None, state)
@@ -111,10 +111,3 @@ def _instructions(text: str) -> list[str]:
         out.append(current.strip())
     return out
 
-
-def _get(doc: Any, path: tuple[str, ...]) -> Any:
-    for key in path:
-        if not isinstance(doc, dict):
-            return None
-        doc = doc.get(key)
-    return doc

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from ..deploy_state import RECORD_PATH, stash_key
+from ..docpath import get_path, set_path
 from .header import checksum
 
 # Per-agent key paths owned by the toolkit: where the template renders null, an existing
@@ -55,23 +56,23 @@ def merge_with_state(
         old_agent = old_agents.get(agent_name)
         if not isinstance(old_agent, dict):
             continue
-        old_region = _get(old_agent, ("aws", "region"))
-        new_region = _get(new_agent, ("aws", "region"))
+        old_region = get_path(old_agent, ("aws", "region"))
+        new_region = get_path(new_agent, ("aws", "region"))
         moved = old_region not in (None, new_region)
         target = merged["agents"][agent_name]
         restored = stash.pop(stash_key(agent_name, new_region), None) if moved else None
         kept: dict[str, Any] = {}
         for path in STATE_PATHS:
-            value = _get(old_agent, path)
-            if not _is_blank(_get(new_agent, path)):
+            value = get_path(old_agent, path)
+            if not _is_blank(get_path(new_agent, path)):
                 continue  # the settings say what it must be
             if moved and path not in ACCOUNT_WIDE:
                 if not _is_blank(value):
-                    _set(kept, path, value)
-                back = _get(restored, path)
-                _set(target, path, _get(new_agent, path) if _is_blank(back) else back)
+                    set_path(kept, path, value)
+                back = get_path(restored, path)
+                set_path(target, path, get_path(new_agent, path) if _is_blank(back) else back)
             elif not _is_blank(value):
-                _set(target, path, value)
+                set_path(target, path, value)
         if kept:
             stash[stash_key(agent_name, old_region)] = kept
             notes.append(
@@ -88,13 +89,13 @@ def merge_with_state(
 def managed_values(document: dict[str, Any] | None,
                    desired: dict[str, Any]) -> dict[str, Any]:
     """The document's values at the template's key paths, toolkit state left out."""
-    return {".".join(path): _get(document, path) for path in _leaf_paths(desired)
+    return {".".join(path): get_path(document, path) for path in _leaf_paths(desired)
             if not _is_state(path)}
 
 
 def values_at(document: dict[str, Any] | None, dotted_paths: list[str]) -> dict[str, Any]:
     """The document's values at the given dotted key paths."""
-    return {dotted: _get(document, tuple(dotted.split("."))) for dotted in dotted_paths}
+    return {dotted: get_path(document, tuple(dotted.split("."))) for dotted in dotted_paths}
 
 
 def values_digest(values: dict[str, Any]) -> str:
@@ -140,17 +141,3 @@ def _leaf_paths(doc: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple
     return paths
 
 
-def _get(doc: Any, path: tuple[str, ...]) -> Any:
-    for key in path:
-        if not isinstance(doc, dict):
-            return None
-        doc = doc.get(key)
-    return doc
-
-
-def _set(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    for key in path[:-1]:
-        if not isinstance(doc.get(key), dict):
-            doc[key] = {}
-        doc = doc[key]
-    doc[path[-1]] = value
