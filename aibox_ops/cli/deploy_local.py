@@ -14,7 +14,6 @@ import typer
 from rich.markup import escape
 
 from ..errors import AgentError
-from ..local.venv import tail_lines
 from .output import console, emit_json, results
 from .state import AppState
 
@@ -91,6 +90,8 @@ def _foreground(runtime: Any) -> None:
     if code in (0, -signal.SIGTERM, -signal.SIGINT):
         err.print(f"local agent stopped from outside (pid {runtime.pid}, exit code {code})")
         return
+    from ..local.venv import tail_lines
+
     raise AgentError(f"the local agent exited (exit code {code})",
                      hint=f"Its log: {runtime.log}", log_tail=tail_lines(runtime.log, 15))
 
