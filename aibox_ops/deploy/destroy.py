@@ -38,10 +38,15 @@ def plan_destroy(session: AwsSession, settings: Settings, keep_images: bool = Fa
     warm_module = _warm()
     if warm_module is not None:
         found = warm_module.read_schedules(session, settings)
-        if found.schedules or found.group_owned or found.role_owned:
+        if found.group_owned or found.role_owned:
             add(found.group_name, "schedule", True,
                 f"{len(found.schedules)} warm-up schedule(s), their group and role "
                 "(only what aibox-ops warm created and tagged)")
+        elif found.schedules:
+            # A group of that name that aibox-ops did not tag: never ours to delete, and
+            # planning its deletion would stop destroy halfway (remove_schedules refuses).
+            add(found.group_name, "schedule", False,
+                f"{len(found.schedules)} schedule(s) in a group aibox-ops did not create: kept")
     project = state.codebuild_project or created.get("codebuild_project")
     if project:
         mine = created.get("codebuild_project") == project

@@ -75,9 +75,16 @@ def invoke_params(runtime_arn: str, session_id: str, payload: dict[str, Any],
 
 def target_input(runtime_arn: str, session_id: str, payload: dict[str, Any],
                  qualifier: str = DEFAULT_QUALIFIER) -> str:
-    """The schedule target's ``Input``: the request above as canonical JSON text."""
-    return json.dumps(invoke_params(runtime_arn, session_id, payload, qualifier),
-                      sort_keys=True, separators=(",", ":"))
+    """The schedule target's ``Input``: the request above as canonical JSON text.
+
+    Scheduler sends it unseen every interval and drops failures silently, so it is checked
+    against the bedrock-agentcore model here, where a problem can still be reported.
+    """
+    from ..aws.validate import check_request
+
+    params = invoke_params(runtime_arn, session_id, payload, qualifier)
+    check_request("bedrock-agentcore", "InvokeAgentRuntime", params)
+    return json.dumps(params, sort_keys=True, separators=(",", ":"))
 
 
 def health_payload(action: str = "health") -> dict[str, str]:

@@ -64,3 +64,13 @@ def test_parliament_finds_nothing_but_the_unknown_service(runtime):
     broken["Statement"][0]["Effect"] = "Alow"
     assert "MALFORMED: Unknown Effect used. Effect must be either Allow or Deny" \
         in lint_policy(broken)
+
+
+def test_the_input_is_checked_against_the_invoke_model_before_scheduling():
+    """Scheduler would send a bad Input every interval and drop the failure silently."""
+    from aibox_ops.aws.validate import InvalidRequestError
+
+    assert json.loads(target_input(RUNTIME, SESSION, {"action": "health"}))["qualifier"] == \
+        "DEFAULT"
+    with pytest.raises(InvalidRequestError, match="runtimeSessionId"):
+        target_input(RUNTIME, "too-short", {"action": "health"})
