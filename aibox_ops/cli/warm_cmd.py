@@ -203,7 +203,7 @@ def run_cmd(
 
 
 def _duration(option: str, text: str) -> float:
-    from ..warm.duration import parse_duration
+    from ..durations import parse_duration
 
     try:
         return parse_duration(text)

@@ -7,7 +7,6 @@ repeats) until Ctrl-C, or until ``max_polls`` when given (tests).
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,16 +18,15 @@ from ..errors import AwsError, ConfigError
 from .history import load_history
 from .runtime_api import call_service
 
-SINCE_RE = re.compile(r"^(\d+)\s*([smhd])$")
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
 
 def parse_since(text: str) -> int:
     """``"15m"`` -> 900 seconds; ConfigError naming the value otherwise."""
-    match = SINCE_RE.fullmatch(text.strip())
-    if not match or int(match.group(1)) == 0:
-        raise ConfigError([f"flag --since: {text!r} must look like 30s, 15m, 1h or 2d"])
-    return int(match.group(1)) * UNITS[match.group(2)]
+    from ..iam.logs import parse_since as parse
+
+    try:
+        return parse(text)
+    except ValueError:
+        raise ConfigError([f"flag --since: {text!r} must look like 30s, 15m, 1h or 2d"]) from None
 
 
 def log_group(settings: Settings, build: bool = False) -> str:
@@ -44,7 +42,9 @@ def log_group(settings: Settings, build: bool = False) -> str:
     if not state.agent_id:
         raise AwsError(f"{settings.agent_name} is not deployed in {settings.region}",
                        hint="Deploy first (`aibox-ops deploy`).", code="NotDeployed")
-    return f"/aws/bedrock-agentcore/runtimes/{state.agent_id}-DEFAULT"
+    from ..iam.logs import runtime_log_group
+
+    return runtime_log_group(state.agent_id)
 
 
 def read_log_events(session: AwsSession, group: str, since_seconds: int,

@@ -77,8 +77,13 @@ def log_group_names(ctx: DoctorContext) -> list[str]:
 
         names.append(runtime_log_group(runtime["agentRuntimeId"]))
     state = ctx.deploy_state()
-    project = (state.codebuild_project if state else None) or \
-        f"bedrock-agentcore-{ctx.settings.agent_name}-builder"
+    project = state.codebuild_project if state else None
+    if not project:
+        # The toolkit's own name for the project (it lowercases and cleans the agent name).
+        from ..deploy.toolkit import resource_names
+
+        project = resource_names(ctx.settings.agent_name, ctx.settings.region)[
+            "codebuild_project"]
     names.append(f"/aws/codebuild/{project}")
     return names
 

@@ -18,8 +18,6 @@ from .calls import call
 DENIED = re.compile(
     r"(?:(?P<who>arn:[\w-]+:(?:sts|iam)::\d{12}:[^\s]+)\s+)?is not authorized to perform:?\s+"
     r"(?P<action>[a-z0-9-]+:[A-Za-z0-9]+)\s+on resource:?\s+(?P<resource>arn:[^\s\"',;)]+)")
-_SINCE = re.compile(r"^(\d+)\s*([smhd])$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True)
@@ -43,11 +41,13 @@ def runtime_log_group(agent_id: str) -> str:
 
 
 def parse_since(value: str) -> int:
-    """``90s``/``15m``/``1h``/``2d`` -> seconds; ValueError names the value."""
-    match = _SINCE.match(value.strip())
-    if not match:
-        raise ValueError(f"--since {value!r}: expected a number and s, m, h or d (e.g. 1h)")
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    """``90s``/``15m``/``1h``/``2d`` -> whole seconds (> 0); ValueError names the value."""
+    from ..durations import parse_duration
+
+    try:
+        return max(1, round(parse_duration(value)))
+    except ValueError as exc:
+        raise ValueError(f"--since {exc}") from None
 
 
 def parse_denials(message: str, timestamp: int = 0) -> list[DeniedCall]:

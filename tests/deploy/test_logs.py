@@ -33,3 +33,18 @@ def test_follow_picks_up_new_events_without_repeats(aws):
 
 def test_since_parsing():
     assert parse_since("90s") == 90 and parse_since("15m") == 900 and parse_since("2d") == 172800
+
+
+def test_every_since_option_shares_one_parser():
+    """fix-iam --from-logs, doctor and logs read --since the same way (0 is refused)."""
+    import pytest
+
+    from aibox_ops.durations import parse_duration
+    from aibox_ops.errors import ConfigError
+    from aibox_ops.iam.logs import parse_since as iam_since
+
+    assert parse_since("1h30m") == iam_since("1h30m") == parse_duration("1h30m") == 5400
+    with pytest.raises(ValueError, match="longer than zero"):
+        iam_since("0m")
+    with pytest.raises(ConfigError, match="--since"):
+        parse_since("0m")

@@ -196,6 +196,11 @@ def test_toolkit_role_name_matches_the_toolkit_derivation():
     digest = hashlib.sha256(b"my_aibox_agent").hexdigest()[:10]
     assert iam.toolkit_role_name("my_aibox_agent", R) == \
         f"AmazonBedrockAgentCoreSDKRuntime-{R}-{digest}"
+    # ... and equals what the toolkit itself derives (deploy's adapter asks the toolkit).
+    from aibox_ops.deploy.toolkit import resource_names
+
+    for name in ("my_aibox_agent", "Other_Agent2"):
+        assert iam.toolkit_role_name(name, R) == resource_names(name, R)["execution_role"]
 
 
 def test_every_request_of_the_iam_library_goes_through_the_validating_call():

@@ -8,8 +8,8 @@ import pytest
 from warm_helpers import warm_project
 
 from aibox_ops.config import load_settings
+from aibox_ops.durations import parse_duration, render_duration
 from aibox_ops.errors import FileError
-from aibox_ops.warm.duration import parse_duration, render_duration
 from aibox_ops.warm.loop import run_loop
 from aibox_ops.warm.measure import Measurement, percentile, recommend, render_histograms, summarize
 from aibox_ops.warm.ping import PingResult, classify

@@ -1,11 +1,12 @@
-"""Durations as people type them: ``90s``, ``10m``, ``1h30m``, ``2h`` (or bare seconds)."""
+"""Durations as people type them: ``90s``, ``10m``, ``1h30m``, ``2d`` (or bare seconds): the one
+parser behind every ``--since``, ``--every`` and ``--for`` option."""
 
 from __future__ import annotations
 
 import re
 
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|h|m|s)")
-_UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|d|h|m|s)")
+_UNIT = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 
 
 def parse_duration(text: str) -> float:
@@ -21,7 +22,7 @@ def parse_duration(text: str) -> float:
             seconds += float(match.group(1)) * _UNIT[match.group(2)]
             pos = match.end()
         if pos != len(raw) or not raw:
-            raise ValueError(f"{text!r} is not a duration (use e.g. 90s, 10m, 1h30m)")
+            raise ValueError(f"{text!r} is not a duration (use e.g. 90s, 10m, 1h30m, 2d)")
     if seconds <= 0:
         raise ValueError(f"{text!r} must be longer than zero")
     return seconds
