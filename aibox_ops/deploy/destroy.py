@@ -122,20 +122,9 @@ def _plan_images(state: DeployState, history: History, keep_images: bool, add: A
 
 
 def _delete_role(session: AwsSession, name: str) -> None:
-    def run() -> None:
-        listed = call_service(session, "iam", "ListRolePolicies", f"list policies of {name}",
-                              RoleName=name)
-        for policy in listed.get("PolicyNames", []):
-            call_service(session, "iam", "DeleteRolePolicy", f"delete {policy} of {name}",
-                         RoleName=name, PolicyName=policy)
-        attached = call_service(session, "iam", "ListAttachedRolePolicies",
-                                f"list attached policies of {name}", RoleName=name)
-        for policy in attached.get("AttachedPolicies", []):
-            call_service(session, "iam", "DetachRolePolicy", f"detach a policy from {name}",
-                         RoleName=name, PolicyArn=policy["PolicyArn"])
-        call_service(session, "iam", "DeleteRole", f"delete role {name}", RoleName=name)
+    from ..iam import delete_role
 
-    _ignore_missing(run)
+    _ignore_missing(lambda: delete_role(session, name))
 
 
 def _ignore_missing(run: Any) -> None:

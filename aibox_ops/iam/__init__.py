@@ -30,6 +30,7 @@ from .manifest import Manifest, load_manifest
 from .plan import RolePlan, plan_from_documents, plan_role_access, plan_role_policies
 from .role import (
     RoleRef,
+    delete_role,
     find_role,
     find_runtime_id,
     read_role_documents,
@@ -42,8 +43,8 @@ __all__ = [
     "BACKUP_DIR", "DATA_POLICY", "INLINE_LIMIT", "LOGS_POLICY", "MODELS_POLICY",
     "OWNED_POLICIES", "OWNED_PREFIX", "AccessReport", "ApplyResult", "Backup", "Check",
     "DeniedCall", "Manifest", "PolicyDoc", "Requirement", "RolePlan", "RoleRef", "SecretFacts",
-    "apply_role_policies", "evaluate_access", "find_role", "find_runtime_id", "list_backups",
-    "load_backup", "plan_rollback",
+    "apply_role_policies", "delete_role", "evaluate_access", "find_role", "find_runtime_id",
+    "list_backups", "load_backup", "plan_rollback",
     "load_manifest", "plan_from_documents", "plan_role_access", "plan_role_policies",
     "put_owned_policies", "read_denied_calls", "read_role_documents", "read_secret_facts",
     "required_access", "rollback_role_policies", "runtime_log_group", "secret_ids_needed",

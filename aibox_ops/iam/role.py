@@ -197,3 +197,26 @@ def _paged(session: Any, operation: str, role_name: str, key: str) -> list[Any]:
         marker = reply.get("Marker") if reply.get("IsTruncated") else None
         if not marker:
             return items
+
+
+def delete_role(session: Any, role_name: str) -> list[str]:
+    """Delete a role aibox-ops created (callers check ownership first): its inline policies,
+    then every attached managed policy is detached (DeleteRole refuses a role with either),
+    then the role. Returns what was removed, as ``role/NAME[/policy/P]`` targets."""
+    removed = []
+    listed = call(session, "iam", "ListRolePolicies", f"list the policies of role {role_name}",
+                  RoleName=role_name)
+    for name in listed.get("PolicyNames", []):
+        call(session, "iam", "DeleteRolePolicy", f"delete policy {name} of role {role_name}",
+             RoleName=role_name, PolicyName=name)
+        removed.append(f"role/{role_name}/policy/{name}")
+    attached = call(session, "iam", "ListAttachedRolePolicies",
+                    f"list the attached policies of role {role_name}", RoleName=role_name)
+    for policy in attached.get("AttachedPolicies", []):
+        call(session, "iam", "DetachRolePolicy", f"detach {policy['PolicyArn']} from {role_name}",
+             RoleName=role_name, PolicyArn=policy["PolicyArn"])
+        removed.append(f"role/{role_name}/attached/{policy['PolicyArn']}")
+    call(session, "iam", "DeleteRole", f"delete role {role_name} (iam:DeleteRole)",
+         RoleName=role_name)
+    removed.append(f"role/{role_name}")
+    return removed

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from .names import OWNED_PREFIX, POLICY_NAME
-from .requests import checked
 
 
 def put_role_policy(session: Any, role_name: str, documents: dict[str, dict[str, Any]],
@@ -24,24 +23,11 @@ def put_role_policy(session: Any, role_name: str, documents: dict[str, dict[str,
 
 
 def delete_owned_role(session: Any, role_name: str) -> list[str]:
-    """Delete the role's inline policies, then the role (call only for roles aibox-ops
-    tagged); returns what was deleted."""
-    from ..aws import aws_errors
+    """Delete the scheduler role (call only for roles aibox-ops tagged): fix-iam's one role
+    deleter, which also detaches managed policies someone attached."""
+    from ..iam import delete_role
 
-    iam = session.client("iam")
-    removed = []
-    with aws_errors(f"list the policies of role {role_name}"):
-        names = iam.list_role_policies(**checked(
-            "iam", "ListRolePolicies", {"RoleName": role_name}))["PolicyNames"]
-    for name in names:
-        with aws_errors(f"delete policy {name} of role {role_name}"):
-            iam.delete_role_policy(**checked("iam", "DeleteRolePolicy", {
-                "RoleName": role_name, "PolicyName": name}))
-        removed.append(f"role/{role_name}/policy/{name}")
-    with aws_errors(f"delete role {role_name} (iam:DeleteRole)"):
-        iam.delete_role(**checked("iam", "DeleteRole", {"RoleName": role_name}))
-    removed.append(f"role/{role_name}")
-    return removed
+    return delete_role(session, role_name)
 
 
 __all__ = ["POLICY_NAME", "delete_owned_role", "put_role_policy"]

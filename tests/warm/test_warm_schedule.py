@@ -189,3 +189,18 @@ def test_every_planned_request_passes_the_service_model(session, project, runtim
     shape = invoke_shape()
     request[shape.payload] = request[shape.payload].encode()
     assert validate_request("bedrock-agentcore", "InvokeAgentRuntime", request) == []
+
+
+def test_unschedule_also_detaches_a_managed_policy_someone_attached(aws, session, project,
+                                                                    runtime_arn):
+    """DeleteRole refuses a role with an attached policy: the one role deleter detaches it."""
+    settings = load_settings(project)
+    apply_schedules(session, plan(session, project))
+    iam = aws.client("iam")
+    arn = iam.create_policy(PolicyName="extra", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=role_name(settings), PolicyArn=arn)
+    removed = remove_schedules(session, settings)
+    assert f"role/{role_name(settings)}/attached/{arn}" in removed
+    assert role_name(settings) not in [r["RoleName"] for r in iam.list_roles()["Roles"]]
