@@ -66,6 +66,20 @@ def _isolate_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty / "credentials"))
 
 
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """In-process CLI runs with --verbose/--debug configure logging globally: undo it, so no
+    test's log assertions depend on which test ran before it in the same worker."""
+    import logging
+
+    root, ours = logging.getLogger(), logging.getLogger("aibox_ops")
+    saved = (root.handlers[:], root.level, ours.handlers[:], ours.level)
+    yield
+    root.handlers[:], ours.handlers[:] = saved[0], saved[2]
+    root.setLevel(saved[1])
+    ours.setLevel(saved[3])
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """A real moto server on an ephemeral loopback port; yields its base URL."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -41,3 +43,27 @@ def invoke(*args: str, project: Path | None = None):
 def json_out(result) -> dict:
     """The single JSON document a --json run printed on stdout."""
     return json.loads(result.stdout)
+
+
+@contextmanager
+def serve_app(app, **config) -> Iterator[str]:
+    """An ASGI app served by uvicorn on 127.0.0.1 (ephemeral port) in a thread, until the
+    block ends; yields ``host:port``. Start-up is waited for by time, not by a count."""
+    import threading
+    import time
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0,
+                                           log_level="warning", lifespan="on", **config))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.started, "uvicorn did not start within 30 s"
+    try:
+        yield f"127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

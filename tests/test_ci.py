@@ -35,6 +35,7 @@ def test_the_lock_check_fails_on_a_stale_lock(tmp_path):
     pyproject.write_text(pyproject.read_text().replace('    "httpx>=0.27",\n', ""))
     stale = subprocess.run(check, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert stale.returncode != 0
+    assert "needs to be updated" in stale.stderr, stale.stderr  # the lock, not another failure
 
 
 def test_slow_tests_are_registered_and_ci_runs_them_after_the_everyday_suite(request):

@@ -53,7 +53,7 @@ def test_agent_region_defaults_equal_the_settings_defaults(monkeypatch):
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "BEDROCK_REGION"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.syspath_prepend(str(REPO / "agent"))
-    sys.modules.pop("genai.config", None)
+    monkeypatch.delitem(sys.modules, "genai.config", raising=False)  # restored at teardown
     from genai import config as agent_config
 
     assert agent_config.default_region() == MANIFEST["env_defaults"]["AWS_REGION"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -91,22 +90,11 @@ def _reset_agent_state() -> None:
 def server_url():
     """agentcore_app.app served by uvicorn on 127.0.0.1 (ephemeral port), in a thread."""
     import agentcore_app
-    import uvicorn
 
-    config = uvicorn.Config(agentcore_app.app, host="127.0.0.1", port=0, log_level="warning",
-                            lifespan="on", ws="websockets")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(500):
-        if server.started:
-            break
-        threading.Event().wait(0.01)
-    assert server.started
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    from tests.helpers import serve_app
+
+    with serve_app(agentcore_app.app, ws="websockets") as url:
+        yield url
 
 
 @pytest.fixture

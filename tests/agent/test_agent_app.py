@@ -253,12 +253,13 @@ async def test_provider_error_ends_stream_with_error_chunk():
 
 
 async def test_provider_timeout_ends_stream(monkeypatch):
-    monkeypatch.setenv("AGENT_TIMEOUT_SECONDS", "0.3")
+    # Long enough for "Hmm" to come out on a loaded machine; wait() then blocks for good.
+    monkeypatch.setenv("AGENT_TIMEOUT_SECONDS", "1.5")
     use_model(ScriptedModel([text("Hmm"), wait()]))
     chunks = sse((await invoke({"prompt": "x", "stream": True, "tool_config": SLEEP_ONLY})).text)
     assert chunks[:2] == [{"text": ""}, {"text": "Hmm"}]
     assert chunks[-1] == {"status": "error",
-                          "error": "Model provider timed out after 0.3 seconds"}
+                          "error": "Model provider timed out after 1.5 seconds"}
 
 
 async def test_model_calls_unknown_tool():

@@ -136,7 +136,8 @@ async def test_speak_uses_polly():
 
 
 def test_every_catalogued_tool_loads_with_its_guide_name(monkeypatch):
-    monkeypatch.delenv("BYPASS_TOOL_CONSENT", raising=False)
+    monkeypatch.setenv("BYPASS_TOOL_CONSENT", "unset")  # recorded, so teardown restores it
+    monkeypatch.delenv("BYPASS_TOOL_CONSENT")
     for name in catalog.LEGACY_TOOLS + catalog.STRANDS_TOOLS:
         loaded = catalog.load_tool(name)
         assert loaded.tool_name == name

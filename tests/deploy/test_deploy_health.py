@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import sys
-import threading
-
 import pytest
 
 from aibox_ops.aws import open_session
@@ -13,34 +10,32 @@ from aibox_ops.config import load_settings
 from aibox_ops.deploy.hooks import health_check
 from aibox_ops.deploy.phases import PhaseReport
 from aibox_ops.errors import AwsError
-from tests.helpers import REPO, make_project
+from tests.helpers import REPO, make_project, serve_app
 
 ARN = "arn:aws:bedrock-agentcore:ap-southeast-1:123456789012:runtime/demo-abc1234567"
 
 
 @pytest.fixture
 def agent_url(monkeypatch, tmp_path):
-    import uvicorn
+    import logging
 
     monkeypatch.setenv("LOG_TO_FILE", "false")  # never write into the repository's agent/
     monkeypatch.setenv("LOG_DIR", str(tmp_path / "logs"))
-
-    if str(REPO / "agent") not in sys.path:
-        sys.path.insert(0, str(REPO / "agent"))
+    monkeypatch.setenv("AGENT_WARMUP", "false")  # no background warm-up outliving the test
+    monkeypatch.syspath_prepend(str(REPO / "agent"))
     import agentcore_app
 
-    server = uvicorn.Server(uvicorn.Config(agentcore_app.app, host="127.0.0.1", port=0,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(500):
-        if server.started:
-            break
-        threading.Event().wait(0.01)
-    assert server.started
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    # The app's lifespan configures these loggers; put them back for the tests that follow.
+    saved = {name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate,
+                    logging.getLogger(name).level) for name in ("genai", "agentcore_app")}
+    try:
+        with serve_app(agentcore_app.app) as url:
+            yield f"http://{url}"
+    finally:
+        for name, (handlers, propagate, level) in saved.items():
+            logger = logging.getLogger(name)
+            logger.handlers[:] = handlers
+            logger.propagate, logger.level = propagate, level
 
 
 def test_health_phase_reaches_the_running_agent(tmp_path, monkeypatch, agent_url):
