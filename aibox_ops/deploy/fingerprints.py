@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from ..config import Settings
@@ -21,13 +22,7 @@ def requirements_inputs_key(settings: Settings) -> str:
     paths = [settings.path("pyproject.toml"), settings.path("uv.lock"),
              settings.path(settings.requirements_file),
              *sorted(settings.agent_dir.rglob("*.py"))]
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"<missing>"
-        digest.update(str(path).encode() + b"\0" + hashlib.sha256(data).digest())
-    return digest.hexdigest()
+    return _with_files(digest, paths)
 
 
 def doctor_inputs_key(settings: Settings) -> str:
@@ -41,6 +36,11 @@ def doctor_inputs_key(settings: Settings) -> str:
     paths = [root / name for name in names] + sorted(root.glob(".env*"))
     paths += sorted(p for p in settings.agent_dir.rglob("*")
                     if p.is_file() and "__pycache__" not in p.parts)
+    return _with_files(digest, paths)
+
+
+def _with_files(digest: Any, paths: list[Path]) -> str:
+    """Fold each file's path and content hash (a missing file counts as such) into ``digest``."""
     for path in paths:
         try:
             data = path.read_bytes()
