@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.helpers import ThreadedServer
 
 ENDPOINT_PATH = re.compile(r"^/runtimes/([^/]+)/runtime-endpoints/([^/]+)/?$")
 
 
-class ControlPlanePeer:
+class ControlPlanePeer(ThreadedServer):
     """``endpoints``: runtime id -> DEFAULT endpoint reply (absent: 404 not found)."""
 
     def __init__(self, moto_url: str, delay_s: float = 0.0) -> None:
@@ -75,22 +76,8 @@ class ControlPlanePeer:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        self._serve_with(Handler)
 
     def count(self, path_re: str) -> int:
         """How many requests matched ``path_re``."""
         return sum(1 for _, path in self.requests if re.search(path_re, path))
-
-    def __enter__(self) -> ControlPlanePeer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()

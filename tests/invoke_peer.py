@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.helpers import ThreadedServer
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Seen:
 
 
 @dataclass
-class InvokePeer:
+class InvokePeer(ThreadedServer):
     """Serve scripted chunks on 127.0.0.1 (ephemeral port)."""
 
     chunks: list[dict] = field(default_factory=list)
@@ -92,21 +94,9 @@ class InvokePeer:
             def log_message(self, *args) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
-                                       daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> InvokePeer:
-        self.thread.start()
-        return self
+        self._serve_with(Handler)
 
     def __exit__(self, *exc) -> None:
         if self.hold is not None:
             self.hold.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__exit__(*exc)

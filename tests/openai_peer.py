@@ -8,8 +8,9 @@ the Chat Completions chunk format the openai SDK parses.
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.helpers import ThreadedServer
 
 ANSWER = ["The time ", "is noon."]
 
@@ -43,7 +44,7 @@ def script(request: dict) -> list[bytes]:
     return parts
 
 
-class OpenAIPeer:
+class OpenAIPeer(ThreadedServer):
     """Serve ``script`` answers; ``requests`` records every request body."""
 
     def __init__(self) -> None:
@@ -68,19 +69,8 @@ class OpenAIPeer:
             def log_message(self, *args) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
-                                       daemon=True)
+        self._serve_with(Handler)
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    def __enter__(self) -> OpenAIPeer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        return super().url + "/v1"

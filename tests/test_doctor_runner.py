@@ -107,3 +107,12 @@ def test_each_shared_read_happens_once_per_run(tmp_path):
     run_checks(ctx)
     keys = ctx.cache.computed()
     assert keys.count("plan-requirements") == 1 and keys.count("plan-render") == 1
+
+
+def test_a_crashed_error_level_check_blocks_a_deploy_a_warning_level_one_does_not():
+    from aibox_ops.doctor.model import CheckResult
+
+    crashed = CheckResult("main-guard", "t", "error", "error", "crashed: KeyError")
+    soft = CheckResult("cold-start", "t", "error", "warning", "crashed: KeyError")
+    fine = CheckResult("auth", "t", "pass", "error", "ok")
+    assert blocking([crashed, soft, fine]) == [crashed]

@@ -2,7 +2,8 @@
 
 Public API: ``run_checks(DoctorContext(settings, session=None, offline=True), only=None,
 skip=None) -> list[CheckResult]``, ``offline_checks()``, ``all_checks()``, ``report_dict``.
-Deploy's preflight stops on ``blocking(results)``: status ``fail`` at severity ``error``.
+Deploy's preflight stops on ``blocking(results)``: status ``fail`` or ``error`` at severity
+``error``.
 """
 
 from .context import DoctorContext

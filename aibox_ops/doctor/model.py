@@ -120,8 +120,9 @@ def at_or_above(result: CheckResult, fail_on: str) -> bool:
 
 
 def blocking(results: list[CheckResult]) -> list[CheckResult]:
-    """Results that stop a deploy: status ``fail`` at severity ``error`` (deploy's preflight)."""
-    return [r for r in results if r.status == "fail" and r.severity == "error"]
+    """Results that stop a deploy (deploy's preflight): status ``fail`` at severity ``error``,
+    and ``error`` there too: a check that crashed cannot vouch for the project."""
+    return [r for r in results if r.status in ("fail", "error") and r.severity == "error"]
 
 
 def summarize(results: list[CheckResult]) -> dict[str, int]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 
-from agent_http import _ThreadedServer
+from tests.helpers import ThreadedServer
 
 SSE = {"Content-Type": "text/event-stream"}
 
@@ -41,7 +41,7 @@ def good_stream(*texts: str) -> bytes:
                *(chunk({"content": t}) for t in texts), chunk({}, "stop"), "[DONE]")
 
 
-class FaultServer(_ThreadedServer):
+class FaultServer(ThreadedServer):
     """Serves ``reply(n)`` for the n-th chat request; records each request's headers."""
 
     def __init__(self, reply: Callable[[int], Reply]) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.helpers import ThreadedServer
 
 Route = Callable[[str, dict, bytes], tuple[int, dict, bytes]]
 
@@ -16,30 +18,7 @@ def json_route(data) -> Route:
                                         json.dumps(data).encode())
 
 
-class _ThreadedServer:
-    """A ThreadingHTTPServer on 127.0.0.1 (ephemeral port), run as a context manager."""
-
-    def _serve_with(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        # A short poll interval: shutdown() waits up to one interval (0.5 s by default).
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
-                                       kwargs={"poll_interval": 0.02})
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class LocalServer(_ThreadedServer):
+class LocalServer(ThreadedServer):
     """Serve ``routes`` (path -> handler); records every request."""
 
     def __init__(self, routes: dict[str, Route]) -> None:
@@ -74,7 +53,7 @@ class LocalServer(_ThreadedServer):
         self._serve_with(Handler)
 
 
-class GatedAwsPeer(_ThreadedServer):
+class GatedAwsPeer(ThreadedServer):
     """An AWS JSON endpoint on 127.0.0.1 that holds every call until ``release`` is set.
 
     Point ``AWS_ENDPOINT_URL`` at it to make a Secrets Manager lookup slow on purpose:

@@ -7,15 +7,16 @@ It answers ``POST /runtimes/{arn}/invocations`` either with a fixed health reply
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote, urlsplit
+
+from tests.helpers import ThreadedServer
 
 SESSION_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
 
 
-class RuntimePeer:
+class RuntimePeer(ThreadedServer):
     """Run as a context manager; ``calls`` records (runtime arn, session id, payload)."""
 
     def __init__(self, forward: str | None = None, reply: dict | None = None) -> None:
@@ -47,18 +48,4 @@ class RuntimePeer:
             def log_message(self, *args) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> RuntimePeer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._serve_with(Handler)

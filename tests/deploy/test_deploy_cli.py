@@ -118,10 +118,13 @@ def test_doctor_preflight_stops_a_deploy_before_anything_is_built(project, aws):
     # (instead of only starting the server) is the guide's failure doctor's main-guard finds.
     entry.write_text(text.replace('if __name__ == "__main__":\n    sys.exit(main(sys.argv[1:]))',
                                   'if __name__ == "__main__":\n    print(health())\n'))
-    result = invoke("--json", "deploy", "--yes", "--no-warm", project=project)
+    # --timeout: should preflight ever let this through, the READY wait fails fast instead
+    # of hanging the suite.
+    result = invoke("--json", "deploy", "--yes", "--no-warm", "--timeout", "20",
+                    project=project)
     assert result.exit_code == 1, result.stderr
     doc = json_out(result)
-    assert "main-guard" in doc["error"]["message"]
+    assert "main-guard" in doc["error"]["message"], doc
     assert [p["status"] for p in doc["phases"]][-1] == "failed"
     assert aws.client("ecr").describe_repositories()["repositories"] == []
     assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler
 
-from tests.agent.agent_http import _ThreadedServer
+from tests.helpers import ThreadedServer
 
 DENIED_XML = """<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
 <Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: {who} is not authorized to
@@ -19,7 +19,7 @@ iam:{action} action</Message></Error><RequestId>4f1c0f6e-0000-0000-0000-00000000
 </ErrorResponse>"""
 
 
-class DenyingPeer(_ThreadedServer):
+class DenyingPeer(ThreadedServer):
     """Forward to ``upstream``; IAM Query calls whose Action is in ``deny`` get a 403."""
 
     def __init__(self, upstream: str, deny: set[str], who: str) -> None:
