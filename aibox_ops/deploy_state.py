@@ -34,6 +34,17 @@ STATE_FIELDS: dict[str, tuple[str, ...]] = {
     "codebuild_role": ("codebuild", "execution_role"),
     "source_bucket": ("codebuild", "source_bucket"),
 }
+# What the toolkit records beside the deploy state about who created what: read by destroy
+# (``load_toolkit_record``), and the Memory references destroy clears once Memory is gone.
+TOOLKIT_RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "execution_role_auto_create": ("aws", "execution_role_auto_create"),
+    "ecr_auto_create": ("aws", "ecr_auto_create"),
+    "memory_mode": ("memory", "mode"),
+    "memory_id": ("memory", "memory_id"),
+    "memory_arn": ("memory", "memory_arn"),
+    "memory_name": ("memory", "memory_name"),
+    "memory_created_by_toolkit": ("memory", "was_created_by_toolkit"),
+}
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,15 @@ def load_deploy_state(settings: Settings) -> DeployState:
         values = {key: get_path(stashed, path) for key, path in STATE_FIELDS.items()}
         return DeployState(name, region, f"{RECORD_PATH} ({region})", **_strings(values))
     return DeployState(name, region, "none")
+
+
+def load_toolkit_record(settings: Settings) -> dict[str, Any]:
+    """``TOOLKIT_RECORD_FIELDS`` as the YAML holds them for the configured agent and region
+    (values as written: booleans stay booleans; empty when the YAML is of another region)."""
+    agent = _yaml_agent(settings.path(YAML_PATH), settings.agent_name)
+    if agent is None or get_path(agent, ("aws", "region")) not in (None, settings.region):
+        return {}
+    return {key: get_path(agent, path) for key, path in TOOLKIT_RECORD_FIELDS.items()}
 
 
 def load_region_stash(project_dir: Path) -> dict[str, Any]:

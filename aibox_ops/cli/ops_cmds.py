@@ -93,13 +93,14 @@ def logs(
 def rollback(
     ctx: typer.Context,
     version: Annotated[str | None, typer.Argument(
-        help="Runtime version, image tag or content hash from the history "
+        help="Runtime version (from the history or the runtime's versions in AWS, the "
+             "starter toolkit's included), image tag or content hash "
              "(default: the previous image).")] = None,
     dry_run: DryRun = False,
     yes: Yes = False,
     timeout: Timeout = 900.0,
 ) -> None:
-    """Point the runtime back at an earlier image (same environment) and health-check it."""
+    """Point the runtime back at an earlier image and health-check it."""
     from ..deploy.rollback import apply_rollback, plan_rollback
 
     state: AppState = ctx.obj
@@ -112,7 +113,8 @@ def rollback(
         extra["runtime_version"], extra["health"] = result.runtime_version, result.health
         return [settings.agent_name]
 
-    extra: dict = {"to_image": target.image_uri, "from_image": runtime.image_uri}
+    extra: dict = {"to_image": target.image_uri, "from_image": runtime.image_uri,
+                   "to_version": target.runtime_version, "source": target.source}
     run_plan(state, plan, apply, dry_run=dry_run, extra=extra)
 
 
@@ -124,7 +126,8 @@ def destroy(
         "--keep-images", help="Keep the ECR repository and its images.")] = False,
     local: LocalFlag = False,
 ) -> None:
-    """Remove the runtime and what deploy created (never roles or repositories you supplied)."""
+    """Remove the runtime and what deploy or the starter toolkit created (never what you
+    supplied)."""
     if local:  # stop the local agent (see docs/local.md)
         return destroy_local(ctx)
     from ..deploy.destroy import apply_destroy, plan_destroy

@@ -1,16 +1,64 @@
-"""Which AWS resources exist before a launch, so deploy records only what it created.
+"""Who created each AWS resource of a deployment: aibox-ops, the starter toolkit, or you.
 
 destroy must never delete an IAM role or ECR repository the user supplied. The toolkit
 reuses a role or repository that already exists (by name), so "the state has it after the
 launch" is not proof that aibox-ops made it: existence is checked *before* the launch, and
 only names that did not exist are recorded as created (``History.created``).
+
+A project deployed with the toolkit before aibox-ops adopted it has no such record. What
+the toolkit created carries its deterministic names (``toolkit.resource_names``: roles
+``AmazonBedrockAgentCoreSDK{Runtime,CodeBuild}-{region}-{sha256(name)[:10]}``, ECR
+``bedrock-agentcore-{name}``, CodeBuild ``bedrock-agentcore-{name}-builder``, Memory
+``{name}_mem``) and, for Memory, the YAML's ``memory.was_created_by_toolkit``. The YAML's
+``*_auto_create`` flags are no proof either way: the toolkit turns them off once it has
+created the resource. ``owner_of`` gives the verdict destroy acts on.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from ..aws import AwsSession, aws_errors
 from ..deploy_state import DeployState
 from ..errors import AwsError
+
+AIBOX_OPS, TOOLKIT, USER = "aibox-ops", "starter-toolkit", "you"
+LABELS = {AIBOX_OPS: "created by aibox-ops deploy",
+          TOOLKIT: "created by the starter toolkit",
+          USER: "supplied by you (created by neither aibox-ops nor the starter toolkit)"}
+
+
+@dataclass(frozen=True)
+class Owners:
+    """What aibox-ops recorded as created, and the toolkit's names for this agent."""
+
+    created: dict[str, Any]
+    toolkit_names: dict[str, str]
+    memory_flag: bool = False  # the YAML's memory.was_created_by_toolkit
+
+    def owner_of(self, key: str, name: str | None) -> str:
+        """``aibox-ops``, ``starter-toolkit`` or ``you`` for resource ``key`` named ``name``
+        (keys: execution_role, codebuild_role, ecr_repository, codebuild_project, memory)."""
+        if not name:
+            return USER
+        if self.created.get(key) == name:
+            return AIBOX_OPS
+        expected = self.toolkit_names.get(key)
+        if key == "memory" and (self.memory_flag or (expected and (
+                name == expected or name.startswith(expected + "-")))):
+            return TOOLKIT
+        return TOOLKIT if expected == name else USER
+
+
+def toolkit_owners(agent_name: str, region: str, created: dict[str, Any],
+                   memory_flag: bool = False) -> Owners:
+    """``Owners`` for one agent in one region (imports the toolkit for its names)."""
+    from .toolkit import resource_names
+
+    names = {**resource_names(agent_name, region), "memory": f"{agent_name}_mem",
+             "source_key": f"{agent_name}/source.zip"}
+    return Owners(dict(created), names, memory_flag)
 
 
 def missing_before_launch(session: AwsSession, state: DeployState,
@@ -18,18 +66,19 @@ def missing_before_launch(session: AwsSession, state: DeployState,
     """The toolkit-named resources that neither the deploy state names nor AWS holds yet:
     the launch will create exactly these. ``names`` from ``toolkit.resource_names``."""
     out: dict[str, str] = {}
-    if not state.execution_role and not _role_exists(session, names["execution_role"]):
+    if not state.execution_role and not role_exists(session, names["execution_role"]):
         out["execution_role"] = names["execution_role"]
-    if not state.codebuild_role and not _role_exists(session, names["codebuild_role"]):
+    if not state.codebuild_role and not role_exists(session, names["codebuild_role"]):
         out["codebuild_role"] = names["codebuild_role"]
-    if not state.ecr_repository and not _repository_exists(session, names["ecr_repository"]):
+    if not state.ecr_repository and not repository_exists(session, names["ecr_repository"]):
         out["ecr_repository"] = names["ecr_repository"]
-    if not _project_exists(session, names["codebuild_project"]):
+    if not project_exists(session, names["codebuild_project"]):
         out["codebuild_project"] = names["codebuild_project"]
     return out
 
 
-def _role_exists(session: AwsSession, name: str) -> bool:
+def role_exists(session: AwsSession, name: str) -> bool:
+    """Whether IAM has a role of that name."""
     try:
         with aws_errors(f"read IAM role {name}"):
             session.client("iam").get_role(RoleName=name)
@@ -40,7 +89,8 @@ def _role_exists(session: AwsSession, name: str) -> bool:
     return True
 
 
-def _repository_exists(session: AwsSession, name: str) -> bool:
+def repository_exists(session: AwsSession, name: str) -> bool:
+    """Whether ECR has a repository of that name."""
     try:
         with aws_errors(f"read ECR repository {name}"):
             session.client("ecr").describe_repositories(repositoryNames=[name])
@@ -51,7 +101,35 @@ def _repository_exists(session: AwsSession, name: str) -> bool:
     return True
 
 
-def _project_exists(session: AwsSession, name: str) -> bool:
+def project_exists(session: AwsSession, name: str) -> bool:
+    """Whether CodeBuild has a project of that name."""
     with aws_errors(f"read CodeBuild project {name}"):
         reply = session.client("codebuild").batch_get_projects(names=[name])
     return bool(reply.get("projects"))
+
+
+def memory_exists(session: AwsSession, memory_id: str) -> bool:
+    """Whether AgentCore has a Memory of that id."""
+    from .runtime_api import call
+
+    try:
+        call(session, "GetMemory", f"read Memory {memory_id}", memoryId=memory_id)
+    except AwsError as error:
+        if error.code == "ResourceNotFoundException":
+            return False
+        raise
+    return True
+
+
+def object_exists(session: AwsSession, bucket: str, key: str) -> bool:
+    """Whether S3 holds ``key`` in ``bucket`` (False when the bucket is gone too)."""
+    from .runtime_api import call_service
+
+    try:
+        call_service(session, "s3", "HeadObject", f"read s3://{bucket}/{key}", Bucket=bucket,
+                     Key=key)
+    except AwsError as error:
+        if error.code in ("404", "NoSuchKey", "NoSuchBucket", "NotFound"):
+            return False
+        raise
+    return True

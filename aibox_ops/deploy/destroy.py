@@ -1,10 +1,14 @@
-"""``aibox-ops destroy``: remove what deploy created, and nothing else.
+"""``aibox-ops destroy``: remove what deploy (or the starter toolkit) created, and nothing else.
 
-Removed: the runtime, the warm-up schedules, and what the history records as created by
-aibox-ops (CodeBuild project and role, uploaded source, ECR repository or its images, the
-execution role). An IAM role or ECR repository the user supplied is never deleted (with a
-supplied repository only the images aibox-ops pushed go, unless ``--keep-images``).
-Every request is checked against botocore's model; the plan comes first (``--dry-run``).
+Removed: the runtime, the warm-up schedules, and what was created for this agent, by
+aibox-ops (``History.created``) or by the starter toolkit before aibox-ops adopted the project
+(recognised by the toolkit's names and the YAML's Memory flag, see ``created.py``): the
+CodeBuild project and role, the uploaded source, the ECR repository or its images, the
+execution role, the Memory. Each item says who created it. A role, repository or Memory
+the user supplied is never deleted (with a supplied repository only the images aibox-ops
+pushed go, unless ``--keep-images``). Afterwards the YAML forgets only what is gone: a
+reference to a resource that still exists is never erased. Every request is checked against
+botocore's model; the plan comes first (``--dry-run``).
 """
 
 from __future__ import annotations
@@ -13,63 +17,129 @@ from typing import Any
 
 from ..aws import AwsSession
 from ..config import Settings
-from ..deploy_state import STATE_FIELDS, DeployState, load_deploy_state
+from ..deploy_state import DeployState, load_deploy_state, load_toolkit_record
 from ..errors import AwsError
 from ..plan import Change, Plan
+from . import created as owned
 from .history import History, load_history, save_history
-from .runtime_api import call_service, delete_runtime, read_runtime
+from .runtime_api import call, call_service, delete_runtime, read_runtime
+
+KEEP = "never deleted"
 
 
 def plan_destroy(session: AwsSession, settings: Settings, keep_images: bool = False) -> Plan:
-    """One item per resource: delete, or kept with the reason."""
+    """One item per resource: delete, or kept with the reason; each names its creator."""
     state, history = load_deploy_state(settings), load_history(settings)
-    created = history.created
+    record = load_toolkit_record(settings)
+    owners = owned.toolkit_owners(settings.agent_name, settings.region, history.created,
+                                  memory_flag=record.get("memory_created_by_toolkit") is True)
     items: list[Change] = []
 
-    def add(target: str, kind: str, delete: bool, reason: str, **payload: Any) -> None:
+    def add(target: str, kind: str, delete: bool, reason: str, owner: str | None = None,
+            clears: tuple[str, ...] = (), created_key: str | None = None, gone: bool = False,
+            **payload: Any) -> None:
+        """``clears``: YAML fields to forget once it is deleted (or found gone);
+        ``created_key``: its entry in History.created."""
         items.append(Change(target, "delete" if delete else "unchanged", reason, kind=kind,
-                            payload=payload or None))
+                            payload={**payload, "clears": clears, "created_key": created_key,
+                                     "gone": gone},
+                            detail={"owner": owner} if owner else {}))
 
+    runtime_ids = ("agent_id", "agent_arn")
     runtime = read_runtime(session, state.agent_id) if state.agent_id else None
     if runtime is not None:
-        add(runtime.agent_id, "runtime", True, f"runtime {runtime.arn}", agent_id=runtime.agent_id)
+        add(runtime.agent_id, "runtime", True, f"runtime {runtime.arn}", clears=runtime_ids,
+            created_key="runtime", agent_id=runtime.agent_id)
     elif state.agent_id:
-        add(state.agent_id, "runtime", False, "already gone")
-    warm_module = _warm()
-    if warm_module is not None:
-        found = warm_module.read_schedules(session, settings)
-        if found.group_owned or found.role_owned:
-            add(found.group_name, "schedule", True,
-                f"{len(found.schedules)} warm-up schedule(s), their group and role "
-                "(only what aibox-ops warm created and tagged)")
-        elif found.schedules:
-            # A group of that name that aibox-ops did not tag: never ours to delete, and
-            # planning its deletion would stop destroy halfway (remove_schedules refuses).
-            add(found.group_name, "schedule", False,
-                f"{len(found.schedules)} schedule(s) in a group aibox-ops did not create: kept")
-    project = state.codebuild_project or created.get("codebuild_project")
-    if project:
-        mine = created.get("codebuild_project") == project
-        add(project, "codebuild-project", mine,
-            "created by aibox-ops deploy" if mine else "not created by aibox-ops: kept")
-    if state.source_bucket and created.get("source_key"):
-        add(f"s3://{state.source_bucket}/{created['source_key']}", "s3-object", True,
-            "build source uploaded by deploy", bucket=state.source_bucket,
-            key=created["source_key"])
-    _plan_images(state, history, keep_images, add)
-    for field, kind in (("codebuild_role", "role"), ("execution_role", "role")):
+        add(state.agent_id, "runtime", False, "already gone", clears=runtime_ids,
+            created_key="runtime", gone=True)
+    _plan_schedules(session, settings, add)
+    _plan_project(session, state, owners, add)
+    _plan_source(session, state, owners, add)
+    _plan_images(session, state, history, owners, keep_images, add)
+    for field in ("codebuild_role", "execution_role"):
         arn = getattr(state, field)
-        name = (arn or "").rsplit("/", 1)[-1] or created.get(field)
-        if not name:
-            continue
-        mine = created.get(field) == name
-        add(name, kind, mine, "created by aibox-ops deploy" if mine
-            else "supplied by you (not created by aibox-ops): never deleted")
+        name = (arn or "").rsplit("/", 1)[-1] or history.created.get(field)
+        if name:
+            _plan_owned(add, name, "role", field, owners.owner_of(field, name),
+                        owned.role_exists(session, name), (field,))
+    _plan_memory(session, record, owners, add)
     return Plan("destroy", items)
 
 
+def _plan_owned(add: Any, name: str, kind: str, key: str, owner: str, exists: bool,
+                clears: tuple[str, ...], suffix: str = "", **payload: Any) -> None:
+    """Delete what aibox-ops or the toolkit created; keep the user's; forget what is gone."""
+    label = owned.LABELS[owner] + suffix
+    if not exists:
+        add(name, kind, False, f"already gone ({label})", owner, clears, key, gone=True)
+    elif owner == owned.USER:
+        add(name, kind, False, f"{label}: {KEEP}", owner, created_key=key)
+    else:
+        add(name, kind, True, label, owner, clears, key, **payload)
+
+
+def _plan_schedules(session: AwsSession, settings: Settings, add: Any) -> None:
+    warm_module = _warm()
+    if warm_module is None:
+        return
+    found = warm_module.read_schedules(session, settings)
+    if found.group_owned or found.role_owned:
+        add(found.group_name, "schedule", True,
+            f"{len(found.schedules)} warm-up schedule(s), their group and role "
+            "(only what aibox-ops warm created and tagged)", owned.AIBOX_OPS)
+    elif found.schedules:
+        # A group of that name that aibox-ops did not tag: never ours to delete, and
+        # planning its deletion would stop destroy halfway (remove_schedules refuses).
+        add(found.group_name, "schedule", False,
+            f"{len(found.schedules)} schedule(s) in a group aibox-ops did not create: kept",
+            owned.USER)
+
+
+def _plan_project(session: AwsSession, state: DeployState, owners: owned.Owners,
+                  add: Any) -> None:
+    project = state.codebuild_project or owners.created.get("codebuild_project")
+    if project:
+        _plan_owned(add, project, "codebuild-project", "codebuild_project",
+                    owners.owner_of("codebuild_project", project),
+                    owned.project_exists(session, project), ("codebuild_project",))
+
+
+def _plan_source(session: AwsSession, state: DeployState, owners: owned.Owners,
+                 add: Any) -> None:
+    """The uploaded build source (the bucket is shared by every agent: never deleted)."""
+    key = owners.created.get("source_key")
+    owner = owned.AIBOX_OPS
+    if not key:
+        key, owner = owners.toolkit_names["source_key"], owned.TOOLKIT
+    if not state.source_bucket:
+        return
+    if owned.object_exists(session, state.source_bucket, key):
+        add(f"s3://{state.source_bucket}/{key}", "s3-object", True,
+            f"build source uploaded by {'deploy' if owner == owned.AIBOX_OPS else 'the toolkit'}"
+            " (the bucket is shared: kept)", owner, created_key="source_key",
+            bucket=state.source_bucket, key=key)
+    elif owners.created.get("source_key"):
+        add(f"s3://{state.source_bucket}/{key}", "s3-object", False, "already gone", owner,
+            created_key="source_key", gone=True)
+
+
+def _plan_memory(session: AwsSession, record: dict[str, Any], owners: owned.Owners,
+                 add: Any) -> None:
+    memory_id = record.get("memory_id")
+    if not memory_id:
+        return
+    name = str(record.get("memory_name") or memory_id)
+    owner = owners.owner_of("memory", name if record.get("memory_name") else str(memory_id))
+    _plan_owned(add, str(memory_id), "memory", "memory", owner,
+                owned.memory_exists(session, str(memory_id)), ("memory_id", "memory_arn"),
+                suffix=f" (Memory {name}, mode {record.get('memory_mode') or '?'})",
+                memory_id=str(memory_id))
+
+
 def apply_destroy(session: AwsSession, settings: Settings, plan: Plan) -> list[str]:
-    """Delete every item planned for deletion; forget the deploy state. Returns targets."""
+    """Delete every item planned for deletion, then forget (in the YAML and the history)
+    only what is gone. Returns the deleted targets."""
     done: list[str] = []
     for item in plan.items:
         if item.status != "delete":
@@ -96,29 +166,37 @@ def apply_destroy(session: AwsSession, settings: Settings, plan: Plan) -> list[s
                 imageIds=[{"imageTag": tag} for tag in p["tags"]]))
         elif item.kind == "role":
             _delete_role(session, item.target)
+        elif item.kind == "memory":
+            _ignore_missing(lambda p=payload: call(
+                session, "DeleteMemory", f"delete Memory {p['memory_id']}",
+                memoryId=p["memory_id"]))
         done.append(item.target)
-    _forget(settings)
+    _forget(settings, plan)
     return done
 
 
-def _plan_images(state: DeployState, history: History, keep_images: bool, add: Any) -> None:
+def _plan_images(session: AwsSession, state: DeployState, history: History,
+                 owners: owned.Owners, keep_images: bool, add: Any) -> None:
     repo_uri = state.ecr_repository or ""
     repo = repo_uri.split("/", 1)[-1] if repo_uri else history.created.get("ecr_repository")
     if not repo:
         return
-    mine = history.created.get("ecr_repository") == repo
-    if keep_images:
-        add(repo, "ecr-repository", False, "--keep-images")
-    elif mine:
-        add(repo, "ecr-repository", True, "created by aibox-ops deploy (with its images)")
-    else:
-        tags = sorted({r.image_uri.rsplit(":", 1)[-1] for r in history.deploys
-                       if r.image_uri.startswith(repo_uri + ":")})
-        add(repo, "ecr-repository", False,
-            "supplied by you (not created by aibox-ops): never deleted")
-        if tags:
-            add(f"{repo}:{','.join(tags)}", "ecr-images", True, "images aibox-ops pushed",
-                repository=repo, tags=tags)
+    owner = owners.owner_of("ecr_repository", repo)
+    exists = owned.repository_exists(session, repo)
+    if keep_images and exists:
+        add(repo, "ecr-repository", False, f"{owned.LABELS[owner]}: kept (--keep-images)",
+            owner, created_key="ecr_repository")
+        return
+    if owner != owned.USER or not exists:
+        _plan_owned(add, repo, "ecr-repository", "ecr_repository", owner, exists,
+                    ("ecr_repository",), suffix=" (with its images)")
+        return
+    add(repo, "ecr-repository", False, f"{owned.LABELS[owner]}: {KEEP}", owner)
+    tags = sorted({r.image_uri.rsplit(":", 1)[-1] for r in history.deploys
+                   if r.image_uri.startswith(repo_uri + ":")})
+    if tags:
+        add(f"{repo}:{','.join(tags)}", "ecr-images", True, "images aibox-ops pushed",
+            owned.AIBOX_OPS, repository=repo, tags=tags)
 
 
 def _delete_role(session: AwsSession, name: str) -> None:
@@ -136,14 +214,23 @@ def _ignore_missing(run: Any) -> None:
             raise
 
 
-def _forget(settings: Settings) -> None:
-    """Clear the deploy state from the YAML and what-was-created from the history."""
+def _forget(settings: Settings, plan: Plan) -> None:
+    """Clear from the YAML only the references to what is now gone (deleted, or found
+    gone); what aibox-ops created and still exists stays in the history."""
     from .yaml_state import write_project_state
 
-    if settings.path(".bedrock_agentcore.yaml").is_file():
-        write_project_state(settings, {key: None for key in STATE_FIELDS if key != "account"})
+    clears: dict[str, None] = {}
+    kept_keys: set[str] = set()
+    for item in plan.items:
+        payload = item.payload or {}
+        if item.status == "delete" or payload.get("gone"):
+            clears.update(dict.fromkeys(payload.get("clears") or ()))
+        elif payload.get("created_key"):
+            kept_keys.add(payload["created_key"])
+    if clears and settings.path(".bedrock_agentcore.yaml").is_file():
+        write_project_state(settings, clears)
     history = load_history(settings)
-    history.created = {}
+    history.created = {k: v for k, v in history.created.items() if k in kept_keys}
     save_history(settings, history)
 
 

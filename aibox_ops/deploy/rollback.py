@@ -1,8 +1,12 @@
 """``aibox-ops rollback [VERSION]``: point the runtime back at an earlier image.
 
-The image comes from the deploy history; the runtime configuration (environment included)
-is the one the settings define now, sent in full. The rolled-back runtime is waited for
-and health-checked like a deploy, and the rollback is recorded in the history.
+The image comes from the deploy history or, for versions aibox-ops never deployed (the
+starter toolkit's, before adoption), from AgentCore itself: ListAgentRuntimeVersions, then
+GetAgentRuntime of that version. A history image is sent with the runtime configuration
+the settings define now; an AWS version is sent with its own artifact and environment
+(what that image ran with), the rest of the configuration from the settings. The
+rolled-back runtime is waited for and health-checked like a deploy, and the rollback is
+recorded in the history.
 """
 
 from __future__ import annotations
@@ -23,10 +27,42 @@ from .phases import PhaseReport, Skip
 from .runtime_api import (
     RuntimeInfo,
     invocation_arn,
+    list_versions,
     read_runtime,
     update_runtime,
     wait_ready,
 )
+
+# Versions read one by one (GetAgentRuntime) when looking for the previous image in AWS.
+VERSION_READS = 20
+
+
+@dataclass(frozen=True)
+class RollbackTarget:
+    """The image to go back to, and where it was found (``history`` or ``aws``)."""
+
+    image_uri: str
+    source: str
+    time: str = ""
+    runtime_version: str | None = None
+    content_hash: str = ""
+    # For an AWS version: its artifact and environment, sent as they were.
+    artifact: dict[str, Any] | None = None
+    environment: dict[str, str] | None = None
+
+    @classmethod
+    def from_record(cls, record: DeployRecord) -> RollbackTarget:
+        """A deploy (or rollback) aibox-ops recorded."""
+        return cls(record.image_uri, "history", record.time, record.runtime_version,
+                   record.content_hash)
+
+    @classmethod
+    def from_version(cls, info: RuntimeInfo) -> RollbackTarget:
+        """A runtime version as AgentCore describes it (GetAgentRuntime of that version)."""
+        artifact = info.raw.get("agentRuntimeArtifact") or None
+        when = info.raw.get("lastUpdatedAt") or info.raw.get("createdAt") or ""
+        return cls(info.image_uri or "", "aws", str(when), info.version, "",
+                   artifact, dict(info.environment))
 
 
 @dataclass
@@ -34,60 +70,109 @@ class RollbackResult:
     """What rollback planned and did."""
 
     plan: Plan
-    target: DeployRecord
+    target: RollbackTarget
     runtime_version: str | None = None
     health: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
 
 
 def plan_rollback(session: AwsSession, settings: Settings, version: str | None = None,
-                  ) -> tuple[Plan, RuntimeInfo, DeployRecord]:
-    """Pick the image to go back to (pure apart from reading the runtime)."""
+                  ) -> tuple[Plan, RuntimeInfo, RollbackTarget]:
+    """Pick the image to go back to (reads the runtime and, when the history has no
+    answer, its versions in AWS; writes nothing)."""
     state = load_deploy_state(settings)
     runtime = read_runtime(session, state.agent_id) if state.agent_id else None
     if runtime is None:
         raise AwsError(f"no runtime of {settings.agent_name} in {settings.region} to roll back",
                        hint="Deploy first (`aibox-ops deploy`).", code="NotDeployed")
-    history = load_history(settings)
-    target = pick_target(history, runtime.image_uri, version)
+    target = pick_target(load_history(settings), runtime.image_uri, version,
+                         aws=_AwsVersions(session, runtime))
+    env = ("its own environment (from AWS)" if target.environment is not None
+           else "the configured environment")
     item = Change(settings.agent_name, "update",
-                  f"image {runtime.image_uri} -> {target.image_uri} (deployed {target.time})",
-                  kind="runtime", detail={"from_image": runtime.image_uri,
-                                          "to_image": target.image_uri,
-                                          "from_version": runtime.version})
+                  f"image {runtime.image_uri} -> {target.image_uri} (version "
+                  f"{target.runtime_version or '?'} from {target.source}, {target.time}); "
+                  f"with {env}", kind="runtime",
+                  detail={"from_image": runtime.image_uri, "to_image": target.image_uri,
+                          "from_version": runtime.version,
+                          "to_version": target.runtime_version, "source": target.source})
     return Plan("rollback", [item]), runtime, target
 
 
-def pick_target(history: History, current_image: str | None,
-                version: str | None) -> DeployRecord:
-    """The record named by ``version`` (runtime version, image tag or content hash
-    prefix), else the latest deploy whose image differs from the current one."""
+class _AwsVersions:
+    """The runtime's versions in AgentCore, read only when the history has no answer."""
+
+    def __init__(self, session: AwsSession, runtime: RuntimeInfo) -> None:
+        self.session, self.runtime = session, runtime
+        self._summaries: list[dict[str, Any]] | None = None
+
+    def summaries(self) -> list[dict[str, Any]]:
+        if self._summaries is None:
+            self._summaries = list_versions(self.session, self.runtime.agent_id)
+        return self._summaries
+
+    def numbers(self) -> list[str]:
+        return [str(v.get("agentRuntimeVersion")) for v in self.summaries()]
+
+    def read(self, version: str) -> RollbackTarget | None:
+        info = read_runtime(self.session, self.runtime.agent_id, version)
+        if info is None or not (info.image_uri or info.raw.get("agentRuntimeArtifact")):
+            return None
+        return RollbackTarget.from_version(info)
+
+    def previous(self, current_image: str | None) -> RollbackTarget | None:
+        """The newest earlier version whose image differs from the current one."""
+        older = [n for n in self.numbers() if n != str(self.runtime.version)]
+        for number in older[:VERSION_READS]:
+            target = self.read(number)
+            if target is not None and target.image_uri != current_image:
+                return target
+        return None
+
+
+def pick_target(history: History, current_image: str | None, version: str | None,
+                aws: _AwsVersions | None = None) -> RollbackTarget:
+    """The deploy named by ``version`` (runtime version, image tag or content hash prefix)
+    or, by default, the latest deploy whose image differs from the current one; from the
+    history first, else from the runtime's versions in AWS (``aws``)."""
     records = [r for r in reversed(history.deploys) if r.image_uri]
     if version:
         for record in records:
             tag = record.image_uri.rsplit(":", 1)[-1]
             if version in (record.runtime_version, tag) or \
                     (len(version) >= 6 and record.content_hash.startswith(version)):
-                return record
+                return RollbackTarget.from_record(record)
+        if aws is not None and version in aws.numbers():
+            target = aws.read(version)
+            if target is not None:
+                return target
         known = ", ".join(f"{r.runtime_version} ({r.image_uri.rsplit(':', 1)[-1]})"
                           for r in records[:10]) or "none"
-        raise ConfigError([f"rollback VERSION {version!r} is not in the deploy history "
-                           f"(recent: {known})"])
+        in_aws = ", ".join(aws.numbers()[:20]) if aws is not None else "not read"
+        raise ConfigError([f"rollback VERSION {version!r} is neither in the deploy history "
+                           f"(recent: {known}) nor a version of the runtime in AWS "
+                           f"(versions: {in_aws or 'none'})"])
     for record in records:
         if record.image_uri != current_image:
-            return record
-    raise ConfigError(["the deploy history has no earlier image to roll back to"],
-                      hint="`aibox-ops status` lists the deploys.")
+            return RollbackTarget.from_record(record)
+    target = aws.previous(current_image) if aws is not None else None
+    if target is not None:
+        return target
+    raise ConfigError(["neither the deploy history nor the runtime's versions in AWS hold "
+                       "an earlier image to roll back to"],
+                      hint="`aibox-ops status` lists the deploys and the runtime's versions.")
 
 
 def apply_rollback(session: AwsSession, settings: Settings, runtime: RuntimeInfo,
-                   target: DeployRecord, timeout: float = 900.0, poll: float = 5.0,
+                   target: RollbackTarget, timeout: float = 900.0, poll: float = 5.0,
                    ) -> RollbackResult:
     """Update the runtime to the target image, wait for READY, health-check, record."""
     from . import hooks
 
     config = runtime_config_params(settings)
-    update_runtime(session, runtime, target.image_uri, config)
+    if target.environment is not None:  # an AWS version: carry its environment forward
+        config["environmentVariables"] = dict(target.environment)
+    update_runtime(session, runtime, target.image_uri, config, artifact=target.artifact)
     ready, _ = wait_ready(session, runtime.agent_id, timeout, poll)
     phase = PhaseReport("health", "Health invocation")
     try:

@@ -61,11 +61,16 @@ def call_service(session: AwsSession, service: str, operation: str, action: str,
         return method(**params)
 
 
-def read_runtime(session: AwsSession, agent_id: str) -> RuntimeInfo | None:
-    """The runtime, or None when it does not exist (deleted outside aibox-ops)."""
+def read_runtime(session: AwsSession, agent_id: str, version: str | None = None,
+                 ) -> RuntimeInfo | None:
+    """The runtime (its latest version, or ``version``), or None when it does not exist
+    (deleted outside aibox-ops, or no such version)."""
+    params = {"agentRuntimeId": agent_id}
+    if version is not None:
+        params["agentRuntimeVersion"] = version
     try:
-        reply = call(session, "GetAgentRuntime", f"read runtime {agent_id}",
-                     agentRuntimeId=agent_id)
+        reply = call(session, "GetAgentRuntime", f"read runtime {agent_id}"
+                     + (f" version {version}" if version else ""), **params)
     except AwsError as error:
         if error.code == "ResourceNotFoundException":
             return None
@@ -76,6 +81,26 @@ def read_runtime(session: AwsSession, agent_id: str) -> RuntimeInfo | None:
         status=reply.get("status", "UNKNOWN"), version=reply.get("agentRuntimeVersion"),
         image_uri=container.get("containerUri"), role_arn=reply.get("roleArn"),
         environment=dict(reply.get("environmentVariables") or {}), raw=reply)
+
+
+def list_versions(session: AwsSession, agent_id: str) -> list[dict[str, Any]]:
+    """The runtime's versions as AgentCore keeps them (ListAgentRuntimeVersions summaries:
+    version, status, lastUpdatedAt), newest first; the deploy history is not consulted."""
+    out: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"agentRuntimeId": agent_id}
+    while True:
+        reply = call(session, "ListAgentRuntimeVersions",
+                     f"list the versions of runtime {agent_id}", **params)
+        out.extend(reply.get("agentRuntimes") or [])
+        if not reply.get("nextToken"):
+            break
+        params["nextToken"] = reply["nextToken"]
+    return sorted(out, key=lambda v: _version_key(v.get("agentRuntimeVersion")), reverse=True)
+
+
+def _version_key(version: str | None) -> tuple[int, str]:
+    text = str(version or "")
+    return (int(text), "") if text.isdigit() else (-1, text)
 
 
 def read_endpoint(session: AwsSession, agent_id: str, name: str = "DEFAULT",
@@ -125,10 +150,13 @@ def wait_ready(session: AwsSession, agent_id: str, timeout: float, poll: float =
 
 
 def update_runtime(session: AwsSession, info: RuntimeInfo, image_uri: str,
-                   config: dict[str, Any]) -> dict[str, Any]:
-    """Point the runtime at ``image_uri`` with the full runtime configuration ``config``."""
+                   config: dict[str, Any], artifact: dict[str, Any] | None = None,
+                   ) -> dict[str, Any]:
+    """Point the runtime at ``image_uri`` (or at an earlier version's whole ``artifact``)
+    with the full runtime configuration ``config``."""
     params = {"agentRuntimeId": info.agent_id,
-              "agentRuntimeArtifact": {"containerConfiguration": {"containerUri": image_uri}},
+              "agentRuntimeArtifact": artifact or {
+                  "containerConfiguration": {"containerUri": image_uri}},
               "roleArn": info.role_arn, **config}
     reply = call(session, "UpdateAgentRuntime", f"update runtime {info.agent_id}", **params)
     return {"params": params, "reply": reply}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..deploy_state import STATE_FIELDS, YAML_PATH
+from ..deploy_state import STATE_FIELDS, TOOLKIT_RECORD_FIELDS, YAML_PATH
 from ..docpath import get_path, set_path
 from ..errors import FileError
 from ..files import atomic_write, read_text
@@ -72,7 +72,8 @@ def read_toolkit_state(settings: Settings) -> dict[str, str | None]:
 
 
 def write_project_state(settings: Settings, values: dict[str, str | None]) -> list[str]:
-    """Set deploy state fields in the project's YAML, then re-render it (header restored).
+    """Set deploy state fields (``STATE_FIELDS`` or ``TOOLKIT_RECORD_FIELDS`` keys) in the
+    project's YAML, then re-render it (header restored).
 
     Returns warnings (e.g. a managed value edited by hand meanwhile: left for render).
     """
@@ -82,7 +83,7 @@ def write_project_state(settings: Settings, values: dict[str, str | None]) -> li
     agent = doc["agents"][settings.agent_name]
     changed = False
     for key, value in values.items():
-        path = STATE_FIELDS[key]
+        path = STATE_FIELDS.get(key) or TOOLKIT_RECORD_FIELDS[key]
         if get_path(agent, path) != value:
             set_path(agent, path, value)
             changed = True

@@ -5,6 +5,9 @@ client, the toolkit's included, then sees the same behaviour:
 - the DEFAULT endpoint AgentCore creates with every runtime (and points at each update);
 - UpdateAgentRuntime finishing (moto leaves the runtime UPDATING for ever; set
   ``updates_finish = False`` to keep that);
+- GetAgentRuntime with ``agentRuntimeVersion`` (moto ignores it and answers the latest
+  version): each version's artifact, role and environment are kept, and a version read
+  answers that version, as AgentCore does;
 - CodeBuild UpdateProject;
 - X-Ray Transaction Search / trace delivery (moto answers 404; the toolkit shrugs after ~2.5 s);
 - the toolkit's fixed ``sleep(10)`` for IAM propagation (only sleeps >= 10 s are skipped);
@@ -33,6 +36,7 @@ def gap_fillers(switches: AgentCoreMoto, moto_url: str) -> list[tuple[Any, str, 
     from bedrock_agentcore_starter_toolkit.operations.runtime import launch
     from bedrock_agentcore_starter_toolkit.utils import endpoints
     from moto.bedrockagentcorecontrol import models as control
+    from moto.bedrockagentcorecontrol.responses import BedrockAgentCoreControlResponse
     from moto.codebuild.responses import CodeBuildResponse
     from moto.core.responses import ActionResult
 
@@ -53,6 +57,35 @@ def gap_fillers(switches: AgentCoreMoto, moto_url: str) -> list[tuple[Any, str, 
             runtime.status = "READY"
         return runtime
 
+    snapshot = control.AgentRuntime._snapshot_version
+    get = BedrockAgentCoreControlResponse.get_agent_runtime
+
+    def snapshot_whole(self):
+        snapshot(self)
+        kept = getattr(self, "_whole_versions", {})
+        kept[self.agent_runtime_version] = {
+            "agentRuntimeArtifact": self.agent_runtime_artifact, "roleArn": self.role_arn,
+            "environmentVariables": dict(self.environment_variables or {}),
+            "agentRuntimeArn": self.agent_runtime_arn}
+        self._whole_versions = kept
+
+    def get_version(self):
+        result = get(self)
+        version = self._get_param("version") or self._get_param("agentRuntimeVersion")
+        if not version:
+            return result
+        runtime = self.backend.get_agent_runtime(self._get_param("agentRuntimeId"))
+        kept = getattr(runtime, "_whole_versions", {}).get(str(version))
+        if kept is None:
+            from moto.bedrockagentcorecontrol.exceptions import ResourceNotFoundException
+
+            raise ResourceNotFoundException(f"Version {version} not found")
+        body = dict(result.result)
+        body.update({**kept, "agentRuntimeVersion": str(version)})
+        if not kept["environmentVariables"]:
+            body.pop("environmentVariables", None)
+        return ActionResult(body)
+
     def update_project(self):
         backend = self.codebuild_backend
         name = self._get_param("name")
@@ -70,6 +103,8 @@ def gap_fillers(switches: AgentCoreMoto, moto_url: str) -> list[tuple[Any, str, 
     return [
         (backend_cls, "create_agent_runtime", create_with_endpoint),
         (backend_cls, "update_agent_runtime", update_and_finish),
+        (control.AgentRuntime, "_snapshot_version", snapshot_whole),
+        (BedrockAgentCoreControlResponse, "get_agent_runtime", get_version),
         (CodeBuildResponse, "update_project", update_project),
         (time, "sleep", lambda s: None if s >= 10 else REAL_SLEEP(s)),
         (endpoints, "CP_ENDPOINT_OVERRIDE", moto_url),

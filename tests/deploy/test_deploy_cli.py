@@ -53,7 +53,7 @@ def test_cli_deploy_status_logs_destroy_flow(project, aws, agentcore_moto, monke
     assert "INFO started" in plain.stdout and "ERROR boom" in plain.stdout
 
     rollback = invoke("--json", "rollback", "--dry-run", project=project)
-    assert rollback.exit_code == 3 and "no earlier image" in json_out(rollback)["message"]
+    assert rollback.exit_code == 3 and "an earlier image" in json_out(rollback)["message"]
 
     refused = invoke("destroy", project=project)  # no terminal, no --yes
     assert refused.exit_code == 7 and "--yes" in refused.stderr
