@@ -116,8 +116,8 @@ def _plan_source(session: AwsSession, state: DeployState, owners: owned.Owners,
         return
     if owned.object_exists(session, state.source_bucket, key):
         add(f"s3://{state.source_bucket}/{key}", "s3-object", True,
-            f"build source uploaded by {'deploy' if owner == owned.AIBOX_OPS else 'the toolkit'}"
-            " (the bucket is shared: kept)", owner, created_key="source_key",
+            f"{owned.LABELS[owner]}: the uploaded build source (the bucket is shared by "
+            "every agent: kept)", owner, created_key="source_key",
             bucket=state.source_bucket, key=key)
     elif owners.created.get("source_key"):
         add(f"s3://{state.source_bucket}/{key}", "s3-object", False, "already gone", owner,

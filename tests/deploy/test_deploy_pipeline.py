@@ -120,6 +120,7 @@ def test_user_role_flow_deploy_redeploy_rollback_destroy(project, aws, agentcore
     assert aws.client("ecr").describe_repositories()["repositories"] == []
     assert not [r for r in iam.list_roles()["Roles"] if "CodeBuild" in r["RoleName"]]
     assert not load_deploy_state(settings).deployed
+    assert load_deploy_state(settings).execution_role == role_arn  # it still exists
     assert not plan_render(settings).changes
 
 
