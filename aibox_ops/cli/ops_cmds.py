@@ -45,6 +45,12 @@ def status(ctx: typer.Context) -> None:
         out.print("environment:")
         for key, value in runtime["environment"].items():
             out.print(f"  {key}={escape(value)}", markup=False)
+    if data.get("versions"):
+        outside = [v["version"] for v in data["versions"] if not v["in_history"]]
+        out.print(f"versions:  {', '.join(str(v['version']) for v in data['versions'][:10])}"
+                  + (f" (not deployed by aibox-ops: {', '.join(map(str, outside[:10]))}; "
+                     "`aibox-ops rollback VERSION` goes back to any)" if outside else ""),
+                  markup=False)
     if data["deploys"]:
         out.print("recent deploys:")
         for record in data["deploys"]:

@@ -1,4 +1,5 @@
-"""``aibox-ops status``: the runtime, its endpoint, the last deploys and warm-up schedules."""
+"""``aibox-ops status``: the runtime, its endpoint, its versions in AWS, the last deploys and
+warm-up schedules."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ..config import Settings
 from ..deploy_state import load_deploy_state
 from .history import load_history
 from .hooks import optional
-from .runtime_api import read_endpoint, read_runtime
+from .runtime_api import list_versions, read_endpoint, read_runtime
 
 RECENT = 5
 
@@ -21,6 +22,7 @@ def read_status(session: AwsSession, settings: Settings) -> dict[str, Any]:
     warnings: list[str] = []
     runtime: dict[str, Any] | None = None
     endpoint: dict[str, Any] | None = None
+    versions: list[dict[str, Any]] = []
     if state.agent_id:
         info = read_runtime(session, state.agent_id)
         if info is None:
@@ -34,15 +36,26 @@ def read_status(session: AwsSession, settings: Settings) -> dict[str, Any]:
                 "status": raw.get("status"), "live_version": raw.get("liveVersion"),
                 "target_version": raw.get("targetVersion"),
                 "arn": raw.get("agentRuntimeEndpointArn")}
+            versions = _versions(session, state.agent_id, history)
             if info.environment != settings.container_env:
                 warnings.append("the runtime's environment differs from the settings; "
                                 "`aibox-ops deploy` sends the configured one")
     return {"agent_name": settings.agent_name, "region": settings.region,
             "stage": settings.stage, "deployed": runtime is not None
             and runtime.get("status") != "MISSING", "runtime": runtime, "endpoint": endpoint,
-            "state": state.to_dict(), "created": dict(history.created),
+            "versions": versions, "state": state.to_dict(), "created": dict(history.created),
             "deploys": [r.to_dict() for r in history.deploys[-RECENT:]][::-1],
             "schedules": _schedules(session, settings, warnings), "warnings": warnings}
+
+
+def _versions(session: AwsSession, agent_id: str, history: Any) -> list[dict[str, Any]]:
+    """The runtime's versions in AWS, newest first; ``in_history``: deployed by aibox-ops
+    (a version it never deployed, e.g. the starter toolkit's, is a rollback target too)."""
+    ours = {r.runtime_version for r in history.deploys if r.runtime_version}
+    return [{"version": v.get("agentRuntimeVersion"), "status": v.get("status"),
+             "updated": str(v.get("lastUpdatedAt") or ""),
+             "in_history": v.get("agentRuntimeVersion") in ours}
+            for v in list_versions(session, agent_id)]
 
 
 def _schedules(session: AwsSession, settings: Settings, warnings: list[str]) -> Any:

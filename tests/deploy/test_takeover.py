@@ -159,6 +159,12 @@ def test_rollback_goes_back_to_a_version_only_aws_knows(two_versions, aws):
     assert now.environment == {"BEDROCK_AGENTCORE_MEMORY_ID": "mem-1"}  # carried forward
     assert load_history(settings).last.action == "rollback"
 
+    status = json_out(invoke("--json", "status", project=settings.project_dir))
+    assert [(v["version"], v["in_history"]) for v in status["versions"]] == [
+        ("3", True), ("2", False), ("1", False)]
+    human = invoke("status", project=settings.project_dir).stdout
+    assert "versions:  3, 2, 1 (not deployed by aibox-ops: 2, 1;" in human
+
     shown = json_out(invoke("--json", "rollback", "--dry-run", "2", project=settings.project_dir))
     assert (shown["to_version"], shown["source"], shown["to_image"]) == (
         "2", "aws", f"{ECR}/r:second")
