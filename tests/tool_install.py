@@ -8,7 +8,8 @@ the tests must not use the network. So the tool is installed from what the curre
 environment already has:
 
 - this repository is built into a wheel with ``uv build --offline`` (hatchling, its build
-  backend, is in the cache: ``uv sync`` built the editable install with it);
+  backend, is in the cache: ``uv sync`` built the editable install with it; measured with
+  an empty cache: an editable install, then ``uv build --offline`` succeeds);
 - each runtime dependency installed in this environment (the closure of aibox-ops's
   requirements, markers evaluated) is packed back into a wheel from its installed files
   (its ``RECORD``), the same bytes the locked wheel installed;
@@ -51,9 +52,9 @@ class Tool:
 
 def install_tool(tmp: Path, env: dict[str, str]) -> Tool:
     """Build, pack and ``uv tool install`` aibox-ops into ``tmp``; returns the tool."""
-    uv = shutil.which("uv")
+    uv = os.environ.get("UV") or shutil.which("uv")  # `uv run` sets UV to itself
     if uv is None:
-        raise RuntimeError("uv is not on PATH: the tool install needs it")
+        raise RuntimeError("uv is neither $UV nor on PATH: the tool install needs it")
     links = tmp / "links"
     links.mkdir(parents=True)
     run_env = {**env, "UV_TOOL_DIR": str(tmp / "tools"), "UV_TOOL_BIN_DIR": str(tmp / "bin"),
