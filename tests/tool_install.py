@@ -18,6 +18,10 @@ environment already has:
 
 The result is a real tool environment of its own (its own interpreter, console script
 ``aibox-ops``, no access to this environment), which is what a user's machine has.
+
+``project_venv`` makes the other environment such a user has: the project's own ``.venv``
+(what ``uv sync`` in the guide's project leaves), installed the same way from the same kind
+of wheels, so that aibox-ops can judge the project's imports against it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
 from importlib import metadata
@@ -61,7 +66,7 @@ def install_tool(tmp: Path, env: dict[str, str]) -> Tool:
                "UV_NO_CONFIG": "1", "UV_PYTHON_DOWNLOADS": "never"}
     _run([uv, "build", "--wheel", "--offline", "--quiet", "-o", str(links), str(REPO)],
          run_env)
-    for dist in dependency_closure("aibox-ops"):
+    for dist in dependency_closure(["aibox-ops"]):
         pack_installed(dist, links)
     _run([uv, "tool", "install", "--offline", "--no-index", "--find-links", str(links),
           "--quiet", "aibox-ops"], run_env)
@@ -71,10 +76,32 @@ def install_tool(tmp: Path, env: dict[str, str]) -> Tool:
     return Tool(exe, run_env)
 
 
-def dependency_closure(name: str) -> list[metadata.Distribution]:
-    """The installed distributions ``name`` needs at run time (itself excluded)."""
+def project_venv(venv: Path, requirements: list[str], links: Path,
+                 env: dict[str, str]) -> Path:
+    """A real virtual environment at ``venv`` holding ``requirements`` (names installed in
+    this environment) and what they need, installed offline; returns its python."""
+    uv = os.environ.get("UV") or shutil.which("uv")
+    if uv is None:
+        raise RuntimeError("uv is neither $UV nor on PATH: the venv needs it")
+    links.mkdir(parents=True, exist_ok=True)
+    names = [Requirement(text).name for text in requirements]
+    for dist in dependency_closure(names, include_roots=True):
+        pack_installed(dist, links)
+    run_env = {**env, "UV_NO_CONFIG": "1", "UV_PYTHON_DOWNLOADS": "never"}
+    _run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], run_env)
+    python = venv / "bin" / "python"
+    _run([uv, "pip", "install", "--offline", "--no-index", "--find-links", str(links),
+          "--quiet", "--python", str(python), *requirements], run_env)
+    return python
+
+
+def dependency_closure(names: list[str], include_roots: bool = False,
+                       ) -> list[metadata.Distribution]:
+    """The installed distributions ``names`` need at run time (``names`` themselves only
+    with ``include_roots``)."""
+    roots = {canonicalize_name(name) for name in names}
     seen: dict[str, metadata.Distribution] = {}
-    todo: list[tuple[str, frozenset[str]]] = [(name, frozenset())]
+    todo: list[tuple[str, frozenset[str]]] = [(name, frozenset()) for name in names]
     done: set[tuple[str, frozenset[str]]] = set()
     while todo:
         current, extras = todo.pop()
@@ -82,7 +109,7 @@ def dependency_closure(name: str) -> list[metadata.Distribution]:
             continue
         done.add((current, extras))
         dist = metadata.distribution(current)
-        if canonicalize_name(current) != canonicalize_name(name):
+        if include_roots or canonicalize_name(current) not in roots:
             seen[canonicalize_name(current)] = dist
         for text in dist.requires or []:
             req = Requirement(text)
@@ -105,6 +132,8 @@ def pack_installed(dist: metadata.Distribution, out: Path) -> Path:
             (info / "WHEEL").read_text().splitlines() if line.startswith("Tag:")]
     name = re.sub(r"[-_.]+", "_", dist.metadata["Name"])
     wheel = out / f"{name}-{dist.version}-{_compress(tags)}.whl"
+    if wheel.is_file():
+        return wheel
     record_name = f"{info.name}/RECORD"
     rows: list[list[str]] = []
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:

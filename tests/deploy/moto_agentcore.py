@@ -66,7 +66,7 @@ def gap_fillers(switches: AgentCoreMoto, moto_url: str) -> list[tuple[Any, str, 
         kept[self.agent_runtime_version] = {
             "agentRuntimeArtifact": self.agent_runtime_artifact, "roleArn": self.role_arn,
             "environmentVariables": dict(self.environment_variables or {}),
-            "agentRuntimeArn": self.agent_runtime_arn}
+            "agentRuntimeArn": self.agent_runtime_arn, "lastUpdatedAt": self.last_updated_at}
         self._whole_versions = kept
 
     def get_version(self):
