@@ -199,3 +199,43 @@ def test_version_reads_follow_the_service_model(aws):
         info = read_runtime(session, "a-1234567890", "1")
     assert [v["agentRuntimeVersion"] for v in versions] == ["12", "1"]  # newest first
     assert (info.version, info.image_uri) == ("1", "img:1")
+
+
+def test_who_created_what():
+    from aibox_ops.deploy.created import AIBOX_OPS, TOOLKIT, USER, toolkit_owners
+
+    owners = toolkit_owners("my_aibox_agent", REGION, {"codebuild_role": "mine"})
+    role = "AmazonBedrockAgentCoreSDKRuntime-ap-southeast-1-f2ee589c5e"  # sha256 of the name
+    assert owners.owner_of("execution_role", role) == TOOLKIT
+    assert owners.owner_of("execution_role", role.replace(REGION, "us-east-1")) == USER
+    assert owners.owner_of("codebuild_role", "mine") == AIBOX_OPS
+    assert owners.owner_of("ecr_repository", "bedrock-agentcore-my_aibox_agent") == TOOLKIT
+    assert owners.owner_of("ecr_repository", "bedrock-agentcore-other") == USER
+    assert owners.owner_of("codebuild_project",
+                           "bedrock-agentcore-my_aibox_agent-builder") == TOOLKIT
+    assert owners.owner_of("memory", "my_aibox_agent_mem") == TOOLKIT
+    assert owners.owner_of("memory", "my_aibox_agent_mem-AbCdEf1234") == TOOLKIT
+    assert owners.owner_of("memory", "team_memory") == USER
+    flagged = toolkit_owners("my_aibox_agent", REGION, {}, memory_flag=True)
+    assert flagged.owner_of("memory", "team_memory") == TOOLKIT  # was_created_by_toolkit
+    assert owners.owner_of("execution_role", None) == USER
+
+
+def test_keep_images_keeps_the_toolkits_repository_and_its_reference(project, aws):
+    repo = "bedrock-agentcore-my_aibox_agent"
+    aws.client("ecr").create_repository(repositoryName=repo)
+    settings = load_settings(project, environ={})
+    apply_render(project, plan_render(settings))
+    write_project_state(settings, {"ecr_repository": f"{ECR}/{repo}"})
+    session = open_session(REGION)
+
+    kept = plan_destroy(session, settings, keep_images=True)
+    item = kept.item(repo)
+    assert (item.status, item.detail["owner"]) == ("unchanged", "starter-toolkit")
+    assert item.reason == "created by the starter toolkit: kept (--keep-images)"
+    apply_destroy(session, settings, kept)
+    assert load_deploy_state(settings).ecr_repository == f"{ECR}/{repo}"
+
+    apply_destroy(session, settings, plan_destroy(session, settings))
+    assert aws.client("ecr").describe_repositories()["repositories"] == []
+    assert load_deploy_state(settings).ecr_repository is None
