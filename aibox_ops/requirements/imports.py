@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FileError
+from .environment import ImportProviders
 from .export import normalize
 
 SKIP_DIRS = {"__pycache__", "tests", ".venv", "venv", "logs", "tmp"}
@@ -76,17 +77,19 @@ def _scan(files: list[Path], local: set[str], base: Path) -> list[ImportSite]:
 
 
 def unprovided_imports(sites: Iterable[ImportSite], listed: set[str],
-                       providers: Mapping[str, list[str]],
-                       where: str = "the agent dependency group") -> list[str]:
+                       providers: Mapping[str, list[str]] | ImportProviders,
+                       where: str, checked_in: str = "") -> list[str]:
     """Problems for imports no listed distribution provides (``listed``: normalised names;
-    ``where`` names the list to add them to)."""
+    ``where`` names the list to add them to; ``checked_in`` where the import names were
+    looked up, defaulting to ``providers.label``)."""
+    checked_in = checked_in or getattr(providers, "label", "the installed distributions")
     problems = []
     for site in sites:
         dists = sorted({normalize(d) for d in providers.get(site.module, [])})
         if not dists:
             problems.append(f"{site.file}:{site.line}: imports '{site.module}', which no "
-                            "installed distribution provides; add the package that does to "
-                            f"{where}")
+                            f"distribution in {checked_in} provides; add the package that "
+                            f"does to {where}")
         elif not listed.intersection(dists):
             problems.append(f"{site.file}:{site.line}: imports '{site.module}' from "
                             f"{' or '.join(dists)}, which the requirements do not list; add it "
@@ -95,7 +98,8 @@ def unprovided_imports(sites: Iterable[ImportSite], listed: set[str],
 
 
 def installed_providers() -> Mapping[str, list[str]]:
-    """Import name -> distributions that provide it, from this environment's metadata."""
+    """Import name -> distributions that provide it, from the metadata of the environment
+    aibox-ops runs in (the import check uses ``environment.load_import_providers``)."""
     from importlib.metadata import packages_distributions
 
     return packages_distributions()

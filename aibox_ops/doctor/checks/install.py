@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from ...config import Settings
+from ...requirements.sources import dependency_home
 from ..context import DoctorContext
 from ..model import Finding, failed, passed, skipped
 
@@ -131,8 +132,10 @@ def detect_install_test(ctx: DoctorContext) -> Finding:
         if missing:
             return failed(f"importing {settings.entry_module} fails: no module named "
                           f"{', '.join(repr(m) for m in missing)} ({how})", lines[-3:],
-                          fix=f"Add the distribution providing {missing[0]!r} to the agent "
-                              "dependency group, `uv lock`, `aibox-ops sync-requirements`.")
+                          fix=f"Add the distribution providing {missing[0]!r} to "
+                              f"{dependency_home(settings)}"
+                              + ("" if settings.dependency_source == "requirements"
+                                 else ", `uv lock`, `aibox-ops sync-requirements`") + ".")
         return failed(f"importing {settings.entry_module} fails ({how})", lines[-5:])
     return passed(f"{settings.requirements_file} installs and {settings.entry_module} imports "
                   f"({how})")
