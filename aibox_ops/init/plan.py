@@ -8,25 +8,22 @@ and the requirements file.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import AiboxError
-from ..files import read_text, unified_diff
+from ..files import backup_folder, read_text, unified_diff
 from ..plan import NEEDS_FORCE, Change, Plan
 from ..render import plan_render
 from ..requirements import plan_requirements
 from .detect import Detection
 from .tool_table import edit_tool_table, settings_from_text
 
-BACKUP_DIR = ".aibox-ops/backups"
-
 
 def backup_dir(now: datetime | None = None) -> str:
     """Where this run keeps the user's files: ``.aibox-ops/backups/init-<UTC timestamp>``."""
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    return f"{BACKUP_DIR}/init-{stamp}"
+    return backup_folder("init", now)
 
 
 def plan_init(detection: Detection, flags: dict[str, Any] | None = None,
