@@ -260,3 +260,22 @@ def test_main_guard_on_a_variable_the_container_never_gets(tmp_path):
     dockerfile.write_text(dockerfile.read_text().replace(
         "PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 \\\n    DOCKER_CONTAINER=1 \\"))
     assert check(root, "main-guard")["status"] == "pass"
+
+
+def test_model_set_in_the_dockerfile_env_is_judged(tmp_path):
+    """The guide keeps its settings in the Dockerfile's ENV: a model there counts, and an
+    earlier staging under .aibox-ops/ is not read as agent code."""
+    from tests.guide_project import AGENT, make_guide_project
+
+    root = make_guide_project(tmp_path / "guide")
+    dockerfile = root / ".bedrock_agentcore" / AGENT / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace(
+        "PYTHONUNBUFFERED=1 \\",
+        "PYTHONUNBUFFERED=1 \\\n    DEFAULT_MODEL_ID=us.meta.llama3-2-90b-instruct-v1:0 \\"))
+    staged = root / ".aibox-ops" / "build" / "x" / "context" / "old.py"
+    staged.parent.mkdir(parents=True)
+    staged.write_text('CHAT_MODEL = "mistral.mistral-7b-instruct-v0:2"\n')
+    result = check(root, "model-streaming-tools")
+    assert result["status"] == "fail", result
+    assert result["evidence"] == [f".bedrock_agentcore/{AGENT}/Dockerfile:9 ENV DEFAULT_MODEL_ID"
+                                  " = us.meta.llama3-2-90b-instruct-v1:0"]
