@@ -100,6 +100,11 @@ def test_unlisted_import_is_named_with_the_source_used(tmp_path, venv):
     assert any("'zorblax' from acme-widgets" in m and "add it to requirements-agentcore.txt"
                in m for m in error["modules"]), error["modules"]
     assert "agent dependency group" not in result.stdout + result.stderr
+    found = json_out(invoke("--json", "doctor", "--offline", "--only",
+                            "missing-requirement", project=root))["checks"][0]
+    assert found["status"] == "fail"
+    assert found["fix"] == ("Add the distribution to requirements-agentcore.txt, then "
+                            "`aibox-ops sync-requirements`.")
 
 
 def test_without_a_venv_uv_lock_names_are_matched(tmp_path):
