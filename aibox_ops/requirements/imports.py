@@ -38,11 +38,14 @@ def scan_imports(agent_dir: Path) -> list[ImportSite]:
 
 
 def scan_image_imports(project_dir: Path, paths: list[str],
-                       folder_entrypoint: bool) -> list[ImportSite]:
+                       folder_entrypoint: bool, files: list[str] | None = None
+                       ) -> list[ImportSite]:
     """Third-party imports in what the image gets (``render.context.image_paths``): files
     and folders relative to ``project_dir``. The first path is the entrypoint's folder when
-    ``folder_entrypoint``, whose top-level names are local in the image too."""
-    files: list[Path] = []
+    ``folder_entrypoint``, whose top-level names are local in the image too. ``files``: the
+    image's file set (``render.context.image_files``, relative paths) to scan instead of
+    every .py file under ``paths``."""
+    found: list[Path] = []
     local: set[str] = set()
     for index, rel in enumerate(paths):
         path = project_dir / rel
@@ -50,8 +53,12 @@ def scan_image_imports(project_dir: Path, paths: list[str],
             local |= _local_names(path)
         else:
             local.add(path.stem if path.suffix == ".py" else path.name)
-        files.extend(_py_files(path) if path.is_dir() else [path] if path.is_file() else [])
-    return _scan(sorted(set(files)), local, project_dir)
+        if files is None:
+            found.extend(_py_files(path) if path.is_dir() else [path] if path.is_file()
+                         else [])
+    if files is not None:
+        found = [project_dir / rel for rel in files if rel.endswith(".py")]
+    return _scan(sorted(set(found)), local, project_dir)
 
 
 def _py_files(folder: Path) -> list[Path]:

@@ -8,7 +8,7 @@ from ..config import Settings
 from ..errors import DependencyError
 from ..files import read_text
 from ..plan import Change, Plan
-from ..render.context import image_paths
+from ..render.context import image_files, image_paths
 from ..render.header import classify, with_header
 from ..render.plan import file_change
 from .environment import ImportProviders, load_import_providers
@@ -37,7 +37,8 @@ def plan_requirements(settings: Settings,
     sourced = load_source_requirements(settings)
     listed = {name for line in sourced.lines if (name := requirement_name(line))}
     sites = scan_image_imports(settings.project_dir, image_paths(settings),
-                               folder_entrypoint=not settings.root_entrypoint)
+                               folder_entrypoint=not settings.root_entrypoint,
+                               files=list(image_files(settings).files))
     if providers is None:
         providers = load_import_providers(settings)
     problems = unprovided_imports(sites, listed, providers, where=sourced.add_to)

@@ -82,7 +82,7 @@ def _home(ctx: DoctorContext) -> str:
 def _scan_requirements_file(ctx: DoctorContext) -> Finding:
     """No agent dependency group (a guide-like project keeps its requirements file by hand):
     check the imports against the file itself, with sync-requirements' own scanner."""
-    from ...render.context import image_paths
+    from ...render.context import image_files, image_paths
     from ...requirements.environment import load_providers_for
     from ...requirements.export import requirement_name
     from ...requirements.imports import scan_image_imports, scan_imports, unprovided_imports
@@ -105,7 +105,8 @@ def _scan_requirements_file(ctx: DoctorContext) -> Finding:
     if settings is not None and (settings.packages or not settings.root_entrypoint):
         # What the image gets: never the project's .venv or aibox-ops's staging.
         sites = scan_image_imports(settings.project_dir, image_paths(settings),
-                                   folder_entrypoint=not settings.root_entrypoint)
+                                   folder_entrypoint=not settings.root_entrypoint,
+                                   files=list(image_files(settings).files))
     else:
         sites = scan_imports(agent_dir) if agent_dir.is_dir() else []
     providers = load_providers_for(ctx.root, req_file)
