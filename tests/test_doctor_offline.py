@@ -248,7 +248,7 @@ def test_main_guard_on_a_variable_the_container_never_gets(tmp_path):
     """The guide's own Dockerfile never sets DOCKER_CONTAINER and the toolkit passes no
     environment: the test code runs in the container. Setting it in the Dockerfile (or
     adopting the project, whose deploys set it) makes the same guard hold."""
-    from tests.guide_project import APP, AGENT, make_guide_project
+    from tests.guide_project import AGENT, APP, make_guide_project
 
     root = make_guide_project(tmp_path / "guide")
     (root / "agentcore_app.py").write_text(APP.split("if __name__")[0] + GUIDE_MAIN)

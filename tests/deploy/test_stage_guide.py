@@ -23,6 +23,7 @@ from aibox_ops.errors import FileError
 from aibox_ops.render import apply_render, plan_render
 from aibox_ops.render.context import image_files
 from tests.guide_project import AGENT, make_guide_project
+from tests.test_requirements_env import fake_dist
 
 IMAGE_CODE = {"agentcore_app.py", "genai/__init__.py", "genai/agents/__init__.py",
               "genai/agents/provider.py", "genai/agents/prompts.py"}
@@ -42,9 +43,14 @@ def guide(tmp_path: Path) -> Path:
     root = make_guide_project(tmp_path / "proj")
     with (root / "pyproject.toml").open("a") as fh:
         fh.write(TOOL_TABLE)
-    (root / "requirements-agentcore.txt").write_text("bedrock-agentcore==1.25.0\n")
+    (root / "requirements-agentcore.txt").write_text(
+        "bedrock-agentcore==1.25.0\nstrands-agents==1.62.0\nboto3==1.40.0\n")
+    site = root / ".venv/lib/python3.12/site-packages"
+    for dist, version, module in (("bedrock-agentcore", "1.25.0", "bedrock_agentcore"),
+                                  ("strands-agents", "1.62.0", "strands"),
+                                  ("boto3", "1.40.0", "boto3")):
+        fake_dist(site, dist, version, module)
     extra = {
-        ".venv/lib/python3.12/site-packages/strands/__init__.py": "",
         ".venv/bin/python": "",
         ".git/config": "[core]\n",
         ".git/objects/ab/cdef": "blob",
@@ -129,7 +135,7 @@ def test_fifo_is_not_read(guide: Path) -> None:
 def test_fingerprints_read_only_the_image_files(guide: Path) -> None:
     settings = load_settings(guide, environ={})
     keys = doctor_inputs_key(settings), requirements_inputs_key(settings)
-    (guide / ".venv" / "lib" / "python3.12" / "site-packages" / "strands" / "x.py").write_text("")
+    (guide / ".venv/lib/python3.12/site-packages/strands/x.py").write_text("")
     (guide / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     assert (doctor_inputs_key(settings), requirements_inputs_key(settings)) == keys
     (guide / "genai" / "agents" / "provider.py").write_text("import json\n")
@@ -148,3 +154,43 @@ def test_upload_refusal_names_at_most_twenty(tmp_path: Path) -> None:
     assert message.startswith("the toolkit's upload filter would leave out 45 staged file(s)")
     assert "agent/build/m19.py and 25 more" in message and "m20" not in message
     assert capped(["a", "b"]) == "a, b"
+
+
+@pytest.mark.slow
+def test_guide_project_deploys_with_only_the_image_files_uploaded(guide, aws, agentcore_moto,
+                                                                  health_peer):
+    """The whole pipeline on the guide's layout (real toolkit, moto): it deploys, and the
+    uploaded source.zip holds the image's files only (nothing of .venv, .git, .aibox-ops,
+    no secret reached through the link), also on the redeploy after an earlier staging."""
+    import io
+    import json
+    import zipfile
+
+    from aibox_ops.aws import open_session
+    from aibox_ops.deploy import DeployOptions, run_deploy
+    from tests.guide_project import ROLE_ARN
+
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "bedrock-agentcore.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]}
+    aws.client("iam").create_role(RoleName=ROLE_ARN.rsplit("/", 1)[1],
+                                  AssumeRolePolicyDocument=json.dumps(trust))
+    settings = load_settings(guide, environ={})
+    apply_render(guide, plan_render(settings), force=True)
+    options = DeployOptions(timeout=5, poll=0.05, no_warm=True, no_iam=True)
+    report = run_deploy(open_session(settings.region), settings, options)
+    assert report.action == "create", report
+    assert any("genai/settings.txt" in w for w in report.warnings)
+    body = aws.client("s3").get_object(
+        Bucket=f"bedrock-agentcore-codebuild-sources-123456789012-{settings.region}",
+        Key=f"{AGENT}/source.zip")["Body"].read()
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    assert set(archive.namelist()) == IMAGE_CODE | {"genai/alias.py", "Dockerfile",
+                                                    "requirements-agentcore.txt"}
+    assert b"sk-outside" not in b"".join(archive.read(n) for n in archive.namelist())
+
+    (guide / "genai" / "agents" / "extra.py").write_text("X = 1\n")
+    again = run_deploy(open_session(settings.region), settings, options)
+    assert again.action == "build"
+    staged = build_dir(settings) / "context"
+    assert not (staged / ".aibox-ops").exists() and (staged / "genai/agents/extra.py").is_file()
