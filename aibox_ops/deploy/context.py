@@ -75,10 +75,15 @@ def plan_build_context(settings: Settings) -> BuildContext:
     root = settings.project_dir
     if not (root / settings.entrypoint).is_file():
         raise FileError(f"{settings.entrypoint}: entrypoint not found; nothing to deploy")
+    real_root = root.resolve()
     for rel, label in ((settings.requirements_file, "run `aibox-ops sync-requirements`"),
                        (dockerfile_relpath(settings), "run `aibox-ops render`")):
         if not (root / rel).is_file():
             raise FileError(f"{rel}: not found; {label}")
+        if not (root / rel).resolve().is_relative_to(real_root):
+            raise FileError(f"{rel}: is a symbolic link out of the project "
+                            f"({(root / rel).resolve()}); deploy never follows one",
+                            hint="Copy the file into the project instead of linking it.")
     image = image_files(settings)
     files = dict(image.files)
     files[settings.requirements_file] = root / settings.requirements_file

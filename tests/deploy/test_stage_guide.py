@@ -194,3 +194,14 @@ def test_guide_project_deploys_with_only_the_image_files_uploaded(guide, aws, ag
     assert again.action == "build"
     staged = build_dir(settings) / "context"
     assert not (staged / ".aibox-ops").exists() and (staged / "genai/agents/extra.py").is_file()
+
+
+def test_a_requirements_file_linked_out_of_the_project_is_refused(guide: Path) -> None:
+    outside = guide.parent / "shared-requirements.txt"
+    outside.write_text("boto3==1.40.0\n")
+    (guide / "requirements-agentcore.txt").unlink()
+    (guide / "requirements-agentcore.txt").symlink_to(outside)
+    with pytest.raises(FileError) as caught:
+        plan_build_context(load_settings(guide, environ={}))
+    assert "requirements-agentcore.txt: is a symbolic link out of the project" in \
+        caught.value.message
