@@ -96,12 +96,18 @@ class DependencyError(AiboxError):
     exit_code = ExitCode.DEPENDENCY
 
     def __init__(self, message: str, hint: str | None = None,
-                 modules: list[str] | None = None) -> None:
+                 modules: list[str] | None = None,
+                 imports_checked_against: dict[str, object] | None = None) -> None:
         super().__init__(message, hint)
         self.modules = list(modules or [])
+        # Where the import names were looked up (the project's .venv, uv.lock, the file).
+        self.imports_checked_against = imports_checked_against
 
     def to_dict(self) -> dict[str, object]:
-        return {**super().to_dict(), "modules": self.modules}
+        out = {**super().to_dict(), "modules": self.modules}
+        if self.imports_checked_against is not None:
+            out["imports_checked_against"] = self.imports_checked_against
+        return out
 
 
 class AwsError(AiboxError):

@@ -6,6 +6,7 @@ import contextlib
 import difflib
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,30 @@ def unified_diff(old: str | None, new: str, name: str) -> str:
         tofile=f"b/{name}",
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+BACKUP_DIR = ".aibox-ops/backups"
+
+
+def backup_folder(label: str, now: datetime | None = None) -> str:
+    """Where one run keeps copies of the user's files: ``.aibox-ops/backups/<label>-<UTC>``."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{BACKUP_DIR}/{label}-{stamp}"
+
+
+def backup_files(project_dir: Path, relpaths: list[str], label: str,
+                 now: datetime | None = None) -> list[str]:
+    """Copy each existing file of ``relpaths`` (relative to the project) into a fresh
+    ``backup_folder``, atomically, before something replaces it; returns the copies' paths."""
+    folder = backup_folder(label, now)
+    written = []
+    for rel in relpaths:
+        text = read_text(project_dir / rel)
+        if text is None:
+            continue
+        atomic_write(project_dir / folder / rel, text)
+        written.append(f"{folder}/{rel}")
+    return written
 
 
 def apply_file_changes(project_dir: Path, plan: Plan, force: bool = False) -> list[str]:

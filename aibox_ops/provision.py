@@ -1,7 +1,10 @@
 """``provision``: the AWS resources the agent assumes exist, created safely.
 
 Plans the agent's DynamoDB tables (``SETTING_TABLE``, ``SESSION_TABLE``, with the key
-schemas agent/genai/store reads and writes) and reports its provider secrets. Applying
+schemas agent/genai/store reads and writes) and reports its provider secrets. Tables are
+judged against those key schemas only when they are declared (``table_schemas``, or the
+image holds the bundled agent's store code); a project's own tables are reported as found,
+never created or called wrong. Applying
 creates only missing tables (on-demand billing, point-in-time recovery, deletion
 protection, TTL on the session table's ``expires_at``) and tags them as created by
 aibox-ops; an existing table is never altered, and secrets are only reported (``aibox-ops
@@ -35,6 +38,24 @@ TABLE_SCHEMAS: dict[str, dict[str, Any]] = {
     },
 }
 SECRET_PROVIDERS = {"OPENAI_SECRET_ID": "openai", "GEMINI_SECRET_ID": "gemini"}
+# The bundled agent's store code, by its path under /app and a key name it uses: evidence
+# that the image's code reads the tables with TABLE_SCHEMAS.
+BUNDLED_STORE = {"genai/store/settings.py": '"setting_id"',
+                 "genai/store/sessions.py": '"turn"'}
+
+
+def bundled_schemas(settings: Settings) -> bool:
+    """Whether the tables have the bundled agent's key schemas: ``table_schemas`` says so,
+    or (unset) the image holds the bundled agent's store code. Otherwise the key schemas
+    are the project's own, which aibox-ops does not know."""
+    if settings.table_schemas is not None:
+        return settings.table_schemas == "bundled"
+    from .files import read_text
+    from .render.context import image_layout
+
+    layout = image_layout(settings)
+    return all(rel in layout and marker in (read_text(layout[rel]) or "")
+               for rel, marker in BUNDLED_STORE.items())
 
 
 def create_table_params(name: str, role: str) -> dict[str, Any]:
@@ -53,8 +74,12 @@ def plan_provision(session: Any, settings: Settings) -> Plan:
     roles = {env[role]: role for role in TABLE_SCHEMAS if env.get(role)}
     items: list[Change] = []
     warnings: list[str] = []
+    declared = bundled_schemas(settings)
     for name in settings.table_names:
         role = roles.get(name)
+        if not declared:
+            items.append(_report_table(session, name, role, warnings))
+            continue
         if role is None:
             warnings.append(f"table {name}: not SETTING_TABLE or SESSION_TABLE, so its key "
                             "schema is unknown; aibox-ops does not create it")
@@ -85,6 +110,24 @@ def _plan_table(session: Any, name: str, role: str, warnings: list[str]) -> Chan
                         f"expects {expected}. aibox-ops never alters an existing table.")
     return Change(name, "unchanged", f"exists ({role}); left as it is", kind="table",
                   detail={"role": role, "key_schema_matches": keys == expected,
+                          "table_status": current.get("TableStatus")})
+
+
+def _report_table(session: Any, name: str, role: str | None, warnings: list[str]) -> Change:
+    """A table whose key schema is the project's own: reported as found, never judged
+    against the bundled agent's schema, never created."""
+    current = read_table(session, name)
+    label = f" ({role})" if role else ""
+    if current is None:
+        warnings.append(f"table {name}{label} does not exist, and its key schema is your "
+                        "code's, which aibox-ops does not know: create it yourself (or set "
+                        "table_schemas = \"bundled\" if it is the bundled agent's)")
+        return Change(name, "missing", "not found; key schema is your code's (not created)",
+                      kind="table", detail={"role": role, "key_schema": None})
+    keys = [f"{k['AttributeName']} ({k['KeyType']})" for k in current.get("KeySchema", [])]
+    return Change(name, "unchanged", f"exists{label}; key schema {', '.join(keys)} (yours: "
+                  "not judged); left as it is", kind="table",
+                  detail={"role": role, "key_schema": keys,
                           "table_status": current.get("TableStatus")})
 
 

@@ -42,3 +42,15 @@ def test_a_clean_import_passes_and_the_environment_is_cached(tmp_path, monkeypat
 def test_without_the_flag_it_is_skipped(tmp_path):
     root = project(tmp_path / "p", "import json\n")
     assert check(root, "install-test")["status"] == "skip"
+
+
+def test_the_import_sees_the_image_files_not_the_project_folder(tmp_path, monkeypatch):
+    """A module the image does not get (a link out of the project, never followed) imports
+    in the project folder but not in the image: install-test imports what the image has."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "shared_settings.py").write_text("VALUE = 1\n")
+    root = project(tmp_path / "p", "import json\n\nimport shared_settings\n")
+    (root / "agent" / "shared_settings.py").symlink_to("../../shared_settings.py")
+    result = check(root, "install-test", "--install-test")
+    assert result["status"] == "fail"
+    assert "no module named 'shared_settings'" in result["message"]

@@ -97,6 +97,34 @@ def test_a_ready_runtime_with_the_config_environment_passes(aws, peer, tmp_path)
     assert by_id["auth"]["status"] == "pass" and "deployed: SigV4" in by_id["auth"]["message"]
 
 
+def _table_var(root):
+    from aibox_ops.config import load_settings
+
+    env = load_settings(root, environ={}).container_env
+    table = next(k for k in env if k.endswith("_TABLE"))
+    return table, env[table]
+
+
+def test_variables_the_image_sets_are_not_missing_from_the_runtime(aws, peer, tmp_path):
+    """The toolkit-deployed runtime of the guide passes few or no variables: the
+    Dockerfile's ENV is what the process sees, so env-drift must not call them missing."""
+    root = healthy_project(tmp_path)
+    table, value = _table_var(root)
+    deploy(aws, root, environmentVariables={table: value})  # the rest from the image
+    _, _, by_id = live(root, "env-drift")
+    assert by_id["env-drift"]["status"] == "pass", by_id["env-drift"]
+
+
+def test_a_runtime_variable_overriding_the_image_is_drift(aws, peer, tmp_path):
+    root = healthy_project(tmp_path)
+    table, value = _table_var(root)
+    runtime_id, _ = deploy(aws, root, environmentVariables={table: "another_table"})
+    _, _, by_id = live(root, "env-drift")
+    assert by_id["env-drift"]["status"] == "fail"
+    assert [line for line in by_id["env-drift"]["evidence"] if line.startswith("runtime ")] \
+        == [f"runtime {runtime_id}: {table}='another_table', config says {value!r}"]
+
+
 def test_runtime_status_missing_or_failed_endpoint(aws, peer, tmp_path):
     root = healthy_project(tmp_path)
     runtime_id, _ = deploy(aws, root)

@@ -236,3 +236,46 @@ def test_this_repository_passes_main_guard_and_no_check_crashes():
     assert by_id["main-guard"]["status"] == "pass", by_id["main-guard"]["message"]
     assert doc["summary"]["error"] == 0, [c["message"] for c in doc["checks"]
                                           if c["status"] == "error"]
+
+
+GUIDE_MAIN = ('if __name__ == "__main__":\n    import os\n'
+              '    if not os.environ.get("DOCKER_CONTAINER"):\n'
+              '        print(asyncio.run(handle_request({"prompt": "Hello"})))\n'
+              '    else:\n        app.run()\n')
+
+
+def test_main_guard_on_a_variable_the_container_never_gets(tmp_path):
+    """The guide's own Dockerfile never sets DOCKER_CONTAINER and the toolkit passes no
+    environment: the test code runs in the container. Setting it in the Dockerfile (or
+    adopting the project, whose deploys set it) makes the same guard hold."""
+    from tests.guide_project import AGENT, APP, make_guide_project
+
+    root = make_guide_project(tmp_path / "guide")
+    (root / "agentcore_app.py").write_text(APP.split("if __name__")[0] + GUIDE_MAIN)
+    result = check(root, "main-guard")
+    assert result["status"] == "fail", result
+    assert "it tests DOCKER_CONTAINER, which the container does not have" in result["message"]
+    assert "ENV DOCKER_CONTAINER=1" in result["fix"]
+    dockerfile = root / ".bedrock_agentcore" / AGENT / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace(
+        "PYTHONUNBUFFERED=1 \\", "PYTHONUNBUFFERED=1 \\\n    DOCKER_CONTAINER=1 \\"))
+    assert check(root, "main-guard")["status"] == "pass"
+
+
+def test_model_set_in_the_dockerfile_env_is_judged(tmp_path):
+    """The guide keeps its settings in the Dockerfile's ENV: a model there counts, and an
+    earlier staging under .aibox-ops/ is not read as agent code."""
+    from tests.guide_project import AGENT, make_guide_project
+
+    root = make_guide_project(tmp_path / "guide")
+    dockerfile = root / ".bedrock_agentcore" / AGENT / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace(
+        "PYTHONUNBUFFERED=1 \\",
+        "PYTHONUNBUFFERED=1 \\\n    DEFAULT_MODEL_ID=us.meta.llama3-2-90b-instruct-v1:0 \\"))
+    staged = root / ".aibox-ops" / "build" / "x" / "context" / "old.py"
+    staged.parent.mkdir(parents=True)
+    staged.write_text('CHAT_MODEL = "mistral.mistral-7b-instruct-v0:2"\n')
+    result = check(root, "model-streaming-tools")
+    assert result["status"] == "fail", result
+    assert result["evidence"] == [f".bedrock_agentcore/{AGENT}/Dockerfile:9 ENV DEFAULT_MODEL_ID"
+                                  " = us.meta.llama3-2-90b-instruct-v1:0"]

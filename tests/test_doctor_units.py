@@ -47,6 +47,24 @@ def test_redact_keeps_secret_references_and_hides_secret_values():
     assert redact("Authorization: Bearer abcdefghij123") == "Authorization: Bearer [REDACTED]"
 
 
+@pytest.mark.parametrize("text", [
+    "not authorized to perform: secretsmanager:GetSecretValue on resource",
+    "User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: "
+    "secretsmanager:DescribeSecret on resource: "
+    "arn:aws:secretsmanager:us-west-2:123456789012:secret:dev_gemini_api-AbCdEf",
+    "secret_id: dev_openai_api",
+])
+def test_redact_keeps_iam_actions_and_arns(text):
+    """An action (``secretsmanager:GetSecretValue``) or an ARN names things, holds no secret:
+    masking it would hide the very permission doctor reports as missing."""
+    assert redact(text) == text
+
+
+def test_redact_still_hides_a_secret_after_a_colon():
+    assert redact("secret:hunter2 secretsmanager=abc") == \
+        "secret:[REDACTED] secretsmanager=[REDACTED]"
+
+
 @pytest.mark.parametrize(("model", "ok"), [
     ("global.anthropic.claude-sonnet-4-6", True), ("us.amazon.nova-pro-v1:0", True),
     ("meta.llama3-1-70b-instruct-v1:0", False), ("amazon.titan-text-express-v1", False),

@@ -326,9 +326,23 @@ def test_at_a_terminal_init_asks_then_confirms(tmp_path, monkeypatch):
     assert (root / ".bedrock_agentcore" / "support_bot" / "Dockerfile").is_file()
 
 
-def test_backups_are_kept_out_of_git(guide):
-    (guide / ".gitignore").write_text(".venv")
+def test_backups_are_kept_out_of_git_but_deploys_json_is_not(guide):
+    (guide / ".gitignore").write_text(".venv\n.aibox-ops/\n*.log")
     adopt(guide)
-    assert (guide / ".gitignore").read_text().splitlines()[-1] == ".aibox-ops/"
-    assert (guide / ".gitignore").read_text().startswith(".venv\n")
+    lines = (guide / ".gitignore").read_text().splitlines()
+    assert lines[-2:] == [".aibox-ops/*", "!.aibox-ops/deploys.json"]
+    assert lines[0] == ".venv" and "*.log" in lines
+    assert ".aibox-ops/" not in lines  # it would keep deploys.json out whatever follows
     assert adopt(guide)["written"] == []
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed: the rules are checked above, not by git")
+    subprocess.run([git, "init", "-q", str(guide)], check=True, timeout=30)
+
+    def ignored(rel: str) -> bool:
+        return subprocess.run([git, "-C", str(guide), "check-ignore", "-q", rel],
+                              timeout=30).returncode == 0
+
+    assert ignored(".aibox-ops/backups/init-x/Dockerfile")
+    assert ignored(".aibox-ops/build/a@r/context/agentcore_app.py")
+    assert not ignored(".aibox-ops/deploys.json")

@@ -94,6 +94,27 @@ def test_payload_json_and_agent_error_exit_8(project):
     assert last["ok"] is False and last["error"]["exit_code"] == ExitCode.AGENT
 
 
+def test_a_json_object_prompt_is_the_payload(project):
+    """The guide's (and deploy's suggested) `invoke '{"prompt": ...}'` sends that object,
+    not the JSON as prompt text; other text, `{` included, stays a prompt."""
+    with InvokePeer(chunks=CHUNKS) as peer:
+        result = invoke("invoke", "--url", peer.url, '{"prompt": "Hello", "stream": false}',
+                        project=project)
+        braces = invoke("invoke", "--url", peer.url, "{not json} explain this",
+                        project=project)
+        listed = invoke("invoke", "--url", peer.url, '["a list"]', project=project)
+        seen = [s.payload for s in peer.seen]
+    assert (result.exit_code, braces.exit_code, listed.exit_code) == (0, 0, 0), result.output
+    assert seen == [{"prompt": "Hello", "stream": False},
+                    {"prompt": "{not json} explain this", "stream": True},
+                    {"prompt": '["a list"]', "stream": True}]
+
+
+def test_help_says_a_json_prompt_is_the_payload():
+    result = invoke("invoke", "--help")
+    assert "is sent as the payload" in " ".join(result.stdout.split())
+
+
 @pytest.mark.parametrize(("args", "needle"), [
     (["invoke", "--local"], "give a PROMPT or --payload"),
     (["invoke", "--local", "x", "--payload", "{}"], "exactly one"),

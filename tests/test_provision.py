@@ -14,7 +14,8 @@ from tests.helpers import invoke, json_out, make_project
 
 @pytest.fixture
 def project(tmp_path):
-    return make_project(tmp_path / "proj", tool='[tool.aibox-ops]\nagent_name = "demo"\n')
+    return make_project(tmp_path / "proj", tool='[tool.aibox-ops]\nagent_name = "demo"\n'
+                        'table_schemas = "bundled"\n')
 
 
 def _plan(project):
@@ -108,3 +109,47 @@ def test_existing_secret_reported(aws, project):
     assert plan.item("dev_gemini_api").status == "missing"
     assert apply_provision(open_session(settings.region), plan) == [
         "aibox_setting", "aibox_session"]
+
+
+def test_a_projects_own_tables_are_reported_not_judged(aws, tmp_path):
+    """A guide-like project's tables have its own code's key schemas: an existing one with
+    another schema is reported as found (no "the agent expects ..."), a missing one is
+    reported and never created with the bundled agent's schema."""
+    root = make_project(tmp_path / "own", tool='[tool.aibox-ops]\nagent_name = "demo"\n')
+    ddb = aws.client("dynamodb")
+    ddb.create_table(TableName="aibox_setting", BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    result = invoke("--json", "provision", "--yes", project=root)
+    assert result.exit_code == 0, result.output
+    doc = json_out(result)
+    assert doc["written"] == []
+    items = {i["target"]: i for i in doc["items"] if i["kind"] == "table"}
+    assert items["aibox_setting"]["status"] == "unchanged"
+    assert items["aibox_setting"]["key_schema"] == ["pk (HASH)"]
+    assert "key_schema_matches" not in items["aibox_setting"]
+    assert items["aibox_session"]["status"] == "missing"
+    assert not any("expects" in w for w in doc["warnings"])
+    assert any("aibox_session" in w and "create it yourself" in w for w in doc["warnings"])
+    assert ddb.list_tables()["TableNames"] == ["aibox_setting"]
+
+
+def test_the_bundled_agents_store_code_declares_its_schemas(aws, tmp_path):
+    import shutil
+
+    from aibox_ops.provision import bundled_schemas
+    from tests.helpers import REPO
+
+    root = make_project(tmp_path / "bundled", tool='[tool.aibox-ops]\nagent_name = "demo"\n')
+    assert not bundled_schemas(load_settings(root))
+    shutil.copytree(REPO / "agent" / "genai" / "store", root / "agent" / "genai" / "store")
+    assert bundled_schemas(load_settings(root))
+    _settings, plan = _plan(root)
+    assert plan.item("aibox_setting").status == "create"
+
+
+def test_table_schemas_is_checked(tmp_path):
+    root = make_project(tmp_path / "bad", tool='[tool.aibox-ops]\ntable_schemas = "mine"\n')
+    result = invoke("provision", "--dry-run", project=root)
+    assert result.exit_code == ExitCode.CONFIG
+    assert "'table_schemas' = 'mine' must be \"bundled\" or \"own\"" in result.stderr

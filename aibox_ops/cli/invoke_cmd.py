@@ -17,7 +17,9 @@ from .state import AppState
 def invoke(
     ctx: typer.Context,
     prompt: Annotated[str | None, typer.Argument(
-        metavar="PROMPT", help="The prompt (or use --payload).", show_default=False)] = None,
+        metavar="PROMPT", help="The prompt (or use --payload). A PROMPT that is a JSON "
+        "object, e.g. '{\"prompt\": \"Hello\"}', is sent as the payload.",
+        show_default=False)] = None,
     payload: Annotated[str | None, typer.Option(
         "--payload", metavar="JSON", help="The whole request body as a JSON object.")] = None,
     stream: Annotated[bool | None, typer.Option(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from .options import Check, Diff, DryRun, Force
+from .output import warn
 from .runner import run_plan
 from .state import AppState
 
@@ -22,5 +23,12 @@ def sync_requirements(
     state: AppState = ctx.obj
     settings = state.settings()
     plan = plan_requirements(settings)
-    run_plan(state, plan, lambda force: apply_requirements(settings, plan, force),
-             check=check, dry_run=dry_run, diff=diff, force=force)
+
+    def apply(force: bool) -> list[str]:
+        written = apply_requirements(settings, plan, force)
+        for path in written:
+            if path.startswith(".aibox-ops/backups/"):
+                warn(f"your previous {path.split('/', 3)[3]} is kept in {path}")
+        return written
+
+    run_plan(state, plan, apply, check=check, dry_run=dry_run, diff=diff, force=force)

@@ -151,6 +151,8 @@ def check_settings(s: Settings, origin: dict[str, str],
         if not TABLE_RE.fullmatch(table):
             bad("tables", f"has {table!r}, which is not a DynamoDB table name "
                 "(3-255 characters: letters, digits, _ . -)")
+    if s.table_schemas not in (None, "bundled", "own"):
+        bad("table_schemas", f"= {s.table_schemas!r} must be \"bundled\" or \"own\"")
     for secret in s.secrets or []:
         if not SECRET_ID_RE.fullmatch(secret):
             bad("secrets", f"has {secret!r}, which is not a secret id "

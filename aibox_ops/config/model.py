@@ -85,6 +85,10 @@ class Settings:
     environment: dict[str, str] = field(default_factory=dict)  # overrides of container env
     tables: list[str] | None = None  # DynamoDB tables the agent uses; None: from environment
     secrets: list[str] | None = None  # secret ids the agent reads; None: from environment
+    # Whose key schemas the tables have: "bundled" (the bundled agent's genai/store: provision
+    # judges and creates tables with them), "own" (the project's code: provision only reports
+    # them); None: "bundled" when the image holds the bundled agent's store code, else "own".
+    table_schemas: str | None = None
     profile: str | None = None
     stage: str | None = None  # the [tool.aibox-ops.stages.NAME] overlay applied, if any
     authorizer: Authorizer = field(default_factory=Authorizer)

@@ -1,44 +1,66 @@
-"""Stage the build context: only the agent code, the requirements file and the Dockerfile.
+"""Stage the build context: exactly the image's file set, and the Dockerfile.
 
 The toolkit zips a folder with its own ignore list, not ``.dockerignore``; so deploy stages
-exactly what the image needs into ``.aibox-ops/build/<agent>@<region>/context`` and points
-the toolkit there. Never ``.env`` files, tests, docs, ``aibox_ops`` or caches. The content
-hash (over every staged path and byte) decides whether a build is needed at all.
+what the image gets (``render.context.image_files``: the one definition the Dockerfile's
+COPY lines and the .dockerignore are made from) into
+``.aibox-ops/build/<agent>@<region>/context`` and points the toolkit there. Never ``.env``
+files, tests, virtual environments, version control, caches, aibox-ops's own state, or a
+symbolic link leading out of the project. The content hash (over every staged path and
+byte) decides whether a build is needed at all.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
-import os
 import shutil
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..config import Settings
 from ..deploy_state import stash_key
 from ..errors import FileError
+from ..render.context import image_files
 from ..render.plan import dockerfile_relpath
 
 BUILD_ROOT = ".aibox-ops/build"
-# Left out of the agent folder: secrets, tests, caches, local logs.
-EXCLUDED_NAMES = (".env", ".env.*", "__pycache__", "*.pyc", "*.pyo", ".pytest_cache", "tests",
-                  "test_*.py", "*_test.py", "conftest.py", ".DS_Store", "logs", "tmp",
-                  ".mypy_cache", ".ruff_cache", "*.log")
+LISTED = 20  # paths an error or warning names before "and N more"
+
+
+def capped(paths: list[str], limit: int = LISTED) -> str:
+    """``a, b, c`` for at most ``limit`` paths, then ``and N more``."""
+    shown = ", ".join(paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
 
 
 @dataclass(frozen=True)
 class BuildContext:
-    """What goes into the image: context path -> source file, and the content hash."""
+    """What goes into the image: context path -> source file, and the content hash.
+
+    ``excluded``: what the image's rules kept out; ``links_out``: symbolic links leading
+    out of the project (never followed); ``not_files``: FIFOs, devices, sockets."""
 
     files: dict[str, Path]
     content_hash: str
     excluded: list[str]
+    links_out: list[str] = field(default_factory=list)
+    not_files: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         """Machine-readable form."""
         return {"files": sorted(self.files), "content_hash": self.content_hash,
-                "excluded": list(self.excluded)}
+                "excluded": list(self.excluded), "links_out": list(self.links_out),
+                "not_files": list(self.not_files)}
+
+    def warnings(self) -> list[str]:
+        """What the user should hear about: files their code may expect that stay out."""
+        out = []
+        if self.links_out:
+            out.append(f"{len(self.links_out)} symbolic link(s) lead out of the project and "
+                       f"were not staged (never followed): {capped(self.links_out)}")
+        if self.not_files:
+            out.append(f"{len(self.not_files)} path(s) are not regular files and were not "
+                       f"staged: {capped(self.not_files)}")
+        return out
 
 
 def build_dir(settings: Settings) -> Path:
@@ -47,34 +69,26 @@ def build_dir(settings: Settings) -> Path:
 
 
 def plan_build_context(settings: Settings) -> BuildContext:
-    """Pick the files (pure: reads, writes nothing). FileError when a required file is
-    missing (run render and sync-requirements first)."""
+    """Pick the files (pure: reads, writes nothing): the image's file set, the requirements
+    file and the Dockerfile. FileError when a required file is missing (run render and
+    sync-requirements first)."""
     root = settings.project_dir
-    agent_rel = PurePosixPath(settings.entrypoint).parent
-    files: dict[str, Path] = {}
-    excluded: list[str] = []
-    agent_dir = root / agent_rel
     if not (root / settings.entrypoint).is_file():
         raise FileError(f"{settings.entrypoint}: entrypoint not found; nothing to deploy")
-    for folder, dirs, names in os.walk(agent_dir):
-        rel_folder = PurePosixPath(Path(folder).relative_to(root).as_posix())
-        for name in sorted(dirs):
-            if _excluded(name):
-                excluded.append(str(rel_folder / name) + "/")
-        dirs[:] = sorted(d for d in dirs if not _excluded(d))
-        for name in sorted(names):
-            rel = str(rel_folder / name)
-            if _excluded(name):
-                excluded.append(rel)
-            else:
-                files[rel] = Path(folder) / name
+    real_root = root.resolve()
     for rel, label in ((settings.requirements_file, "run `aibox-ops sync-requirements`"),
                        (dockerfile_relpath(settings), "run `aibox-ops render`")):
         if not (root / rel).is_file():
             raise FileError(f"{rel}: not found; {label}")
+        if not (root / rel).resolve().is_relative_to(real_root):
+            raise FileError(f"{rel}: is a symbolic link out of the project "
+                            f"({(root / rel).resolve()}); deploy never follows one",
+                            hint="Copy the file into the project instead of linking it.")
+    image = image_files(settings)
+    files = dict(image.files)
     files[settings.requirements_file] = root / settings.requirements_file
     files["Dockerfile"] = root / dockerfile_relpath(settings)
-    return BuildContext(files, _hash(files), excluded)
+    return BuildContext(files, _hash(files), image.left_out, image.links_out, image.not_files)
 
 
 def apply_build_context(settings: Settings, context: BuildContext) -> Path:
@@ -95,8 +109,18 @@ def apply_build_context(settings: Settings, context: BuildContext) -> Path:
     return target
 
 
-def _excluded(name: str) -> bool:
-    return any(fnmatch.fnmatch(name, pattern) for pattern in EXCLUDED_NAMES)
+def check_upload(context: BuildContext) -> None:
+    """FileError when the toolkit's upload filter would drop a staged file (the image
+    would then lack it); the message names at most ``LISTED`` of them."""
+    from . import toolkit
+
+    dropped = toolkit.upload_drops(sorted(context.files))
+    if dropped:
+        raise FileError(f"the toolkit's upload filter would leave out {len(dropped)} staged "
+                        f"file(s): {capped(dropped)}",
+                        hint="Rename these files or folders (the starter toolkit zips the "
+                             "build context with its own ignore list), or keep them out of "
+                             "the image in .dockerignore.")
 
 
 def _hash(files: dict[str, Path]) -> str:

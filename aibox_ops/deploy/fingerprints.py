@@ -12,30 +12,33 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..render.context import image_files
 
 
 def requirements_inputs_key(settings: Settings) -> str:
     """Hash of everything the requirements check reads: pyproject.toml, uv.lock, the
-    requirements file and the agent's Python files (and the settings naming them)."""
+    requirements file and the image's Python files (and the settings naming them)."""
     digest = hashlib.sha256(f"{settings.dependency_group}\0{settings.requirements_file}"
                             .encode())
     paths = [settings.path("pyproject.toml"), settings.path("uv.lock"),
              settings.path(settings.requirements_file),
-             *sorted(settings.agent_dir.rglob("*.py"))]
+             *sorted(p for rel, p in image_files(settings).files.items()
+                     if rel.endswith(".py"))]
     return _with_files(digest, paths)
 
 
 def doctor_inputs_key(settings: Settings) -> str:
-    """Hash of what doctor's offline checks read: the settings, the agent folder, the
-    dependency and generated files, and any ``.env*`` at the root. Equal keys: the checks
-    would give the same results, so a passed run need not be repeated."""
+    """Hash of what doctor's offline checks read: the settings, the image's files, the
+    dependency and generated files, and any ``.env*`` at the root or in the agent folder.
+    Equal keys: the checks would give the same results, so a passed run need not be
+    repeated."""
     root = settings.project_dir
     digest = hashlib.sha256(repr(settings).encode())
     names = ["pyproject.toml", "uv.lock", settings.requirements_file, ".dockerignore",
              ".bedrock_agentcore.yaml", f".bedrock_agentcore/{settings.agent_name}/Dockerfile"]
     paths = [root / name for name in names] + sorted(root.glob(".env*"))
-    paths += sorted(p for p in settings.agent_dir.rglob("*")
-                    if p.is_file() and "__pycache__" not in p.parts)
+    paths += sorted(settings.agent_dir.glob(".env*")) if not settings.root_entrypoint else []
+    paths += [path for _, path in sorted(image_files(settings).files.items())]
     return _with_files(digest, paths)
 
 

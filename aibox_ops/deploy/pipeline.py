@@ -22,7 +22,7 @@ from ..plan import Change, Plan
 from ..runtime_request import runtime_config_params
 from . import hooks
 from .build_logs import read_build_log_tail
-from .context import BuildContext, apply_build_context, build_dir, plan_build_context
+from .context import BuildContext, apply_build_context, build_dir, check_upload, plan_build_context
 from .fingerprints import config_digest, doctor_inputs_key, requirements_inputs_key
 from .history import DeployRecord, History, load_history, save_history
 from .phases import NullReporter, PhaseReport, Reporter, Skip, run_phase
@@ -161,7 +161,9 @@ class _Deploy:
             raise
         self.report.content_hash = context.content_hash
         phase.detail = {"content_hash": context.content_hash, "files": len(context.files),
-                        "excluded": context.excluded}
+                        "excluded": context.excluded, "links_out": context.links_out,
+                        "not_files": context.not_files}
+        self.report.warnings += context.warnings()
         if not self.opts.dry_run:
             self.context_dir = apply_build_context(self.s, context)
         return f"{len(context.files)} files, sha256 {context.content_hash[:12]}"
@@ -264,11 +266,7 @@ class _Deploy:
         from .yaml_state import read_toolkit_state, write_project_state, write_toolkit_config
 
         assert self.context is not None and self.context_dir is not None
-        dropped = toolkit.upload_drops(sorted(self.context.files))
-        if dropped:
-            raise FileError("the toolkit's upload filter would leave out " + ", ".join(dropped),
-                            hint="Rename these files or folders (the starter toolkit zips the "
-                                 "build context with its own ignore list).")
+        check_upload(self.context)
         account = self.session.account_id()
         names = toolkit.resource_names(self.s.agent_name, self.s.region)
         created = missing_before_launch(self.session, self.state, names)

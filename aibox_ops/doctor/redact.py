@@ -20,7 +20,10 @@ SECRET_PAIR_RE = re.compile(
     r"[\w.-]*)(\s*[=:]\s*|\"\s*:\s*\")([^\s\"',;]+)")
 BEARER_RE = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}")
 # Names that reference a secret (its id/ARN/name) rather than hold one.
-SECRET_REF_NAME_RE = re.compile(r"(?i)_(SECRET|KEY)_(ID|ARN|NAME)$")
+SECRET_REF_NAME_RE = re.compile(r"(?i)(?:^|_)(SECRET|KEY)_(ID|ARN|NAME)$")
+# IAM service prefixes whose name contains a secret word: ``secretsmanager:GetSecretValue``
+# is an action, not a secret.
+IAM_SERVICES = frozenset({"secretsmanager"})
 MASK = "[REDACTED]"
 
 
@@ -37,6 +40,16 @@ def redact(text: str) -> str:
     def pair(match: re.Match[str]) -> str:
         if SECRET_REF_NAME_RE.search(match.group(1)) or match.group(3) == MASK:
             return match.group(0)
+        if match.group(2) == ":" and (match.group(1).lower() in IAM_SERVICES
+                                      or _in_arn(text, match.start())):
+            return match.group(0)  # an IAM action or an ARN's parts: names, not secrets
         return f"{match.group(1)}{match.group(2)}{MASK}"
 
     return SECRET_PAIR_RE.sub(pair, text)
+
+
+def _in_arn(text: str, start: int) -> bool:
+    """Whether position ``start`` lies inside an ARN (``arn:aws:...``): its ``:``-parts are
+    identifiers (``...:secret:dev_openai_api``), never credentials."""
+    token = re.split(r"[\s\"'(),;=]", text[:start])[-1]
+    return token.lower().startswith("arn:")

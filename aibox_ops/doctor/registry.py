@@ -43,8 +43,9 @@ def all_checks() -> tuple[Check, ...]:
               plan_fix=drift.plan_requirements_fix, apply_fix=drift.apply_requirements_fix),
         Check("missing-requirement", "Every agent import is installed", "error",
               drift.detect_missing_requirement,
-              "Add the distribution to the agent dependency group, `uv lock`, then "
-              "`aibox-ops sync-requirements`."),
+              "Add the distribution to the container's dependency source (the "
+              "`dependency_source` setting: the group, [project].dependencies or the "
+              "requirements file), `uv lock`, then `aibox-ops sync-requirements`."),
         Check("log-permission", "The container user can write its logs", "error",
               container.detect_log_permission,
               "Set ENV LOG_TO_FILE=false and create/chown the log folder "
@@ -90,7 +91,8 @@ def all_checks() -> tuple[Check, ...]:
               "Complete [tool.aibox-ops.authorizer] and redeploy.", SETTINGS),
         Check("install-test", "Requirements install and the entry point imports", "error",
               install.detect_install_test,
-              "Add the missing distribution to the agent group, then sync requirements.",
+              "Add the missing distribution to the container's dependency source, then "
+              "`aibox-ops sync-requirements`.",
               SETTINGS),
     )
 

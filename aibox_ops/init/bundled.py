@@ -22,7 +22,8 @@ AGENT_DEPENDENCIES = (
     "strands-agents-tools==0.8.10",
     "boto3>=1.35",
 )
-GITIGNORE = (".env*\n.venv/\n__pycache__/\n*.py[cod]\n.aibox-ops/\nlogs/\ntmp/\n*.log\n")
+GITIGNORE = (".env*\n.venv/\n__pycache__/\n*.py[cod]\n.aibox-ops/*\n!.aibox-ops/deploys.json\n"
+             "logs/\ntmp/\n*.log\n")
 SKIP = {"__pycache__", "logs", "tmp", ".pytest_cache"}
 ALLOWED_IN_TARGET = {".git"}  # an empty folder may already be a git repository
 

@@ -8,25 +8,22 @@ and the requirements file.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import AiboxError
-from ..files import read_text, unified_diff
+from ..files import backup_folder, read_text, unified_diff
 from ..plan import NEEDS_FORCE, Change, Plan
 from ..render import plan_render
 from ..requirements import plan_requirements
 from .detect import Detection
 from .tool_table import edit_tool_table, settings_from_text
 
-BACKUP_DIR = ".aibox-ops/backups"
-
 
 def backup_dir(now: datetime | None = None) -> str:
     """Where this run keeps the user's files: ``.aibox-ops/backups/init-<UTC timestamp>``."""
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    return f"{BACKUP_DIR}/init-{stamp}"
+    return backup_folder("init", now)
 
 
 def plan_init(detection: Detection, flags: dict[str, Any] | None = None,
@@ -70,7 +67,11 @@ def plan_init(detection: Detection, flags: dict[str, Any] | None = None,
     return Plan("init", [*backups, pyproject, *adopted, *ignore], warnings)
 
 
-GITIGNORE_LINE = ".aibox-ops/"
+# Backups, staging and local state stay out of git; the deploy history (what deploy created:
+# destroy relies on it) is committed. ``.aibox-ops/`` would ignore the folder itself, and git
+# cannot re-include a file of an ignored folder: hence ``/*`` plus the exception.
+GITIGNORE_LINES = (".aibox-ops/*", "!.aibox-ops/deploys.json")
+FOLDER_RULES = {".aibox-ops", ".aibox-ops/", "/.aibox-ops", "/.aibox-ops/"}
 
 
 def _gitignore(root: Path) -> list[Change]:
@@ -79,14 +80,19 @@ def _gitignore(root: Path) -> list[Change]:
     current = read_text(root / ".gitignore")
     if current is None and not (root / ".git").exists():
         return []
-    lines = {line.strip().rstrip("/") for line in (current or "").splitlines()}
-    if ".aibox-ops" in lines or "/.aibox-ops" in lines:
+    lines = (current or "").splitlines()
+    present = {line.strip() for line in lines}
+    if all(rule in present for rule in GITIGNORE_LINES) and not FOLDER_RULES & present:
         return []
-    text = (current or "")
-    text += ("" if not text or text.endswith("\n") else "\n") + \
-        "# aibox-ops: backups and local run state\n" + GITIGNORE_LINE + "\n"
+    # A rule ignoring the folder itself would keep deploys.json out whatever follows it.
+    kept = [line for line in lines if line.strip() not in FOLDER_RULES]
+    text = "".join(f"{line}\n" for line in kept)
+    missing = [rule for rule in GITIGNORE_LINES if rule not in present]
+    text += "# aibox-ops: backups, staging and local state; deploys.json is committed\n" \
+        + "".join(f"{rule}\n" for rule in missing)
     return [Change(".gitignore", "update" if current is not None else "create",
-                   "keep .aibox-ops/ (backups, local state) out of git",
+                   "keep .aibox-ops/ (backups, staging, local state) out of git, except "
+                   "deploys.json (the deploy history destroy relies on)",
                    unified_diff(current, text, ".gitignore"), payload=text)]
 
 

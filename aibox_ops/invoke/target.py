@@ -30,9 +30,12 @@ def build_payload(prompt: str | None, payload_json: str | None, stream: bool | N
     """The request body from a prompt or ``--payload`` JSON, with --stream/--model applied.
 
     A prompt streams unless ``stream`` is False; a --payload keeps its own ``stream`` unless
-    --stream/--no-stream is given."""
+    --stream/--no-stream is given. A PROMPT that parses as a JSON object (the guide's
+    ``agentcore invoke '{"prompt": "Hello"}'`` form) is the payload, as with --payload."""
     if (prompt is None) == (payload_json is None):
         raise ConfigError(["give a PROMPT or --payload JSON (exactly one)"])
+    if prompt is not None and _json_object(prompt) is not None:
+        prompt, payload_json = None, prompt
     if payload_json is not None:
         try:
             payload = json.loads(payload_json)
@@ -50,6 +53,17 @@ def build_payload(prompt: str | None, payload_json: str | None, stream: bool | N
     if model:
         payload["model_id"] = model
     return payload
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    """``text`` as a JSON object, or None when it is anything else (plain prompt text)."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def local_target(settings: Settings) -> InvokeTarget:

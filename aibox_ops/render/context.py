@@ -4,8 +4,11 @@ allow-list and the deploy's staged build context are all made from, so they cann
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
-from pathlib import PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 from ..config import Settings
 
@@ -54,13 +57,50 @@ def image_copies(settings: Settings) -> list[tuple[str, str]]:
     return copies
 
 
-def context_files(settings: Settings, dockerignore: str | None = None) -> list[str]:
-    """Every file (relative POSIX path, sorted) of ``build_context_paths`` that the
-    ``.dockerignore`` lets into the build context: exactly what a staged context must hold
-    besides the Dockerfile. The toolkit's CodeBuild zip leaves .dockerignore out, so a deploy
-    that stages its own context should copy these files only.
+# Never agent code, whatever a .dockerignore lets through: secrets, version control,
+# virtual environments, caches, tests, local logs, aibox-ops's own state (backups, earlier
+# staging) and the toolkit's files (the Dockerfile is staged on its own). Matched against
+# each path element, as the toolkit's upload filter does.
+NEVER_IN_IMAGE = (".env", ".env.*", ".git", ".hg", ".svn", ".gitignore", ".gitattributes",
+                  ".venv", "venv", "__pycache__", "*.pyc", "*.pyo", ".pytest_cache",
+                  ".mypy_cache", ".ruff_cache", ".tox", ".coverage", "htmlcov", "tests",
+                  "test_*.py", "*_test.py", "conftest.py", ".DS_Store", "logs", "tmp", "*.log",
+                  ".aibox-ops", ".bedrock_agentcore", ".bedrock_agentcore.yaml", ".dockerignore",
+                  "node_modules")
+STATE_DIR = ".aibox-ops"  # aibox-ops's own state, staging included: never walked into
 
-    ``dockerignore`` defaults to the project's .dockerignore, else the rendered one."""
+
+@dataclass(frozen=True)
+class ImageFiles:
+    """The image's file set: context path -> the file to copy, plus what was left out.
+
+    ``left_out``: paths the .dockerignore or ``NEVER_IN_IMAGE`` keep out (folders end in
+    ``/``); ``links_out``: symbolic links that lead out of the project (or into its
+    ``.aibox-ops`` state), never followed; ``not_files``: FIFOs, devices and sockets.
+    """
+
+    files: dict[str, Path]
+    left_out: list[str] = field(default_factory=list)
+    links_out: list[str] = field(default_factory=list)
+    not_files: list[str] = field(default_factory=list)
+
+
+def context_files(settings: Settings, dockerignore: str | None = None) -> list[str]:
+    """Every file (relative POSIX path, sorted) of ``build_context_paths`` that enters the
+    build context (``image_files``): exactly what a staged context must hold besides the
+    Dockerfile."""
+    return sorted(image_files(settings, dockerignore).files)
+
+
+def image_files(settings: Settings, dockerignore: str | None = None) -> ImageFiles:
+    """The files of ``build_context_paths`` the image gets: those the ``.dockerignore``
+    lets into the build context, minus ``NEVER_IN_IMAGE``. The toolkit's CodeBuild zip
+    leaves .dockerignore out, so a deploy that stages its own context copies these only.
+
+    Symbolic links are followed only while they stay inside the project and out of its
+    ``.aibox-ops`` folder (a link to ``../.env`` is reported in ``links_out``, never read);
+    only regular files are taken. ``dockerignore`` defaults to the project's .dockerignore,
+    else the rendered one."""
     if dockerignore is None:
         from ..files import read_text
 
@@ -71,18 +111,83 @@ def context_files(settings: Settings, dockerignore: str | None = None) -> list[s
 
         dockerignore = render_template(default_templates_dir(), "dockerignore.j2",
                                        template_context(settings))
-    rules = parse_dockerignore(dockerignore)
-    root = settings.project_dir
-    out: set[str] = set()
+    walk = _Walk(settings.project_dir, parse_dockerignore(dockerignore))
     for rel in build_context_paths(settings):
-        path = root / rel
-        candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*")
-                                                          if p.is_file())
-        for file in candidates:
-            relpath = file.relative_to(root).as_posix()
-            if not is_ignored(rules, relpath):
-                out.add(relpath)
-    return sorted(out)
+        walk.visit(PurePosixPath(rel).as_posix().strip("/"), set())
+    return ImageFiles(dict(sorted(walk.files.items())), sorted(set(walk.left_out)),
+                      sorted(set(walk.links_out)), sorted(set(walk.not_files)))
+
+
+def image_layout(settings: Settings, files: ImageFiles | None = None) -> dict[str, Path]:
+    """The agent code as it lies under ``/app`` in the image (``image_copies``' mapping):
+    path under /app -> the project file. A folder entrypoint's folder is copied into /app;
+    a root-level entrypoint and each package keep their own path."""
+    files = files if files is not None else image_files(settings)
+    prefix = "" if settings.root_entrypoint else image_paths(settings)[0] + "/"
+    req = PurePosixPath(settings.requirements_file).as_posix()
+    out: dict[str, Path] = {}
+    for rel, source in files.files.items():
+        if rel == req:
+            continue  # installed by pip, not copied as code
+        out[rel[len(prefix):] if prefix and rel.startswith(prefix) else rel] = source
+    return out
+
+
+class _Walk:
+    """One walk over the image paths (see ``image_files``)."""
+
+    def __init__(self, root: Path, rules: list[tuple[re.Pattern[str], bool]]) -> None:
+        self.root = root
+        self.real_root = root.resolve()
+        self.state = self.real_root / STATE_DIR
+        self.rules = rules
+        self.prunable = not any(negate for _, negate in rules)
+        self.files: dict[str, Path] = {}
+        self.left_out: list[str] = []
+        self.links_out: list[str] = []
+        self.not_files: list[str] = []
+
+    def visit(self, rel: str, seen: set[Path]) -> None:
+        """Take ``rel`` (a file, or a folder walked below) if it belongs in the image."""
+        path = self.root / rel
+        if not os.path.lexists(path):
+            return
+        if rel in ("", "."):  # the whole project (a ``COPY . .`` image)
+            return self._children(path, "", seen)
+        name = rel.rsplit("/", 1)[-1]
+        real = Path(os.path.realpath(path))
+        if any(fnmatch.fnmatch(name, pattern) for pattern in NEVER_IN_IMAGE):
+            self.left_out.append(rel + ("/" if path.is_dir() else ""))
+            return None
+        if not real.is_relative_to(self.real_root) or real.is_relative_to(self.state):
+            self.links_out.append(rel)
+            return None
+        is_dir = real.is_dir()
+        if is_dir and (real / "pyvenv.cfg").is_file():  # a virtual environment, any name
+            self.left_out.append(rel + "/")
+            return None
+        if is_dir:
+            if real in seen:  # a link loop
+                return None
+            if self.prunable and is_ignored(self.rules, rel):
+                self.left_out.append(rel + "/")
+                return None
+            return self._children(path, rel, seen | {real})
+        if is_ignored(self.rules, rel):
+            self.left_out.append(rel)
+        elif not real.is_file():
+            self.not_files.append(rel)
+        else:
+            self.files[rel] = real
+        return None
+
+    def _children(self, path: Path, rel: str, seen: set[Path]) -> None:
+        try:
+            names = sorted(os.listdir(path))
+        except OSError:
+            return
+        for child in names:
+            self.visit(f"{rel}/{child}" if rel else child, seen)
 
 
 def parse_dockerignore(text: str) -> list[tuple[re.Pattern[str], bool]]:

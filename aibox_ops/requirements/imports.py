@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FileError
+from .environment import ImportProviders
 from .export import normalize
 
 SKIP_DIRS = {"__pycache__", "tests", ".venv", "venv", "logs", "tmp"}
@@ -37,11 +38,14 @@ def scan_imports(agent_dir: Path) -> list[ImportSite]:
 
 
 def scan_image_imports(project_dir: Path, paths: list[str],
-                       folder_entrypoint: bool) -> list[ImportSite]:
+                       folder_entrypoint: bool, files: list[str] | None = None
+                       ) -> list[ImportSite]:
     """Third-party imports in what the image gets (``render.context.image_paths``): files
     and folders relative to ``project_dir``. The first path is the entrypoint's folder when
-    ``folder_entrypoint``, whose top-level names are local in the image too."""
-    files: list[Path] = []
+    ``folder_entrypoint``, whose top-level names are local in the image too. ``files``: the
+    image's file set (``render.context.image_files``, relative paths) to scan instead of
+    every .py file under ``paths``."""
+    found: list[Path] = []
     local: set[str] = set()
     for index, rel in enumerate(paths):
         path = project_dir / rel
@@ -49,8 +53,12 @@ def scan_image_imports(project_dir: Path, paths: list[str],
             local |= _local_names(path)
         else:
             local.add(path.stem if path.suffix == ".py" else path.name)
-        files.extend(_py_files(path) if path.is_dir() else [path] if path.is_file() else [])
-    return _scan(sorted(set(files)), local, project_dir)
+        if files is None:
+            found.extend(_py_files(path) if path.is_dir() else [path] if path.is_file()
+                         else [])
+    if files is not None:
+        found = [project_dir / rel for rel in files if rel.endswith(".py")]
+    return _scan(sorted(set(found)), local, project_dir)
 
 
 def _py_files(folder: Path) -> list[Path]:
@@ -76,17 +84,19 @@ def _scan(files: list[Path], local: set[str], base: Path) -> list[ImportSite]:
 
 
 def unprovided_imports(sites: Iterable[ImportSite], listed: set[str],
-                       providers: Mapping[str, list[str]],
-                       where: str = "the agent dependency group") -> list[str]:
+                       providers: Mapping[str, list[str]] | ImportProviders,
+                       where: str, checked_in: str = "") -> list[str]:
     """Problems for imports no listed distribution provides (``listed``: normalised names;
-    ``where`` names the list to add them to)."""
+    ``where`` names the list to add them to; ``checked_in`` where the import names were
+    looked up, defaulting to ``providers.label``)."""
+    checked_in = checked_in or getattr(providers, "label", "the installed distributions")
     problems = []
     for site in sites:
         dists = sorted({normalize(d) for d in providers.get(site.module, [])})
         if not dists:
             problems.append(f"{site.file}:{site.line}: imports '{site.module}', which no "
-                            "installed distribution provides; add the package that does to "
-                            f"{where}")
+                            f"distribution in {checked_in} provides; add the package that "
+                            f"does to {where}")
         elif not listed.intersection(dists):
             problems.append(f"{site.file}:{site.line}: imports '{site.module}' from "
                             f"{' or '.join(dists)}, which the requirements do not list; add it "
@@ -95,7 +105,8 @@ def unprovided_imports(sites: Iterable[ImportSite], listed: set[str],
 
 
 def installed_providers() -> Mapping[str, list[str]]:
-    """Import name -> distributions that provide it, from this environment's metadata."""
+    """Import name -> distributions that provide it, from the metadata of the environment
+    aibox-ops runs in (the import check uses ``environment.load_import_providers``)."""
     from importlib.metadata import packages_distributions
 
     return packages_distributions()

@@ -8,12 +8,15 @@ one, else from the installed environment (with a warning), else an error saying 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..config import Settings
 from ..errors import ConfigError, DependencyError
 from ..files import read_text
 from ..pyproject import load_pyproject
+from .environment import project_venv, site_packages
 from .export import export_requirements, requirement_name, unsatisfied_requirements, uv_export
 
 
@@ -37,7 +40,7 @@ def load_source_requirements(settings: Settings) -> SourcedRequirements:
     if settings.dependency_source == "project":
         declared = load_project_dependencies(settings)
         label = "pyproject.toml:[project].dependencies"
-        add_to = "[project].dependencies in pyproject.toml"
+        add_to = dependency_home(settings)
         if (root / "uv.lock").is_file():
             lines = uv_export(root, None)
             stale = unsatisfied_requirements(declared, lines)
@@ -47,15 +50,29 @@ def load_source_requirements(settings: Settings) -> SourcedRequirements:
                     "[project].dependencies",
                     hint="The lock file is out of date: run `uv lock`, then sync again.")
             return SourcedRequirements(lines, True, "uv.lock", label, add_to)
-        lines = pin_from_environment(declared)
+        venv = project_venv(root)
+        lines = pin_from_environment(declared, venv)
+        where = (f"the project's {venv.name} ({venv})" if venv is not None else
+                 f"the environment aibox-ops runs in ({sys.prefix}; the project has no .venv)")
         return SourcedRequirements(lines, True, "environment", label, add_to, [
-            f"no uv.lock in {root}: requirements are pinned from the installed environment "
-            "(versions installed here, not a lock); run `uv lock` for reproducible images"])
+            f"no uv.lock in {root}: requirements are pinned from the installed environment, "
+            f"{where} (versions installed there, not a lock); run `uv lock` for reproducible "
+            "images"])
     exported = export_requirements(root, settings.dependency_group)
     return SourcedRequirements(
         exported.lines, exported.pinned, "uv.lock" if exported.pinned else "none",
         f"pyproject.toml:[dependency-groups].{settings.dependency_group}",
-        f"[dependency-groups].{settings.dependency_group} in pyproject.toml")
+        dependency_home(settings))
+
+
+def dependency_home(settings: Settings) -> str:
+    """Where a missing distribution must be added, by the configured ``dependency_source``
+    (for messages and hints): the group, ``[project].dependencies`` or the file itself."""
+    if settings.dependency_source == "requirements":
+        return settings.requirements_file
+    if settings.dependency_source == "project":
+        return "[project].dependencies in pyproject.toml"
+    return f"[dependency-groups].{settings.dependency_group} in pyproject.toml"
 
 
 def load_project_dependencies(settings: Settings) -> list[str]:
@@ -74,11 +91,21 @@ def load_project_dependencies(settings: Settings) -> list[str]:
     return list(deps)
 
 
-def pin_from_environment(declared: list[str]) -> list[str]:
+def pin_from_environment(declared: list[str], venv: Path | None = None) -> list[str]:
     """``name==version`` for every declared requirement and everything it needs (its extras
-    included), as installed in this Python environment; a DependencyError naming each one
-    that is not installed, with how to lock instead."""
+    included), as installed in ``venv`` (read from its metadata), else in the Python
+    environment aibox-ops runs in; a DependencyError naming each one that is not installed,
+    with how to lock instead."""
     from importlib import metadata
+
+    paths = [str(p) for p in site_packages(venv)] if venv is not None else None
+
+    def find(name: str) -> metadata.Distribution:
+        if paths is None:
+            return metadata.distribution(name)
+        for dist in metadata.distributions(name=name, path=paths):
+            return dist
+        raise metadata.PackageNotFoundError(name)
 
     from packaging.requirements import InvalidRequirement, Requirement
 
@@ -100,7 +127,7 @@ def pin_from_environment(declared: list[str]) -> list[str]:
             continue
         seen.add((name.lower(), extras))
         try:
-            dist = metadata.distribution(name)
+            dist = find(name)
         except metadata.PackageNotFoundError:
             missing.append(name)
             continue
@@ -114,7 +141,8 @@ def pin_from_environment(declared: list[str]) -> list[str]:
         raise DependencyError(
             "cannot pin the container's requirements: there is no uv.lock, and "
             f"{', '.join(sorted(set(missing)))} {'is' if len(set(missing)) == 1 else 'are'} "
-            "not installed in this environment",
+            "not installed in " + (f"the project's {venv.name} ({venv})" if venv is not None
+                                   else f"this environment ({sys.prefix})"),
             hint="Run `uv lock` in the project to lock [project].dependencies, then "
                  "`aibox-ops sync-requirements` again.")
     return sorted((f"{name}=={version}" for name, version in pins.items()),

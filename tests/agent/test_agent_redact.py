@@ -87,3 +87,9 @@ def test_framework_json_log_lines_are_redacted_too():
     assert '"errorType": "ValueError"' in line
     assert "Incorrect API key provided: [redacted]" in line and "token=[redacted]" in line
     assert "test_agent_redact.py" in line  # the stack is kept
+
+
+def test_iam_actions_and_secret_arns_are_not_redacted():
+    text = ("AccessDeniedException: not authorized to perform: secretsmanager:GetSecretValue "
+            "on resource: arn:aws:secretsmanager:us-west-2:123456789012:secret:dev_gemini_api")
+    assert redact(text) == text

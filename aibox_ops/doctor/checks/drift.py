@@ -38,13 +38,13 @@ def detect_requirements_drift(ctx: DoctorContext) -> Finding:
     try:
         plan = requirements_plan(ctx)
     except ConfigError as exc:
-        return skipped(f"cannot export the agent's dependency group: {exc.problems[0]}")
+        return skipped(f"cannot read the container's dependency source: {exc.problems[0]}")
     if not plan.changes:
         return passed(f"{plan.items[0].target}: {plan.items[0].reason}")
     item = plan.changes[0]
     if item.needs_force:
         return failed(f"{item.target} was {item.status}: {item.reason}", _item_lines(plan),
-                      fix="Move the hand edits into pyproject.toml's agent group, then "
+                      fix=f"Move the hand edits into {_home(ctx)}, then "
                           "`aibox-ops sync-requirements --force`.")
     return failed(f"{item.target} is out of date with pyproject.toml/uv.lock ({item.reason})",
                   _item_lines(plan))
@@ -59,16 +59,33 @@ def detect_missing_requirement(ctx: DoctorContext) -> Finding:
     except ConfigError:
         return _scan_requirements_file(ctx)
     missing = [m for e in plan.errors if isinstance(e, DependencyError) for m in e.modules]
+    checked = plan.items[0].detail.get("imports_checked_against") or {}
+    source = checked.get("source", "the environment")
+    looked = " (import names looked up in " + (
+        f"the project's .venv ({checked.get('path')}))" if source == ".venv" else f"{source})")
     if missing:
-        return failed(f"{len(missing)} import(s) no requirement provides", missing)
-    return passed("every third-party import of the agent is provided by a listed requirement")
+        return failed(f"{len(missing)} import(s) no requirement provides{looked}", missing,
+                      fix=f"Add the distribution to {_home(ctx)}"
+                          + ("" if _home(ctx).endswith(".txt") else ", `uv lock`")
+                          + ", then `aibox-ops sync-requirements`.")
+    return passed("every third-party import of the agent is provided by a listed "
+                  f"requirement{looked}")
+
+
+def _home(ctx: DoctorContext) -> str:
+    from ...requirements.sources import dependency_home
+
+    settings = ctx.agent_settings()
+    return dependency_home(settings) if settings is not None else DEFAULT_REQUIREMENTS
 
 
 def _scan_requirements_file(ctx: DoctorContext) -> Finding:
     """No agent dependency group (a guide-like project keeps its requirements file by hand):
     check the imports against the file itself, with sync-requirements' own scanner."""
+    from ...render.context import image_files, image_paths
+    from ...requirements.environment import load_providers_for
     from ...requirements.export import requirement_name
-    from ...requirements.imports import installed_providers, scan_imports, unprovided_imports
+    from ...requirements.imports import scan_image_imports, scan_imports, unprovided_imports
 
     settings = ctx.agent_settings()
     entry = ctx.entrypoint()
@@ -81,15 +98,25 @@ def _scan_requirements_file(ctx: DoctorContext) -> Finding:
     text = ctx.read(req_file)
     if text is None:
         return failed(f"{req_file} does not exist: the container installs nothing",
-                      fix="Create it (or declare an `agent` dependency group and run "
+                      fix="Create it (or list the agent's dependencies in pyproject.toml "
+                          "and run "
                           "`aibox-ops sync-requirements`).")
     listed = {name for line in text.splitlines() if (name := requirement_name(line))}
-    sites = scan_imports(agent_dir) if agent_dir.is_dir() else []
-    missing = unprovided_imports(sites, listed, installed_providers())
+    if settings is not None and (settings.packages or not settings.root_entrypoint):
+        # What the image gets: never the project's .venv or aibox-ops's staging.
+        sites = scan_image_imports(settings.project_dir, image_paths(settings),
+                                   folder_entrypoint=not settings.root_entrypoint,
+                                   files=list(image_files(settings).files))
+    else:
+        sites = scan_imports(agent_dir) if agent_dir.is_dir() else []
+    providers = load_providers_for(ctx.root, req_file)
+    missing = unprovided_imports(sites, listed, providers, where=req_file)
+    checked = f"(import names looked up in {providers.label})"
     if missing:
-        return failed(f"{len(missing)} import(s) {req_file} does not provide", missing,
-                      fix=f"Add the distributions to {req_file}.")
-    return passed(f"every third-party import is provided by {req_file}")
+        return failed(f"{len(missing)} import(s) {req_file} does not provide {checked}",
+                      missing, fix=f"Add the distributions to {req_file}.")
+    return passed(f"every third-party import is provided by {req_file} {checked}")
+
 
 
 def detect_render_drift(ctx: DoctorContext) -> Finding:

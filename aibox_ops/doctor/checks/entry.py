@@ -10,6 +10,8 @@ from ..context import DoctorContext
 from ..model import Finding, failed, passed, skipped
 
 GUARD_VARS = ("DOCKER_CONTAINER", "AWS_EXECUTION_ENV")
+# Set by the platform itself, whatever the image says (the guide's guard tests it).
+PLATFORM_VARS = ("AWS_EXECUTION_ENV",)
 HARMLESS_CALLS = {"int", "str", "float", "bool", "get", "getenv", "environ"}
 MAX_DEPTH = 3
 
@@ -17,12 +19,14 @@ MAX_DEPTH = 3
 class _Walk:
     """Follows the statements that run in the container, collecting what they do."""
 
-    def __init__(self, tree: ast.Module, base: Path) -> None:
+    def __init__(self, tree: ast.Module, base: Path, guard_vars: set[str]) -> None:
         self.functions = {n.name: n for n in tree.body
                           if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
         self.apps = _app_names(tree)
-        self.guards = {name for name, fn in self.functions.items() if _mentions_guard(fn)}
-        self.guards |= _imported_guards(tree, base)
+        self.vars = guard_vars
+        self.guards = {name for name, fn in self.functions.items()
+                       if _mentions_guard(fn, guard_vars)}
+        self.guards |= _imported_guards(tree, base, guard_vars)
         self.started = False
         self.extra: list[ast.stmt] = []
 
@@ -68,7 +72,7 @@ class _Walk:
                 and (func.value.id in self.apps or func.value.id == "uvicorn"))
 
     def _is_guard(self, test: ast.expr) -> bool:
-        if _mentions_guard(test):
+        if _mentions_guard(test, self.vars):
             return True
         return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
                    and n.func.id in self.guards for n in ast.walk(test))
@@ -86,11 +90,31 @@ def _exit_wrapped(node: ast.AST | None) -> ast.Call | None:
     return None
 
 
-def _mentions_guard(node: ast.AST) -> bool:
-    return any(isinstance(n, ast.Constant) and n.value in GUARD_VARS for n in ast.walk(node))
+def _mentions_guard(node: ast.AST, guard_vars: set[str] | tuple[str, ...] = GUARD_VARS
+                    ) -> bool:
+    return any(isinstance(n, ast.Constant) and n.value in guard_vars for n in ast.walk(node))
 
 
-def _imported_guards(tree: ast.Module, base: Path) -> set[str]:
+def container_vars(ctx: DoctorContext) -> tuple[set[str], str]:
+    """Names the container's environment really has, and where they come from: the
+    Dockerfile's ENV, the runtime environment aibox-ops deploys (``container_env``, once the
+    project is adopted: ``[tool.aibox-ops]``), and what the platform sets itself."""
+    from ..dockerfile import env_values
+    from .container import load_instructions
+
+    names, where = set(PLATFORM_VARS), []
+    parsed = load_instructions(ctx)
+    if parsed is not None:
+        names |= set(env_values(parsed[1]))
+        where.append(f"{parsed[0]} (ENV)")
+    if ctx.settings is not None and ctx.settings.source != "defaults":
+        names |= set(ctx.settings.container_env)
+        where.append("the runtime environment aibox-ops deploys")
+    return names, " and ".join(where) or "no Dockerfile and no [tool.aibox-ops]"
+
+
+def _imported_guards(tree: ast.Module, base: Path,
+                     guard_vars: set[str] | tuple[str, ...] = GUARD_VARS) -> set[str]:
     """Functions imported from the project (``from genai.config import in_container``)
     whose body tests DOCKER_CONTAINER / AWS_EXECUTION_ENV."""
     out = set()
@@ -107,7 +131,7 @@ def _imported_guards(tree: ast.Module, base: Path) -> set[str]:
                 break
             defined = {n.name: n for n in module.body if isinstance(n, ast.FunctionDef)}
             out |= {a.asname or a.name for a in node.names
-                    if a.name in defined and _mentions_guard(defined[a.name])}
+                    if a.name in defined and _mentions_guard(defined[a.name], guard_vars)}
             break
     return out
 
@@ -157,15 +181,23 @@ def detect_main_guard(ctx: DoctorContext) -> Finding:
         return failed(f"{entry} has no `if __name__ == \"__main__\":` block, so "
                       "`python -m` exits without starting the server",
                       fix="End the entry point with `if __name__ == \"__main__\": app.run()`.")
-    walk = _Walk(tree, (ctx.root / entry).parent)
+    present, where = container_vars(ctx)
+    walk = _Walk(tree, (ctx.root / entry).parent, present & set(GUARD_VARS))
     for block in blocks:
         if walk.run(block.body):
             break
     lines = text.splitlines()
     extra = [f"{entry}:{s.lineno}: {lines[s.lineno - 1].strip()}" for s in walk.extra]
+    unset = sorted({v for block in blocks for v in GUARD_VARS
+                    if v not in present and _mentions_guard(block, (v,))})
     if extra:
+        note = (f"; it tests {', '.join(unset)}, which the container does not have (set by "
+                f"neither {where})" if unset else "")
         return failed(f"{entry}: the __main__ block runs {len(extra)} statement(s) besides "
-                      "starting the server when it runs in the container", extra)
+                      f"starting the server when it runs in the container{note}", extra,
+                      fix=(f"Set ENV {unset[0]}=1 in the Dockerfile (or adopt the project "
+                           "with `aibox-ops init`: its deploys set DOCKER_CONTAINER=1), or "
+                           "guard on AWS_EXECUTION_ENV.") if unset else None)
     if not walk.started:
         return failed(f"{entry}: the __main__ block never starts the server in the container")
     return passed(f"{entry}: in a container the __main__ block only starts the server")

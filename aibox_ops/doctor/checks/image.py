@@ -88,9 +88,16 @@ def detect_env_drift_offline(ctx: DoctorContext) -> tuple[list[str], str | None]
     parsed = load_instructions(ctx)
     if parsed is None or ctx.settings is None:
         return [], None
-    relpath, instructions = parsed
-    image = {name: value for name, (value, _) in env_values(instructions).items()}
-    return diff_env(image, ctx.settings.container_env, relpath), relpath
+    relpath, _ = parsed
+    return diff_env(image_env(ctx), ctx.settings.container_env, relpath), relpath
+
+
+def image_env(ctx: DoctorContext) -> dict[str, str]:
+    """The ENV the project's Dockerfile gives the image (empty without a Dockerfile)."""
+    parsed = load_instructions(ctx)
+    if parsed is None:
+        return {}
+    return {name: value for name, (value, _) in env_values(parsed[1]).items()}
 
 
 def diff_env(actual: dict[str, str], wanted: dict[str, str], where: str) -> list[str]:

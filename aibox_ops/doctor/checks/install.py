@@ -1,6 +1,7 @@
 """``install-test``: install the requirements file into a fresh virtual environment, as the
-container's pip does, and import the entry point; catches ModuleNotFoundError with no Docker
-and no AWS. Environments are cached by the hash of the requirements file."""
+container's pip does, and import the entry point from a copy of the image's files (not the
+project folder); catches ModuleNotFoundError with no Docker and no AWS. Environments are
+cached by the hash of the requirements file."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+from ...config import Settings
+from ...requirements.sources import dependency_home
 from ..context import DoctorContext
 from ..model import Finding, failed, passed, skipped
 
@@ -74,7 +78,7 @@ class InstallFailed(Exception):
 
 
 def import_entry(python: Path, agent_dir: Path, module: str) -> subprocess.CompletedProcess:
-    """Import the entry module the way the container does (``/app`` = the agent folder)."""
+    """Import the entry module the way the container does (``agent_dir`` plays ``/app``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.update({"DOCKER_CONTAINER": "1", "LOG_TO_FILE": "false", "PYTHONDONTWRITEBYTECODE": "1"})
     code = f"import importlib; importlib.import_module({module!r})"
@@ -82,6 +86,18 @@ def import_entry(python: Path, agent_dir: Path, module: str) -> subprocess.Compl
                            f"{str(agent_dir)!r}); {code}"],
                           cwd=agent_dir, capture_output=True, text=True, env=env,
                           timeout=IMPORT_TIMEOUT, check=False)
+
+
+def stage_image_code(settings: Settings, app: Path) -> None:
+    """Copy the image's agent code into ``app`` laid out as ``/app`` in the image
+    (``render.context.image_layout``), so the import sees what the container sees, not the
+    project folder (a data folder left out of the image fails here as it would there)."""
+    from ...render.context import image_layout
+
+    for rel, source in image_layout(settings).items():
+        dest = app / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, dest)
 
 
 def detect_install_test(ctx: DoctorContext) -> Finding:
@@ -101,7 +117,11 @@ def detect_install_test(ctx: DoctorContext) -> Finding:
     except subprocess.TimeoutExpired:
         return failed(f"installing {settings.requirements_file} took over {INSTALL_TIMEOUT} s")
     try:
-        proc = import_entry(python, settings.agent_dir, settings.entry_module)
+        with tempfile.TemporaryDirectory(prefix="aibox-ops-app-") as app:
+            stage_image_code(settings, Path(app))
+            proc = import_entry(python, Path(app), settings.entry_module)
+    except OSError as exc:
+        return failed(f"cannot copy the image's files to import them ({exc})")
     except subprocess.TimeoutExpired:
         return failed(f"importing {settings.entry_module} took over {IMPORT_TIMEOUT} s "
                       "(does it start the server at import time?)")
@@ -112,8 +132,10 @@ def detect_install_test(ctx: DoctorContext) -> Finding:
         if missing:
             return failed(f"importing {settings.entry_module} fails: no module named "
                           f"{', '.join(repr(m) for m in missing)} ({how})", lines[-3:],
-                          fix=f"Add the distribution providing {missing[0]!r} to the agent "
-                              "dependency group, `uv lock`, `aibox-ops sync-requirements`.")
+                          fix=f"Add the distribution providing {missing[0]!r} to "
+                              f"{dependency_home(settings)}"
+                              + ("" if settings.dependency_source == "requirements"
+                                 else ", `uv lock`, `aibox-ops sync-requirements`") + ".")
         return failed(f"importing {settings.entry_module} fails ({how})", lines[-5:])
     return passed(f"{settings.requirements_file} installs and {settings.entry_module} imports "
                   f"({how})")

@@ -7,7 +7,9 @@ import ast
 import re
 
 from ..context import DoctorContext
+from ..dockerfile import env_values
 from ..model import Finding, failed, passed, warned
+from .container import load_instructions
 
 # Bedrock's "supported models and model features" table, by model id prefix (after the
 # cross-region prefix): True = tool use while streaming works.
@@ -41,20 +43,32 @@ def supports_streaming_tools(model_id: str) -> bool | None:
 
 
 def configured_models(ctx: DoctorContext) -> list[tuple[str, str]]:
-    """(where, model id): the container env's *MODEL_ID* variables and module-level
-    ``*MODEL*`` string constants in the agent code (image/embedding models left out)."""
+    """(where, model id): the container env's *MODEL_ID* variables, the Dockerfile's ``ENV``
+    ones, and module-level ``*MODEL*`` string constants in the agent code (image/embedding
+    models left out)."""
     out: list[tuple[str, str]] = []
+
+    def model_var(name: str) -> bool:
+        return "MODEL" in name and not any(s in name for s in SKIP_NAMES)
+
     if ctx.settings is not None:
         for name, value in ctx.settings.container_env.items():
-            if "MODEL" in name and not any(s in name for s in SKIP_NAMES):
+            if model_var(name):
                 out.append((f"config environment {name}", value))
+    parsed = load_instructions(ctx)
+    if parsed is not None:  # the image's own ENV (the guide's Dockerfile sets models there)
+        relpath, instructions = parsed
+        for name, (value, line) in env_values(instructions).items():
+            if model_var(name) and (f"config environment {name}", value) not in out:
+                out.append((f"{relpath}:{line} ENV {name}", value))
     settings = ctx.agent_settings()
     entry = ctx.entrypoint()
     if entry is None:
         return out
     base = settings.agent_dir if settings else (ctx.root / entry).parent
-    files = sorted(p for p in base.rglob("*.py") if not {"tests", ".venv", "venv"}
-                   .intersection(p.relative_to(base).parts))
+    skip = {"tests", ".venv", "venv", ".git", ".aibox-ops"}  # .aibox-ops: earlier staging
+    files = sorted(p for p in base.rglob("*.py")
+                   if not skip.intersection(p.relative_to(base).parts))
     for path in files[:400]:
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))

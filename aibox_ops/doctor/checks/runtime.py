@@ -10,7 +10,7 @@ from ...errors import AiboxError
 from ..aws_reads import read_endpoint, read_runtime
 from ..context import DoctorContext
 from ..model import Finding, failed, passed, skipped, warned
-from .image import detect_env_drift_offline, diff_env
+from .image import detect_env_drift_offline, diff_env, image_env
 
 READY = "READY"
 FAILED_STATES = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "NOT_FOUND")
@@ -226,7 +226,13 @@ def detect_env_drift(ctx: DoctorContext) -> Finding:
         runtime = read_runtime(ctx)
         if runtime is not None:
             deployed = runtime.get("environmentVariables") or {}
-            drift += diff_env(deployed, ctx.settings.container_env,
+            # The process sees the image's ENV overlaid by the runtime's variables: a
+            # variable the Dockerfile sets is not missing from the runtime (the image
+            # supplies it); what only the image sets is the Dockerfile half's to report.
+            effective = {**image_env(ctx), **deployed}
+            wanted = ctx.settings.container_env
+            names = set(deployed) | set(wanted)
+            drift += diff_env({k: v for k, v in effective.items() if k in names}, wanted,
                               f"runtime {runtime['agentRuntimeId']}")
             checked.append("the deployed runtime")
     if not checked:
