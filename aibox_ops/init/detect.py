@@ -67,9 +67,13 @@ class Detection:
                 "deploy_state": self.deploy_state}
 
 
-def detect_project(project_dir: Path, answers: dict[str, str] | None = None) -> Detection:
+def detect_project(project_dir: Path, answers: dict[str, str] | None = None,
+                   strict: bool = True) -> Detection:
     """Detect the settings of the project in ``project_dir``; ``answers`` (key -> value) are
-    the user's replies to earlier questions and win over detection."""
+    the user's replies to earlier questions and win over detection.
+
+    ``strict`` (init) refuses a project with no entry point; the settings loader passes
+    False and leaves what it cannot find at the defaults."""
     answers = dict(answers or {})
     out = Detection(project_dir)
     pyproject = load_pyproject(project_dir)
@@ -100,16 +104,23 @@ def detect_project(project_dir: Path, answers: dict[str, str] | None = None) -> 
             out.questions.append(question)
 
     toolkit = load_toolkit_agent(project_dir)
+    if toolkit is not None and toolkit.generated:
+        out.deploy_state = dict(toolkit.state)
+        toolkit = None  # aibox-ops wrote it from settings: no source of settings itself
     if toolkit is not None:
         out.deploy_state = dict(toolkit.state)
         put("agent_name", toolkit.name, f"{YAML_PATH} (default_agent)")
+        if toolkit.memory_mode:  # kept: NO_MEMORY would drop the runtime's Memory
+            put("memory_mode", toolkit.memory_mode, f"{YAML_PATH} (memory.mode)")
     else:
         ask(Question("agent_name", "Agent name (letters, digits, _)", DEFAULT_AGENT_NAME))
-    entry = _detect_entrypoint(project_dir, table, toolkit, put, ask)
+    entry = _detect_entrypoint(project_dir, table, toolkit, put, ask, strict)
     if entry and len(Path(entry).parts) == 1 and "packages" not in table:
         packages = local_packages(project_dir, entry)
         put("packages", packages, f"imports of {entry} (transitively)")
     env = _dockerfile_env(project_dir, toolkit, table, answers, out)
+    if env:  # the project's own variables: the bundled agent's defaults stay out
+        put("agent_defaults", False, env["__source__"])
     if toolkit is not None and toolkit.region:
         put("region", toolkit.region, f"{YAML_PATH} (aws.region)")
     elif env.get("AWS_REGION"):
@@ -121,7 +132,7 @@ def detect_project(project_dir: Path, answers: dict[str, str] | None = None) -> 
     return out
 
 
-def _detect_entrypoint(project_dir, table, toolkit, put, ask) -> str | None:
+def _detect_entrypoint(project_dir, table, toolkit, put, ask, strict) -> str | None:
     if "entrypoint" in table:
         return str(table["entrypoint"])
     candidates = find_entrypoints(project_dir)
@@ -130,6 +141,8 @@ def _detect_entrypoint(project_dir, table, toolkit, put, ask) -> str | None:
     if configured in candidates:
         put("entrypoint", configured, f"{YAML_PATH} (entrypoint), builds BedrockAgentCoreApp")
         return configured
+    if not candidates and not strict:
+        return None
     if not candidates:
         raise ConfigError(
             [f"{project_dir}: no entry point found: no .py file (at the root or up to two "
@@ -138,7 +151,8 @@ def _detect_entrypoint(project_dir, table, toolkit, put, ask) -> str | None:
             hint="Point init at the project holding agentcore_app.py, or set 'entrypoint' in "
                  "[tool.aibox-ops]; for a new project use `aibox-ops init --from-bundled NAME`.")
     if len(candidates) == 1:
-        put("entrypoint", candidates[0], "scan: builds BedrockAgentCoreApp, has @app.entrypoint")
+        put("entrypoint", candidates[0],
+            f"{candidates[0]} (builds BedrockAgentCoreApp, has @app.entrypoint)")
         return candidates[0]
     ask(Question("entrypoint", "Which file is the agent's entry point", candidates[0],
                  candidates))

@@ -7,7 +7,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..deploy_state import STATE_FIELDS, YAML_PATH
+from ..deploy_state import RECORD_PATH, STATE_FIELDS, YAML_PATH
 from ..docpath import get_path
 from ..errors import FileError
 from ..files import read_text
@@ -22,6 +22,10 @@ class ToolkitAgent:
     region: str | None
     entrypoint: str | None
     state: dict[str, str] = field(default_factory=dict)  # DeployState field -> value
+    memory_mode: str | None = None  # memory.mode (STM_ONLY: the runtime has a Memory)
+    # aibox-ops rendered the file (its header, or its render record beside the Dockerfile):
+    # its values came from settings, so they are no source to detect settings from.
+    generated: bool = False
 
 
 def load_toolkit_agent(project_dir: Path) -> ToolkitAgent | None:
@@ -36,7 +40,9 @@ def load_toolkit_agent(project_dir: Path) -> ToolkitAgent | None:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise FileError(f"{path}: is not valid YAML ({getattr(exc, 'problem', exc)})",
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise FileError(f"{path}{where}: is not valid YAML ({getattr(exc, 'problem', exc)})",
                         hint="Fix or remove the file; nothing was written.") from None
     agents = data.get("agents") if isinstance(data, dict) else None
     if not isinstance(agents, dict) or not agents:
@@ -51,8 +57,11 @@ def load_toolkit_agent(project_dir: Path) -> ToolkitAgent | None:
              if (value := get_path(agent, path_)) not in (None, "")}
     region = get_path(agent, ("aws", "region"))
     entry = agent.get("entrypoint")
+    memory = get_path(agent, ("memory", "mode"))
+    generated = split_header(text)[0] is not None or (project_dir / RECORD_PATH).is_file()
     return ToolkitAgent(str(name), str(region) if region else None,
-                        str(entry) if entry else None, state)
+                        str(entry) if entry else None, state,
+                        str(memory) if memory else None, generated)
 
 
 def relative_entrypoint(project_dir: Path, entrypoint: str) -> str | None:

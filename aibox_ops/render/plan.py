@@ -44,6 +44,7 @@ def template_context(settings: Settings) -> dict[str, Any]:
         "secret_refs": dict(sorted(secret_refs.items())),
         "region": settings.region,
         "network_mode": settings.network_mode,
+        "memory_mode": settings.memory_mode,
         "lifecycle": settings.lifecycle,
         "authorizer": settings.authorizer,
         "user": CONTAINER_USER,

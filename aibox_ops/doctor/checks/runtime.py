@@ -10,7 +10,7 @@ from ...errors import AiboxError
 from ..aws_reads import read_endpoint, read_runtime
 from ..context import DoctorContext
 from ..model import Finding, failed, passed, skipped, warned
-from .image import detect_env_drift_offline, diff_env
+from .image import detect_env_drift_offline, diff_env, image_generated
 
 READY = "READY"
 FAILED_STATES = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "NOT_FOUND")
@@ -220,6 +220,10 @@ def detect_env_drift(ctx: DoctorContext) -> Finding:
     """Fail when the Dockerfile's ENV or the deployed runtime's environment differs from
     ``Settings.container_env``."""
     assert ctx.settings is not None
+    if not ctx.settings.adopted and not image_generated(ctx):
+        return skipped("not adopted yet: aibox-ops did not write the image's environment "
+                       "(your Dockerfile did); after `aibox-ops init` this compares it with "
+                       "[tool.aibox-ops]")
     drift, relpath = detect_env_drift_offline(ctx)
     checked = [relpath] if relpath else []
     if ctx.aws_unavailable() is None:
