@@ -82,6 +82,10 @@ class _Deploy:
         from ..render import plan_render
         from ..requirements import plan_requirements
 
+        if not self.opts.no_iam:  # the IAM phase grants from it: missing or bad stops here,
+            from ..iam import load_manifest  # before anything in AWS is changed
+
+            load_manifest(self.s)
         # Planned once: the render and requirements phases apply these same plans. The
         # requirements check (uv export + an import scan, ~0.8 s) is skipped when none of
         # its inputs changed since it last passed.
@@ -94,9 +98,11 @@ class _Deploy:
                 raise plan.errors[0]
             if plan.blocked:
                 names = ", ".join(f"{i.target} ({i.reason})" for i in plan.blocked)
-                raise RefusedError(f"deploy would overwrite {names}",
-                                   hint=f"Keep your edits in the templates or settings, or "
-                                   f"run `aibox-ops {plan.command} --force` first.",
+                hint = (f"Keep your edits in the templates or settings, or run "
+                        f"`aibox-ops {plan.command} --force` first." if self.s.adopted else
+                        "Not adopted yet: run `aibox-ops init` first (it writes the detected "
+                        "settings down and adopts these files, keeping a backup of each).")
+                raise RefusedError(f"deploy would overwrite {names}", hint=hint,
                                    targets=[i.target for i in plan.blocked])
         doctor_stamp = build_dir(self.s) / "doctor.passed"
         if read_text(doctor_stamp) == doctor_inputs_key(self.s):

@@ -67,7 +67,27 @@ def plan_init(detection: Detection, flags: dict[str, Any] | None = None,
         backups.append(shadowing[0])
         adopted.append(shadowing[1])
     ignore = _gitignore(root)
-    return Plan("init", [*backups, pyproject, *adopted, *ignore], warnings)
+    manifest = _manifest(detection, settings)
+    return Plan("init", [*backups, pyproject, *adopted, *manifest, *ignore], warnings)
+
+
+def _manifest(detection: Detection, settings) -> list[Change]:
+    """The permissions manifest fix-iam grants from (``iam.manifest_path``), written from the
+    tables, secrets and models the container environment names; one that exists is kept."""
+    import json
+
+    from ..iam.derive import derive_manifest
+    from ..iam.manifest import manifest_path, manifest_relpath
+
+    if manifest_path(settings).exists():
+        return []
+    sources = sorted({f.source for f in detection.found if f.key.startswith("environment.")})
+    document = derive_manifest(settings, ", ".join(sources) or "the container environment")
+    text = json.dumps(document, indent=2) + "\n"
+    granted = [s["sid"] for s in document["statements"]]
+    return [Change(manifest_relpath(settings), "create",
+                   f"permissions manifest for fix-iam and deploy: {', '.join(granted)}",
+                   unified_diff(None, text, manifest_relpath(settings)), payload=text)]
 
 
 GITIGNORE_LINE = ".aibox-ops/"
