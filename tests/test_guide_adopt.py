@@ -1,6 +1,7 @@
 """The guide's project as it is (no [tool.aibox-ops]): settings come from detection, doctor
 runs every check without false alarms, offline and against moto, and init writes down what
-was detected, the permissions manifest included; deploy refuses without that manifest."""
+was detected, the permissions manifest included, without changing the runtime or dropping
+data from the image; deploy refuses without that manifest."""
 
 from __future__ import annotations
 
@@ -167,3 +168,62 @@ def test_deploy_refuses_without_the_manifest_before_any_aws_write(guide, aws):
     # --no-iam needs no manifest: the refusal is about IAM only.
     dry = invoke("--json", "deploy", "--dry-run", "--no-iam", project=guide)
     assert "permissions.json" not in dry.stdout
+
+
+def test_init_keeps_the_runtime_as_the_user_had_it(guide):
+    """Memory, the toolkit's auto-create switches and the image's variables survive init."""
+    path = guide / ".bedrock_agentcore.yaml"
+    data = yaml.safe_load(path.read_text())
+    agent = data["agents"][AGENT]
+    agent["memory"] = {"mode": "STM_ONLY", "memory_id": "my_aibox_agent_mem-Ab12Cd34Ef",
+                       "memory_name": "my_aibox_agent_mem", "event_expiry_days": 30,
+                       "was_created_by_toolkit": True}
+    agent["aws"]["execution_role_auto_create"] = True
+    agent["aws"]["ecr_auto_create"] = False
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert load_settings(guide, environ={}).memory_mode == "STM_ONLY"  # before init too
+    out = json_out(invoke("--json", "init", "--yes", project=guide))
+    assert out["ok"], out
+    after = yaml.safe_load(path.read_text())["agents"][AGENT]
+    assert after["memory"]["mode"] == "STM_ONLY"
+    assert after["memory"]["memory_id"] == "my_aibox_agent_mem-Ab12Cd34Ef"
+    assert after["memory"]["was_created_by_toolkit"] is True
+    assert after["aws"]["execution_role_auto_create"] is True
+    assert after["aws"]["ecr_auto_create"] is False
+    settings = load_settings(guide, environ={})
+    assert settings.adopted and settings.memory_mode == "STM_ONLY"
+    dockerfile = (guide / f".bedrock_agentcore/{AGENT}/Dockerfile").read_text()
+    assert "IMAGE_MODEL" not in dockerfile and "prod_aibox_setting" in dockerfile
+    assert "IMAGE_MODEL_ID" not in settings.container_env
+    # The render right after init changes nothing: the adopted files are what it writes.
+    assert invoke("render", "--check", project=guide).exit_code == 0
+
+
+def test_data_the_image_had_stays_and_whatever_leaves_is_named(guide):
+    (guide / "prompts").mkdir()
+    (guide / "prompts" / "system.txt").write_text("You are MyAIBOX.\n")
+    (guide / "config.yaml").write_text("greeting: hi\n")
+    settings = load_settings(guide, environ={})
+    assert settings.packages == ["config.yaml", "genai", "prompts"]  # scripts/ is code
+    out = json_out(invoke("--json", "init", "--yes", project=guide))
+    from aibox_ops.render.context import context_files
+
+    files = set(context_files(load_settings(guide, environ={})))
+    assert {"prompts/system.txt", "config.yaml", "genai/agents/prompts.py"} <= files
+    dockerfile = (guide / f".bedrock_agentcore/{AGENT}/Dockerfile").read_text()
+    assert "prompts/ /app/prompts/" in dockerfile and "config.yaml /app/config.yaml" in dockerfile
+    (warning,) = [w for w in out["warnings"] if "would leave it" in w]
+    for gone in ("docs/", "tests/", "scripts/", "genai/tests/", "genai/logs/",
+                 "genai/agents/__pycache__/", "pyproject.toml", ".bedrock_agentcore.yaml"):
+        assert gone in warning, (gone, warning)
+    # Kept ones are not named, nor what the user's own .dockerignore already kept out.
+    for kept in ("prompts", "config.yaml", ".venv", ".env", "requirements-agentcore.txt"):
+        assert f" {kept}," not in warning and f" {kept}/" not in warning, (kept, warning)
+
+
+def test_the_leaving_list_is_capped(guide):
+    for i in range(30):
+        (guide / f"notes{i:02}.md").write_text("x\n")
+    out = json_out(invoke("--json", "init", "--dry-run", project=guide))
+    (warning,) = [w for w in out["warnings"] if "would leave it" in w]
+    assert "(+" in warning and "more)" in warning and warning.count("notes") <= 15

@@ -29,6 +29,9 @@ TABLE_ENV_VARS = ("SETTING_TABLE", "SESSION_TABLE")
 SECRET_ENV_VARS = ("GEMINI_SECRET_ID", "OPENAI_SECRET_ID")
 # AgentCore Memory modes the toolkit knows (its MemoryConfig.mode).
 MEMORY_MODES = ("NO_MEMORY", "STM_ONLY", "STM_AND_LTM")
+# What the toolkit adds to the runtime's environment for a Memory (mode other than
+# NO_MEMORY and a memory id in the YAML): kept on every deploy, never counted as drift.
+MEMORY_ENV_VARS = ("BEDROCK_AGENTCORE_MEMORY_ID", "BEDROCK_AGENTCORE_MEMORY_NAME")
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,25 @@ project's ``[tool.aibox-ops]`` already sets are kept as they are. Nothing is gue
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config.build import SECRET_REF_RE, SECRET_WORD_RE
+from ..config.build import NEVER_IN_IMAGE, SAFE_PATH_RE, SECRET_REF_RE, SECRET_WORD_RE
 from ..config.model import DEFAULT_AGENT_NAME, DEFAULT_REGION, IMAGE_FIXED_ENV, Settings
 from ..deploy_state import YAML_PATH
 from ..errors import ConfigError
+from ..files import read_text
 from ..pyproject import load_pyproject
-from .entrypoint import find_entrypoints, local_packages
-from .existing import load_dockerfile_env, load_toolkit_agent, relative_entrypoint
+from .entrypoint import SKIP_DIRS, find_entrypoints, local_packages
+from .existing import (
+    image_entries,
+    load_dockerfile_copies,
+    load_dockerfile_env,
+    load_toolkit_agent,
+    relative_entrypoint,
+)
 
 DEFAULT_REQUIREMENTS = Settings.__dataclass_fields__["requirements_file"].default
 REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
@@ -52,6 +60,9 @@ class Detection:
     questions: list[Question] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     deploy_state: dict[str, str] = field(default_factory=dict)
+    # Top-level entries the user's own Dockerfile copies into the image (None: not known).
+    image_before: list[str] | None = None
+    image_source: str | None = None
 
     def value(self, key: str) -> Any:
         """The found value for ``key`` (None when not found)."""
@@ -115,10 +126,23 @@ def detect_project(project_dir: Path, answers: dict[str, str] | None = None,
     else:
         ask(Question("agent_name", "Agent name (letters, digits, _)", DEFAULT_AGENT_NAME))
     entry = _detect_entrypoint(project_dir, table, toolkit, put, ask, strict)
+    dockerfile = _user_dockerfile(project_dir, toolkit, table, answers)
+    if dockerfile is not None:
+        sources = load_dockerfile_copies(project_dir / dockerfile)
+        if sources:
+            out.image_before = image_entries(project_dir, sources,
+                                             read_text(project_dir / ".dockerignore"))
+            out.image_source = dockerfile
     if entry and len(Path(entry).parts) == 1 and "packages" not in table:
         packages = local_packages(project_dir, entry)
-        put("packages", packages, f"imports of {entry} (transitively)")
-    env = _dockerfile_env(project_dir, toolkit, table, answers, out)
+        source = f"imports of {entry} (transitively)"
+        kept = [e for e in out.image_before or [] if e not in packages and e != entry
+                and _kept_in_image(project_dir, e)]
+        if kept:  # data the code reads (prompts/, config files): the user's image had them
+            packages = sorted([*packages, *kept])
+            source += f"; {', '.join(kept)}: copied by {dockerfile}"
+        put("packages", packages, source)
+    env = _dockerfile_env(project_dir, dockerfile)
     if env:  # the project's own variables: the bundled agent's defaults stay out
         put("agent_defaults", False, env["__source__"])
     if toolkit is not None and toolkit.region:
@@ -159,8 +183,9 @@ def _detect_entrypoint(project_dir, table, toolkit, put, ask, strict) -> str | N
     return None
 
 
-def _dockerfile_env(project_dir, toolkit, table, answers, out) -> dict[str, str]:
-    """ENV of the hand-written Dockerfile the toolkit builds (else the root one)."""
+def _user_dockerfile(project_dir, toolkit, table, answers) -> str | None:
+    """The hand-written Dockerfile the toolkit builds (else the root one), relative; None
+    when there is none or aibox-ops generated it."""
     names = [answers.get("agent_name"), table.get("agent_name"),
              toolkit.name if toolkit else None, DEFAULT_AGENT_NAME]
     candidates = [f".bedrock_agentcore/{name}/Dockerfile" for name in names if name]
@@ -169,10 +194,39 @@ def _dockerfile_env(project_dir, toolkit, table, answers, out) -> dict[str, str]
     if len(others) == 1:  # the one the user wrote, whatever the agent is now called
         candidates.append(others[0])
     for rel in dict.fromkeys([*candidates, "Dockerfile"]):
-        env = load_dockerfile_env(project_dir / rel)
-        if env is not None:
-            return {**env, "__source__": f"{rel} (ENV)"}
-    return {}
+        if load_dockerfile_env(project_dir / rel) is not None:
+            return rel
+    return None
+
+
+def _dockerfile_env(project_dir: Path, dockerfile: str | None) -> dict[str, str]:
+    """The ENV of the user's Dockerfile, with the ``__source__`` it came from."""
+    env = load_dockerfile_env(project_dir / dockerfile) if dockerfile else None
+    return {**env, "__source__": f"{dockerfile} (ENV)"} if env else {}
+
+
+# Project files an image never needs, whatever `COPY . .` copied: build and packaging
+# metadata, documentation, licences.
+NOT_IMAGE_FILES = re.compile(
+    r"^(pyproject\.toml|uv\.lock|poetry\.lock|Pipfile(\.lock)?|requirements.*\.txt|"
+    r"setup\.(py|cfg)|MANIFEST\.in|Makefile|Dockerfile.*|docker-compose.*|.*\.(md|rst)|"
+    r"LICEN[CS]E.*|COPYING.*|NOTICE.*|CHANGELOG.*)$", re.IGNORECASE)
+
+
+def _kept_in_image(project_dir: Path, name: str) -> bool:
+    """Whether a top-level entry the user's image had, and the entry point does not import,
+    stays in it: data (folders without Python, files such as config.yaml), never tests,
+    docs, environments, tooling, hidden files or packaging metadata."""
+    path = project_dir / name
+    if (name.startswith(".") or name in NEVER_IN_IMAGE or name in SKIP_DIRS
+            or NOT_IMAGE_FILES.match(name) or not SAFE_PATH_RE.fullmatch(name)
+            or (path / "pyvenv.cfg").exists() or path.is_symlink()):
+        return False
+    # Code the entry point does not import is not needed (local_packages follows imports);
+    # data is read, not imported, so what holds no Python is kept.
+    if path.is_dir():
+        return not any(path.rglob("*.py"))
+    return path.suffix != ".py"
 
 
 def _carry_env(env: dict[str, str], existing_env: dict, put, out: Detection) -> None:

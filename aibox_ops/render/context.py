@@ -85,6 +85,24 @@ def context_files(settings: Settings, dockerignore: str | None = None) -> list[s
     return sorted(out)
 
 
+def image_layout(settings: Settings, dockerignore: str | None = None) -> dict[str, str]:
+    """Where each agent-code file of ``context_files`` lands in the image: project-relative
+    path -> path relative to ``/app``, by the Dockerfile's COPY lines (``image_copies``).
+    What ``doctor --install-test`` imports from, so it sees the image's file set."""
+    files = context_files(settings, dockerignore)
+    out: dict[str, str] = {}
+    for source, dest in image_copies(settings):
+        target = dest.removeprefix("/app/").rstrip("/")
+        if source.endswith("/"):
+            for rel in files:
+                if rel.startswith(source):
+                    inner = rel[len(source):]
+                    out[rel] = f"{target}/{inner}" if target else inner
+        elif source in files:
+            out[source] = target
+    return out
+
+
 def parse_dockerignore(text: str) -> list[tuple[re.Pattern[str], bool]]:
     """(regex, is_exception) rules of a .dockerignore, in order (Docker's syntax: ``*`` and
     ``?`` stay within one path element, ``**`` spans any number, ``!`` re-includes)."""

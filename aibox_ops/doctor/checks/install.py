@@ -73,8 +73,22 @@ class InstallFailed(Exception):
         self.lines = lines
 
 
+def stage_image_files(settings, target: Path) -> int:
+    """Copy the image's agent code into ``target`` laid out as ``/app`` is
+    (``render.context.image_layout``: the one definition of what enters the image), so an
+    import that needs a file the image leaves out fails here too; returns the file count."""
+    from ...render.context import image_layout
+
+    layout = image_layout(settings)
+    for rel, dest in layout.items():
+        path = target / dest
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(settings.path(rel), path)
+    return len(layout)
+
+
 def import_entry(python: Path, agent_dir: Path, module: str) -> subprocess.CompletedProcess:
-    """Import the entry module the way the container does (``/app`` = the agent folder)."""
+    """Import the entry module the way the container does (``agent_dir`` is ``/app``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.update({"DOCKER_CONTAINER": "1", "LOG_TO_FILE": "false", "PYTHONDONTWRITEBYTECODE": "1"})
     code = f"import importlib; importlib.import_module({module!r})"
@@ -82,6 +96,10 @@ def import_entry(python: Path, agent_dir: Path, module: str) -> subprocess.Compl
                            f"{str(agent_dir)!r}); {code}"],
                           cwd=agent_dir, capture_output=True, text=True, env=env,
                           timeout=IMPORT_TIMEOUT, check=False)
+
+
+def _in_project(settings, name: str) -> bool:
+    return settings.path(name).is_dir() or settings.path(f"{name}.py").is_file()
 
 
 def detect_install_test(ctx: DoctorContext) -> Finding:
@@ -100,8 +118,12 @@ def detect_install_test(ctx: DoctorContext) -> Finding:
         return failed(f"pip cannot install {settings.requirements_file}", exc.lines)
     except subprocess.TimeoutExpired:
         return failed(f"installing {settings.requirements_file} took over {INSTALL_TIMEOUT} s")
+    import tempfile
+
     try:
-        proc = import_entry(python, settings.agent_dir, settings.entry_module)
+        with tempfile.TemporaryDirectory(prefix="aibox-ops-image-") as app_dir:
+            stage_image_files(settings, Path(app_dir))
+            proc = import_entry(python, Path(app_dir), settings.entry_module)
     except subprocess.TimeoutExpired:
         return failed(f"importing {settings.entry_module} took over {IMPORT_TIMEOUT} s "
                       "(does it start the server at import time?)")
@@ -109,6 +131,11 @@ def detect_install_test(ctx: DoctorContext) -> Finding:
     if proc.returncode != 0:
         lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
         missing = MISSING_RE.findall(proc.stderr)
+        local = [m.split(".")[0] for m in missing if _in_project(settings, m.split(".")[0])]
+        if local:
+            return failed(f"importing {settings.entry_module} fails: {local[0]!r} is in the "
+                          f"project but not in the image ({how})", lines[-3:],
+                          fix=f"Add {local[0]!r} to 'packages' in [tool.aibox-ops].")
         if missing:
             return failed(f"importing {settings.entry_module} fails: no module named "
                           f"{', '.join(repr(m) for m in missing)} ({how})", lines[-3:],
@@ -116,4 +143,4 @@ def detect_install_test(ctx: DoctorContext) -> Finding:
                               "dependency group, `uv lock`, `aibox-ops sync-requirements`.")
         return failed(f"importing {settings.entry_module} fails ({how})", lines[-5:])
     return passed(f"{settings.requirements_file} installs and {settings.entry_module} imports "
-                  f"({how})")
+                  f"from the image's files ({how})")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ...config.build import warm_interval_problem
+from ...config.model import MEMORY_ENV_VARS
 from ...errors import AiboxError
 from ..aws_reads import read_endpoint, read_runtime
 from ..context import DoctorContext
@@ -229,7 +230,8 @@ def detect_env_drift(ctx: DoctorContext) -> Finding:
     if ctx.aws_unavailable() is None:
         runtime = read_runtime(ctx)
         if runtime is not None:
-            deployed = runtime.get("environmentVariables") or {}
+            deployed = {k: v for k, v in (runtime.get("environmentVariables") or {}).items()
+                        if k not in MEMORY_ENV_VARS}  # the toolkit's, for the Memory
             drift += diff_env(deployed, ctx.settings.container_env,
                               f"runtime {runtime['agentRuntimeId']}")
             checked.append("the deployed runtime")
