@@ -75,6 +75,12 @@ def plan_render(settings: Settings, templates_dir: Path | None = None) -> Plan:
         yaml_file,
         _plan_record(root, yaml_values, stash),
     ]
+    own = [f.target for f in files if f.status == "foreign"]
+    if own and not settings.adopted:
+        notes.append(f"not adopted yet (no [tool.aibox-ops]): {', '.join(own)} "
+                     f"{'is' if len(own) == 1 else 'are'} your own; `aibox-ops init` writes "
+                     "the detected settings down and adopts them, keeping a backup of each "
+                     "(--force would replace them without one)")
     return Plan("render", files, notes)
 
 
