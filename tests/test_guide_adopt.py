@@ -129,6 +129,15 @@ def test_doctor_against_aws_before_init_runs_the_live_checks(guide, aws, monkeyp
         assert fixed.exit_code == 0, fixed.stdout + fixed.stderr
         _, _, checks = doctor(guide, "--no-logs", "--only", "dynamodb-access,secrets-access")
         assert {c["status"] for c in checks.values()} == {"pass"}, checks
+        # After init the written manifest is the same grant: nothing new fails.
+        assert invoke("init", "--yes", project=guide).exit_code == 0
+        code, _, checks = doctor(guide, "--no-logs")
+        problems = {i: c["message"] for i, c in checks.items()
+                    if c["status"] in ("fail", "error")}
+        assert {"aws-credentials", "runtime-status", "dynamodb-access",
+                "secrets-access"} <= {i for i, c in checks.items() if c["status"] == "pass"}
+        # env-drift now compares: the toolkit deployed without environment variables.
+        assert set(problems) <= {"env-drift"}, problems
 
 
 def test_init_writes_the_manifest_that_fix_iam_reads(guide):
