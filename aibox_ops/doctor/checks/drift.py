@@ -16,11 +16,16 @@ NEVER_GENERATED = frozenset({"foreign", "create"})
 
 
 def before_adoption(ctx: DoctorContext, plan: Plan) -> Finding | None:
-    """Before ``init`` (no [tool.aibox-ops]), files aibox-ops never generated are the
-    project's own, not drift: a warning naming init instead of a failure (None otherwise)."""
+    """Before ``init`` (no [tool.aibox-ops]) in a project aibox-ops never rendered (no
+    render record), files it never generated are the project's own, not drift: a warning
+    naming init instead of a failure (None otherwise)."""
+    from ...deploy_state import RECORD_PATH
+
     settings = ctx.agent_settings()
     if settings is None or settings.adopted or not plan.changes:
         return None
+    if (ctx.root / RECORD_PATH).is_file():
+        return None  # aibox-ops has rendered here: what differs now is drift
     if any(item.status not in NEVER_GENERATED for item in plan.changes
            if not item.target.endswith("aibox-ops-render.json")):
         return None  # aibox-ops generated some of them: drift is drift
