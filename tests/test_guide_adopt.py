@@ -236,3 +236,14 @@ def test_the_leaving_list_is_capped(guide):
     out = json_out(invoke("--json", "init", "--dry-run", project=guide))
     (warning,) = [w for w in out["warnings"] if "would leave it" in w]
     assert "(+" in warning and "more)" in warning and warning.count("notes") <= 15
+
+
+def test_the_images_python_and_otel_pins_are_kept(guide):
+    path = guide / f".bedrock_agentcore/{AGENT}/Dockerfile"
+    path.write_text(path.read_text().replace("python:3.12-slim", "python:3.11-slim")
+                    .replace("distro==0.12.2", "distro==0.10.0"))
+    settings = load_settings(guide, environ={})
+    assert (settings.python_version, settings.otel_distro_version) == ("3.11", "0.10.0")
+    assert invoke("init", "--yes", project=guide).exit_code == 0
+    rendered = path.read_text()
+    assert "python:3.11-slim" in rendered and "aws-opentelemetry-distro==0.10.0" in rendered

@@ -80,6 +80,7 @@ def test_adopts_the_guide_project(guide):
         "agent_name": AGENT, "entrypoint": "agentcore_app.py", "packages": ["genai"],
         "region": "ap-southeast-1", "bedrock_region": "us-west-2",
         "dependency_source": "project", "memory_mode": "NO_MEMORY", "agent_defaults": False,
+        "python_version": "3.12", "otel_distro_version": "0.12.2",
         "environment": {"PYTHONUNBUFFERED": "1", "SETTING_TABLE": "prod_aibox_setting",
                         "SESSION_TABLE": "aibox_session", "GEMINI_SECRET_ID": "dev_gemini_api",
                         "OPENAI_SECRET_ID": "dev_openai_api"}}

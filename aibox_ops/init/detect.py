@@ -23,6 +23,7 @@ from .existing import (
     image_entries,
     load_dockerfile_copies,
     load_dockerfile_env,
+    load_dockerfile_pins,
     load_toolkit_agent,
     relative_entrypoint,
 )
@@ -143,6 +144,9 @@ def detect_project(project_dir: Path, answers: dict[str, str] | None = None,
             source += f"; {', '.join(kept)}: copied by {dockerfile}"
         put("packages", packages, source)
     env = _dockerfile_env(project_dir, dockerfile)
+    if dockerfile is not None:  # the rendered image keeps the user's Python and OTel pins
+        for key, value in load_dockerfile_pins(project_dir / dockerfile).items():
+            put(key, value, f"{dockerfile} ({'FROM' if key == 'python_version' else 'RUN'})")
     if env:  # the project's own variables: the bundled agent's defaults stay out
         put("agent_defaults", False, env["__source__"])
     if toolkit is not None and toolkit.region:
