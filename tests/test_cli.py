@@ -120,7 +120,8 @@ def test_verbose_says_where_settings_came_from(tmp_path):
     make_project(tmp_path)
     result = invoke("--verbose", "config", project=tmp_path)
     assert result.exit_code == 0
-    assert "settings: defaults (no [tool.aibox-ops] table in pyproject.toml)" in result.stderr
+    assert "settings: detection (no [tool.aibox-ops] in " in result.stderr
+    assert "`aibox-ops init` writes it down" in result.stderr
 
 
 def test_config_json_shows_effective_settings(tmp_path):

@@ -12,7 +12,8 @@ from tests.helpers import make_project
 def test_defaults_without_tool_table(tmp_path):
     make_project(tmp_path)
     settings = load_settings(tmp_path, environ={})
-    assert settings.source == "defaults"
+    assert settings.source.startswith("detection (no [tool.aibox-ops]")
+    assert settings.adopted is False
     assert settings.agent_name == "my_aibox_agent"
     assert settings.entrypoint == "agent/agentcore_app.py"
     assert (settings.region, settings.bedrock_region) == ("ap-southeast-1", "us-west-2")
@@ -41,7 +42,7 @@ def test_defaults_without_tool_table(tmp_path):
 def test_pyproject_without_table_uses_defaults(tmp_path):
     make_project(tmp_path)
     settings = load_settings(tmp_path, environ={})
-    assert settings.source == "defaults"
+    assert "`aibox-ops init` writes it down" in settings.source
     assert settings.agent_name == "my_aibox_agent"
 
 

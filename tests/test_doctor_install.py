@@ -54,3 +54,47 @@ def test_the_import_sees_the_image_files_not_the_project_folder(tmp_path, monkey
     result = check(root, "install-test", "--install-test")
     assert result["status"] == "fail"
     assert "no module named 'shared_settings'" in result["message"]
+
+
+ROOT_APP = """\
+from pathlib import Path
+
+from genai.text import greet
+
+SYSTEM_PROMPT = (Path(__file__).parent / "prompts" / "system.txt").read_text()
+"""
+
+
+def root_project(root, packages):
+    """The guide's layout: a root entry point importing genai and reading prompts/."""
+    root.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0.1.0"\ndependencies = []\n\n'
+        '[tool.aibox-ops]\nentrypoint = "agentcore_app.py"\n'
+        f'dependency_source = "requirements"\npackages = {packages!r}\n'.replace("'", '"'))
+    (root / "agentcore_app.py").write_text(ROOT_APP)
+    (root / "genai").mkdir()
+    (root / "genai" / "__init__.py").write_text("")
+    (root / "genai" / "text.py").write_text("def greet():\n    return 'hi'\n")
+    (root / "prompts").mkdir()
+    (root / "prompts" / "system.txt").write_text("You are MyAIBOX.\n")
+    (root / "requirements-agentcore.txt").write_text("# nothing to install\n")
+    return root
+
+
+def test_the_import_runs_from_the_images_files_not_the_project(tmp_path, monkeypatch):
+    """prompts/ is in the project but not in 'packages': the image has no such folder, so
+    the import the container does fails, although it works in the project folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    left_out = check(root_project(tmp_path / "a", ["genai"]), "install-test", "--install-test")
+    assert left_out["status"] == "fail", left_out
+    assert "FileNotFoundError" in "\n".join(left_out["evidence"])
+    assert "prompts/system.txt" in "\n".join(left_out["evidence"])
+    kept = check(root_project(tmp_path / "b", ["genai", "prompts"]), "install-test",
+                 "--install-test")
+    assert kept["status"] == "pass" and "image's files" in kept["message"], kept
+    missing = root_project(tmp_path / "c", ["prompts"])
+    result = check(missing, "install-test", "--install-test")
+    assert result["status"] == "fail" and "'genai' is in the project but not in the image" \
+        in result["message"], result
+    assert "packages" in result["fix"]

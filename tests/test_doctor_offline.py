@@ -215,16 +215,21 @@ def test_guide_like_project_with_its_own_setuptools_pyproject(tmp_path):
     (root / "core" / "__init__.py").write_text("")
     (root / "requirements-agentcore.txt").write_text("bedrock-agentcore\nboto3\n")
     _, _, checks = doctor(root, "--offline")
-    # aibox-ops copies the entry point's folder into the image, so the guide's root-level
-    # entry point is a config problem; every check that needs no settings still runs.
-    assert checks["config"]["status"] == "fail"
-    assert any("entrypoint" in line for line in checks["config"]["evidence"])
+    # Without [tool.aibox-ops] the settings are detected: the root-level entry point and
+    # its package are found, and what aibox-ops never generated is not called drift.
+    assert checks["config"]["status"] == "pass"
+    assert "detection" in checks["config"]["message"]
+    assert checks["config"]["evidence"] == ["entry point: agentcore_app.py"]
     assert checks["flat-layout"]["status"] == "fail"
     assert checks["missing-requirement"]["status"] == "fail"
     assert "dotenv" in checks["missing-requirement"]["evidence"][0]
     assert checks["main-guard"]["status"] == "pass"
     assert "agentcore_app.py" in checks["main-guard"]["message"]
-    assert checks["requirements-drift"]["status"] == "skip"
+    drift = checks["requirements-drift"]
+    assert drift["status"] == "warn" and "not adopted yet" in drift["message"]
+    assert "aibox-ops init" in drift["fix"] and not drift["fixable"]
+    assert checks["render-drift"]["status"] == "warn"
+    assert checks["env-drift"]["status"] == "skip"
 
 
 def test_this_repository_passes_main_guard_and_no_check_crashes():

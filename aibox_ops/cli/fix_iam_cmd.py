@@ -1,4 +1,4 @@
-"""``aibox-ops fix-iam``: grant the runtime role exactly what agent/permissions.json lists."""
+"""``aibox-ops fix-iam``: grant the runtime role exactly what the permissions manifest lists."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def fix_iam(
     backup_id: BackupId = None,
     list_backups: ListBackups = False,
 ) -> None:
-    """Grant the runtime role exactly what agent/permissions.json lists.
+    """Grant the runtime role exactly what the permissions manifest (permissions.json next
+    to the entry point) lists.
 
     DynamoDB, Secrets Manager (and their KMS key), Bedrock and Polly, in inline policies
     aibox-ops owns (aibox-ops-data, aibox-ops-models, aibox-ops-from-logs); other policies

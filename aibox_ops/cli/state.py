@@ -34,10 +34,7 @@ class AppState:
             if self.verbose:
                 from .output import console
 
-                where = self._settings.source
-                if where == "defaults":
-                    where = "defaults (no [tool.aibox-ops] table in pyproject.toml)"
-                console().print(f"settings: {where}", markup=False)
+                console().print(f"settings: {self._settings.source}", markup=False)
         return self._settings
 
     def aws(self) -> AwsSession:

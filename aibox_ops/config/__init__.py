@@ -11,7 +11,14 @@ from typing import Any
 from ..project import find_project_dir
 from .build import build_settings
 from .model import Authorizer, Lifecycle, Settings, Warm
-from .sources import env_layer, flag_layer, load_pyproject_layer, merge_layers
+from .sources import (
+    PyprojectLayer,
+    detected_layer,
+    env_layer,
+    flag_layer,
+    load_pyproject_layer,
+    merge_layers,
+)
 from .stages import split_stages, stage_layer
 
 __all__ = ["Authorizer", "Lifecycle", "Settings", "Warm", "load_settings", "setting_origin"]
@@ -31,21 +38,30 @@ def load_settings(
     pyproject.toml (``find_project_dir``); no pyproject.toml at all is a ConfigError.
     A stage (``flags["stage"]`` or ``AIBOX_OPS_STAGE``) overlays its
     ``[tool.aibox-ops.stages.NAME]`` table on the pyproject values, below env and flags.
+    Without ``[tool.aibox-ops]`` the values are detected from the project's own files
+    (what ``aibox-ops init`` would write down) and ``Settings.adopted`` is False.
     """
     project_dir = find_project_dir(Path(project_dir))
     pyproject = load_pyproject_layer(project_dir)
-    if not pyproject.exists:
-        source = "defaults"
-        log.info("%s not found: using default settings", pyproject.path)
-    elif not pyproject.has_table:
-        source = "defaults"
-        log.info("%s has no [tool.aibox-ops] table: using default settings", pyproject.path)
-    else:
+    if pyproject.has_table:
         source = str(pyproject.path)
         log.info("settings from [tool.aibox-ops] in %s", pyproject.path)
-    raw = _layers(pyproject.values, flags, environ)
+    else:
+        source = f"detection (no [tool.aibox-ops] in {pyproject.path}; `aibox-ops init` " \
+                 "writes it down)"
+        log.info("%s has no [tool.aibox-ops] table: settings detected from the project",
+                 pyproject.path)
+    raw = _layers(_base_values(project_dir, pyproject), flags, environ)
     default_origin = f"default (not set in [tool.aibox-ops] of {pyproject.path})"
-    return build_settings(project_dir, source, raw, default_origin)
+    return build_settings(project_dir, source, raw, default_origin,
+                          adopted=pyproject.has_table)
+
+
+def _base_values(project_dir: Path, pyproject: PyprojectLayer) -> dict:
+    """``[tool.aibox-ops]`` when the project has it, else what detection finds."""
+    if pyproject.has_table:
+        return pyproject.values
+    return detected_layer(project_dir) if pyproject.exists else {}
 
 
 def _layers(values: dict, flags: Mapping[str, Any] | None,
@@ -65,9 +81,10 @@ def setting_origin(
     environ: Mapping[str, str] | None = None,
 ) -> str:
     """Where ``key`` (dotted, e.g. "region") got its value: "pyproject.toml:12",
-    "env AIBOX_OPS_REGION", "flag --region", or "default" (same layering as load_settings,
-    the settings' stage included)."""
+    "env AIBOX_OPS_REGION", "flag --region", "detected from <file>" or "default" (same
+    layering as load_settings, the settings' stage included)."""
     flags = {**(flags or {}), "stage": (flags or {}).get("stage") or settings.stage}
-    raw = _layers(load_pyproject_layer(settings.project_dir).values, flags, environ)
+    pyproject = load_pyproject_layer(settings.project_dir)
+    raw = _layers(_base_values(settings.project_dir, pyproject), flags, environ)
     item = raw.get(tuple(key.split(".")))
     return item.origin if item is not None else "default"

@@ -11,7 +11,7 @@ from types import NoneType, UnionType
 from typing import Any
 
 from ..errors import ConfigError
-from .model import IMAGE_FIXED_ENV, Authorizer, Lifecycle, Settings, Warm
+from .model import IMAGE_FIXED_ENV, MEMORY_MODES, Authorizer, Lifecycle, Settings, Warm
 from .sources import KeyPath, RawValue
 
 AGENT_NAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,47}$")
@@ -33,16 +33,16 @@ SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9._/-]+$")
 RUNTIME_SERVICE = "bedrock-agentcore-control"
 SECTIONS: dict[str, type] = {"authorizer": Authorizer, "lifecycle": Lifecycle, "warm": Warm}
 # Fields that are not user-settable from pyproject/env (they come from the loader).
-INTERNAL_FIELDS = {"project_dir", "source"}
+INTERNAL_FIELDS = {"project_dir", "source", "adopted"}
 DICT_FIELDS = {"environment"}
 
 
 def build_settings(project_dir: Path, source: str, raw: dict[KeyPath, RawValue],
-                   default_origin: str = "default") -> Settings:
+                   default_origin: str = "default", adopted: bool = True) -> Settings:
     """Coerce types, check every value and cross-field rule; raise one ConfigError listing all.
 
     ``default_origin`` labels problems with values nobody set (it names the table to set
-    them in)."""
+    them in); ``adopted`` is False when the values were detected (no [tool.aibox-ops])."""
     problems: list[str] = []
     top: dict[str, Any] = {}
     sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
@@ -79,6 +79,7 @@ def build_settings(project_dir: Path, source: str, raw: dict[KeyPath, RawValue],
     settings = Settings(
         project_dir=project_dir,
         source=source,
+        adopted=adopted,
         environment=environment,
         authorizer=Authorizer(**sections["authorizer"]),
         lifecycle=Lifecycle(**sections["lifecycle"]),
@@ -132,6 +133,8 @@ def check_settings(s: Settings, origin: dict[str, str],
         bad("entrypoint", f"= {s.entrypoint!r} must be a .py file")
     elif well_formed:
         _check_layout(s, bad)  # the files themselves, once the paths make sense
+    if s.memory_mode not in MEMORY_MODES:
+        bad("memory_mode", f"= {s.memory_mode!r} must be one of {', '.join(MEMORY_MODES)}")
     if s.network_mode != "PUBLIC":
         bad("network_mode", f"= {s.network_mode!r}: only PUBLIC is supported for now")
     for name, value in s.environment.items():

@@ -27,6 +27,11 @@ DEFAULT_APP_ENV: dict[str, str] = {
 IMAGE_FIXED_ENV: dict[str, str] = {"LOG_TO_FILE": "false", "DOCKER_CONTAINER": "1"}
 TABLE_ENV_VARS = ("SETTING_TABLE", "SESSION_TABLE")
 SECRET_ENV_VARS = ("GEMINI_SECRET_ID", "OPENAI_SECRET_ID")
+# AgentCore Memory modes the toolkit knows (its MemoryConfig.mode).
+MEMORY_MODES = ("NO_MEMORY", "STM_ONLY", "STM_AND_LTM")
+# What the toolkit adds to the runtime's environment for a Memory (mode other than
+# NO_MEMORY and a memory id in the YAML): kept on every deploy, never counted as drift.
+MEMORY_ENV_VARS = ("BEDROCK_AGENTCORE_MEMORY_ID", "BEDROCK_AGENTCORE_MEMORY_NAME")
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,10 @@ class Settings:
     """Everything aibox-ops knows about the project, after all layers are merged."""
 
     project_dir: Path
-    source: str  # where [tool.aibox-ops] came from, or "defaults"
+    source: str  # where [tool.aibox-ops] came from, or what detection read
+    # False while the project has no [tool.aibox-ops] table: settings were detected from its
+    # files (config/sources.py: detected_layer) and nothing of the user's was generated yet.
+    adopted: bool = True
     agent_name: str = DEFAULT_AGENT_NAME
     entrypoint: str = "agent/agentcore_app.py"
     # Packages (folders or .py modules, relative to the project) the image gets besides the
@@ -83,6 +91,11 @@ class Settings:
     dependency_group: str = "agent"
     requirements_file: str = "requirements-agentcore.txt"
     environment: dict[str, str] = field(default_factory=dict)  # overrides of container env
+    # Whether the container gets the bundled MyAIBOX agent's default variables
+    # (DEFAULT_APP_ENV: its tables, secret ids, image model). init turns it off for a
+    # project whose Dockerfile sets its own ENV: only the user's variables enter the image.
+    agent_defaults: bool = True
+    memory_mode: str = "NO_MEMORY"  # the runtime's AgentCore Memory (MEMORY_MODES)
     tables: list[str] | None = None  # DynamoDB tables the agent uses; None: from environment
     secrets: list[str] | None = None  # secret ids the agent reads; None: from environment
     # Whose key schemas the tables have: "bundled" (the bundled agent's genai/store: provision
@@ -115,12 +128,13 @@ class Settings:
     @property
     def container_env(self) -> dict[str, str]:
         """Exactly the environment the image gets (and deploy passes to the runtime): the
-        guide's defaults, then the user's ``environment``, then the fixed values."""
+        bundled agent's defaults (unless ``agent_defaults`` is off), then the user's
+        ``environment``, then the fixed values."""
         env = {
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
             "BEDROCK_REGION": self.bedrock_region,
-            **DEFAULT_APP_ENV,
+            **(DEFAULT_APP_ENV if self.agent_defaults else {}),
             **self.environment,
             **IMAGE_FIXED_ENV,
         }

@@ -1,4 +1,4 @@
-"""Raw settings layers: pyproject.toml, AIBOX_OPS_* environment variables, CLI flags.
+"""Raw settings layers: detection, pyproject.toml, AIBOX_OPS_* environment variables, flags.
 
 Each layer is a flat mapping from a key path (``("lifecycle", "idle_timeout")``) to a
 ``RawValue`` that remembers where it came from, so that errors can name the file and line,
@@ -95,6 +95,20 @@ def is_near_miss(name: str) -> bool:
     canonical = re.sub(r"[^a-z0-9]", "", TOOL_TABLE)
     normal = re.sub(r"[^a-z0-9]", "", name.lower())
     return normal == canonical or difflib.SequenceMatcher(None, normal, canonical).ratio() >= 0.8
+
+
+DETECTED = "detected from "
+
+
+def detected_layer(project_dir: Path) -> dict[KeyPath, RawValue]:
+    """What ``aibox-ops init`` would write, for a project without ``[tool.aibox-ops]``:
+    the same detection (``init.detect.detect_project``), each value's origin "detected from
+    <file>". What detection cannot find stays at its default, as ``init --yes`` leaves it."""
+    from ..init.detect import detect_project  # init builds on config: imported when used
+
+    detection = detect_project(project_dir, strict=False)
+    return {tuple(f.key.split(".", 1)): RawValue(f.value, DETECTED + f.source)
+            for f in detection.found}
 
 
 def env_layer(environ: Mapping[str, str]) -> dict[KeyPath, RawValue]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..aws import AwsSession
 from ..config import Settings
+from ..config.model import MEMORY_ENV_VARS
 from ..deploy_state import DeployState, load_deploy_state
 from ..errors import AwsError, FileError, RefusedError
 from ..files import atomic_write, read_text
@@ -82,6 +83,10 @@ class _Deploy:
         from ..render import plan_render
         from ..requirements import plan_requirements
 
+        if not self.opts.no_iam:  # the IAM phase grants from it: missing or bad stops here,
+            from ..iam import load_manifest  # before anything in AWS is changed
+
+            load_manifest(self.s)
         # Planned once: the render and requirements phases apply these same plans. The
         # requirements check (uv export + an import scan, ~0.8 s) is skipped when none of
         # its inputs changed since it last passed.
@@ -94,9 +99,11 @@ class _Deploy:
                 raise plan.errors[0]
             if plan.blocked:
                 names = ", ".join(f"{i.target} ({i.reason})" for i in plan.blocked)
-                raise RefusedError(f"deploy would overwrite {names}",
-                                   hint=f"Keep your edits in the templates or settings, or "
-                                   f"run `aibox-ops {plan.command} --force` first.",
+                hint = (f"Keep your edits in the templates or settings, or run "
+                        f"`aibox-ops {plan.command} --force` first." if self.s.adopted else
+                        "Not adopted yet: run `aibox-ops init` first (it writes the detected "
+                        "settings down and adopts these files, keeping a backup of each).")
+                raise RefusedError(f"deploy would overwrite {names}", hint=hint,
                                    targets=[i.target for i in plan.blocked])
         doctor_stamp = build_dir(self.s) / "doctor.passed"
         if read_text(doctor_stamp) == doctor_inputs_key(self.s):
@@ -183,8 +190,10 @@ class _Deploy:
         same = (runtime is not None and last is not None and not self.opts.force_build
                 and last.content_hash == self.context.content_hash
                 and runtime.image_uri == last.image_uri)
+        deployed_env = {k: v for k, v in runtime.environment.items()
+                        if k not in MEMORY_ENV_VARS} if runtime is not None else None
         if same and last.config_hash == self.config_hash \
-                and runtime.environment == self.s.container_env:
+                and deployed_env == self.s.container_env:
             action, reason = "unchanged", f"same content and configuration as {last.time}"
         elif same:
             action, reason = "update", "configuration changed; same image, no build"
@@ -230,12 +239,20 @@ class _Deploy:
     def iam(self, phase: PhaseReport) -> str:
         if self.opts.no_iam:
             raise Skip("--no-iam")
-        if self.report.action == "unchanged":
+        if self.report.action == "unchanged" and self._manifest_in_content():
             # Same agent content (permissions.json included) and configuration as the last
             # deploy, which applied IAM: nothing new to grant.
             raise Skip("unchanged since the last deploy; `aibox-ops fix-iam --check` verifies")
         return hooks.fix_iam(self.session, self.s, load_deploy_state(self.s), phase,
                              self.opts.dry_run)
+
+    def _manifest_in_content(self) -> bool:
+        """Whether the permissions manifest is part of the hashed build context (the bundled
+        layout's agent/permissions.json); beside a root-level entry point it is not, so an
+        edit of it would go unseen by the content hash."""
+        from ..iam.manifest import manifest_relpath
+
+        return bool(self.context) and manifest_relpath(self.s) in self.context.files
 
     def health(self, phase: PhaseReport) -> str:
         if self.opts.dry_run:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..aws.validate import check_request
+from ..config.model import MEMORY_ENV_VARS
 from ..errors import AiboxError, AwsError
 
 CONTROL = "bedrock-agentcore-control"
@@ -209,7 +210,12 @@ def _toolkit_session(profile: str | None, runtime_params: dict[str, Any],
 
     def hook(params: dict[str, Any], model: Any, **_: Any) -> dict[str, Any]:
         if model.name in RUNTIME_WRITES:
+            memory = {k: v for k, v in (params.get("environmentVariables") or {}).items()
+                      if k in MEMORY_ENV_VARS and v}  # the toolkit's link to the Memory
             params = {**params, **runtime_params}
+            if memory:
+                params["environmentVariables"] = {**memory,
+                                                  **params.get("environmentVariables", {})}
         check_request(CONTROL, model.name, params)
         if model.name in RUNTIME_WRITES:
             requests.append({"operation": model.name, "params": params})

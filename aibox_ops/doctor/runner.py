@@ -61,7 +61,8 @@ def _result(check: Check, finding: Finding) -> CheckResult:
     fix = (finding.fix or check.fix_hint) if problem else None
     return CheckResult(check.id, check.title, finding.status, check.severity, finding.message,
                        list(finding.evidence), fix,
-                       fixable=bool(check.plan_fix) and finding.status in ("fail", "warn"),
+                       fixable=bool(check.plan_fix) and finding.status in ("fail", "warn")
+                       and not finding.data.get("manual"),
                        data=dict(finding.data))
 
 

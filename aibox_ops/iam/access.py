@@ -191,11 +191,11 @@ def _fill(template: str, ctx: _Context, sid: str, override: dict[str, str] | Non
         if scope == "aws":
             known = {"partition": ctx.partition, "account": ctx.account}
             if name not in known:
-                raise ConfigError([f"agent/permissions.json statement {sid}: unknown "
+                raise ConfigError([f"permissions manifest, statement {sid}: unknown "
                                    f"variable ${{aws:{name}}}"])
             return known[name]
         if not env.get(name):
-            raise ConfigError([f"agent/permissions.json statement {sid}: ${{env:{name}}} is "
+            raise ConfigError([f"permissions manifest, statement {sid}: ${{env:{name}}} is "
                                "set neither in the container environment nor env_defaults"],
                               hint="Set it in [tool.aibox-ops.environment].")
         return env[name]

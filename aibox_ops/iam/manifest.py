@@ -53,17 +53,40 @@ class Manifest:
 
 
 def manifest_path(settings: Settings) -> Path:
-    """Where the manifest lives: next to the agent's entrypoint."""
+    """Where the manifest lives: next to the agent's entrypoint (``agent/permissions.json``
+    for the bundled layout, ``permissions.json`` beside a root-level ``agentcore_app.py``)."""
     return settings.agent_dir / MANIFEST_NAME
 
 
+def manifest_relpath(settings: Settings) -> str:
+    """``manifest_path`` relative to the project (POSIX), for messages and plans."""
+    return manifest_path(settings).relative_to(settings.project_dir).as_posix()
+
+
+def missing_manifest(settings: Settings) -> FileError:
+    """The error for an adopted project without its manifest, naming the right path."""
+    rel = manifest_relpath(settings)
+    return FileError(f"{manifest_path(settings)}: not found (fix-iam grants what this "
+                     "manifest lists)",
+                     hint=f"Run `aibox-ops init` to write {rel} from the tables, secrets and "
+                          f"models your container environment names, or write {rel} yourself "
+                          "(docs/fix-iam.md); `--no-iam` skips the IAM repair.")
+
+
 def load_manifest(settings: Settings) -> Manifest:
-    """Read and check ``agent/permissions.json``; FileError names the file and field."""
+    """Read and check the manifest; FileError names the file and field.
+
+    Before adoption (no [tool.aibox-ops]) a missing manifest is derived from the detected
+    container environment, exactly as ``init`` would write it (``iam/derive.py``)."""
     path = manifest_path(settings)
     text = read_text(path)
+    if text is None and not settings.adopted:
+        from .derive import derive_manifest
+
+        return parse_manifest(derive_manifest(settings, "the detected container environment"),
+                              path)
     if text is None:
-        raise FileError(f"{path}: not found (fix-iam grants what this manifest lists)",
-                        hint="Add agent/permissions.json next to the entrypoint.")
+        raise missing_manifest(settings)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

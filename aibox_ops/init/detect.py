@@ -7,17 +7,26 @@ project's ``[tool.aibox-ops]`` already sets are kept as they are. Nothing is gue
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config.build import SECRET_REF_RE, SECRET_WORD_RE
+from ..config.build import NEVER_IN_IMAGE, SAFE_PATH_RE, SECRET_REF_RE, SECRET_WORD_RE
 from ..config.model import DEFAULT_AGENT_NAME, DEFAULT_REGION, IMAGE_FIXED_ENV, Settings
 from ..deploy_state import YAML_PATH
 from ..errors import ConfigError
+from ..files import read_text
 from ..pyproject import load_pyproject
-from .entrypoint import find_entrypoints, local_packages
-from .existing import load_dockerfile_env, load_toolkit_agent, relative_entrypoint
+from .entrypoint import SKIP_DIRS, find_entrypoints, local_packages
+from .existing import (
+    image_entries,
+    load_dockerfile_copies,
+    load_dockerfile_env,
+    load_dockerfile_pins,
+    load_toolkit_agent,
+    relative_entrypoint,
+)
 
 DEFAULT_REQUIREMENTS = Settings.__dataclass_fields__["requirements_file"].default
 REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
@@ -52,6 +61,9 @@ class Detection:
     questions: list[Question] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     deploy_state: dict[str, str] = field(default_factory=dict)
+    # Top-level entries the user's own Dockerfile copies into the image (None: not known).
+    image_before: list[str] | None = None
+    image_source: str | None = None
 
     def value(self, key: str) -> Any:
         """The found value for ``key`` (None when not found)."""
@@ -67,9 +79,13 @@ class Detection:
                 "deploy_state": self.deploy_state}
 
 
-def detect_project(project_dir: Path, answers: dict[str, str] | None = None) -> Detection:
+def detect_project(project_dir: Path, answers: dict[str, str] | None = None,
+                   strict: bool = True) -> Detection:
     """Detect the settings of the project in ``project_dir``; ``answers`` (key -> value) are
-    the user's replies to earlier questions and win over detection."""
+    the user's replies to earlier questions and win over detection.
+
+    ``strict`` (init) refuses a project with no entry point; the settings loader passes
+    False and leaves what it cannot find at the defaults."""
     answers = dict(answers or {})
     out = Detection(project_dir)
     pyproject = load_pyproject(project_dir)
@@ -100,16 +116,39 @@ def detect_project(project_dir: Path, answers: dict[str, str] | None = None) -> 
             out.questions.append(question)
 
     toolkit = load_toolkit_agent(project_dir)
+    if toolkit is not None and toolkit.generated:
+        out.deploy_state = dict(toolkit.state)
+        toolkit = None  # aibox-ops wrote it from settings: no source of settings itself
     if toolkit is not None:
         out.deploy_state = dict(toolkit.state)
         put("agent_name", toolkit.name, f"{YAML_PATH} (default_agent)")
+        if toolkit.memory_mode:  # kept: NO_MEMORY would drop the runtime's Memory
+            put("memory_mode", toolkit.memory_mode, f"{YAML_PATH} (memory.mode)")
     else:
         ask(Question("agent_name", "Agent name (letters, digits, _)", DEFAULT_AGENT_NAME))
-    entry = _detect_entrypoint(project_dir, table, toolkit, put, ask)
+    entry = _detect_entrypoint(project_dir, table, toolkit, put, ask, strict)
+    dockerfile = _user_dockerfile(project_dir, toolkit, table, answers)
+    if dockerfile is not None:
+        sources = load_dockerfile_copies(project_dir / dockerfile)
+        if sources:
+            out.image_before = image_entries(project_dir, sources,
+                                             read_text(project_dir / ".dockerignore"))
+            out.image_source = dockerfile
     if entry and len(Path(entry).parts) == 1 and "packages" not in table:
         packages = local_packages(project_dir, entry)
-        put("packages", packages, f"imports of {entry} (transitively)")
-    env = _dockerfile_env(project_dir, toolkit, table, answers, out)
+        source = f"imports of {entry} (transitively)"
+        kept = [e for e in out.image_before or [] if e not in packages and e != entry
+                and _kept_in_image(project_dir, e)]
+        if kept:  # data the code reads (prompts/, config files): the user's image had them
+            packages = sorted([*packages, *kept])
+            source += f"; {', '.join(kept)}: copied by {dockerfile}"
+        put("packages", packages, source)
+    env = _dockerfile_env(project_dir, dockerfile)
+    if dockerfile is not None:  # the rendered image keeps the user's Python and OTel pins
+        for key, value in load_dockerfile_pins(project_dir / dockerfile).items():
+            put(key, value, f"{dockerfile} ({'FROM' if key == 'python_version' else 'RUN'})")
+    if env:  # the project's own variables: the bundled agent's defaults stay out
+        put("agent_defaults", False, env["__source__"])
     if toolkit is not None and toolkit.region:
         put("region", toolkit.region, f"{YAML_PATH} (aws.region)")
     elif env.get("AWS_REGION"):
@@ -121,7 +160,7 @@ def detect_project(project_dir: Path, answers: dict[str, str] | None = None) -> 
     return out
 
 
-def _detect_entrypoint(project_dir, table, toolkit, put, ask) -> str | None:
+def _detect_entrypoint(project_dir, table, toolkit, put, ask, strict) -> str | None:
     if "entrypoint" in table:
         return str(table["entrypoint"])
     candidates = find_entrypoints(project_dir)
@@ -130,6 +169,8 @@ def _detect_entrypoint(project_dir, table, toolkit, put, ask) -> str | None:
     if configured in candidates:
         put("entrypoint", configured, f"{YAML_PATH} (entrypoint), builds BedrockAgentCoreApp")
         return configured
+    if not candidates and not strict:
+        return None
     if not candidates:
         raise ConfigError(
             [f"{project_dir}: no entry point found: no .py file (at the root or up to two "
@@ -138,15 +179,17 @@ def _detect_entrypoint(project_dir, table, toolkit, put, ask) -> str | None:
             hint="Point init at the project holding agentcore_app.py, or set 'entrypoint' in "
                  "[tool.aibox-ops]; for a new project use `aibox-ops init --from-bundled NAME`.")
     if len(candidates) == 1:
-        put("entrypoint", candidates[0], "scan: builds BedrockAgentCoreApp, has @app.entrypoint")
+        put("entrypoint", candidates[0],
+            f"{candidates[0]} (builds BedrockAgentCoreApp, has @app.entrypoint)")
         return candidates[0]
     ask(Question("entrypoint", "Which file is the agent's entry point", candidates[0],
                  candidates))
     return None
 
 
-def _dockerfile_env(project_dir, toolkit, table, answers, out) -> dict[str, str]:
-    """ENV of the hand-written Dockerfile the toolkit builds (else the root one)."""
+def _user_dockerfile(project_dir, toolkit, table, answers) -> str | None:
+    """The hand-written Dockerfile the toolkit builds (else the root one), relative; None
+    when there is none or aibox-ops generated it."""
     names = [answers.get("agent_name"), table.get("agent_name"),
              toolkit.name if toolkit else None, DEFAULT_AGENT_NAME]
     candidates = [f".bedrock_agentcore/{name}/Dockerfile" for name in names if name]
@@ -155,10 +198,39 @@ def _dockerfile_env(project_dir, toolkit, table, answers, out) -> dict[str, str]
     if len(others) == 1:  # the one the user wrote, whatever the agent is now called
         candidates.append(others[0])
     for rel in dict.fromkeys([*candidates, "Dockerfile"]):
-        env = load_dockerfile_env(project_dir / rel)
-        if env is not None:
-            return {**env, "__source__": f"{rel} (ENV)"}
-    return {}
+        if load_dockerfile_env(project_dir / rel) is not None:
+            return rel
+    return None
+
+
+def _dockerfile_env(project_dir: Path, dockerfile: str | None) -> dict[str, str]:
+    """The ENV of the user's Dockerfile, with the ``__source__`` it came from."""
+    env = load_dockerfile_env(project_dir / dockerfile) if dockerfile else None
+    return {**env, "__source__": f"{dockerfile} (ENV)"} if env else {}
+
+
+# Project files an image never needs, whatever `COPY . .` copied: build and packaging
+# metadata, documentation, licences.
+NOT_IMAGE_FILES = re.compile(
+    r"^(pyproject\.toml|uv\.lock|poetry\.lock|Pipfile(\.lock)?|requirements.*\.txt|"
+    r"setup\.(py|cfg)|MANIFEST\.in|Makefile|Dockerfile.*|docker-compose.*|.*\.(md|rst)|"
+    r"LICEN[CS]E.*|COPYING.*|NOTICE.*|CHANGELOG.*)$", re.IGNORECASE)
+
+
+def _kept_in_image(project_dir: Path, name: str) -> bool:
+    """Whether a top-level entry the user's image had, and the entry point does not import,
+    stays in it: data (folders without Python, files such as config.yaml), never tests,
+    docs, environments, tooling, hidden files or packaging metadata."""
+    path = project_dir / name
+    if (name.startswith(".") or name in NEVER_IN_IMAGE or name in SKIP_DIRS
+            or NOT_IMAGE_FILES.match(name) or not SAFE_PATH_RE.fullmatch(name)
+            or (path / "pyvenv.cfg").exists() or path.is_symlink()):
+        return False
+    # Code the entry point does not import is not needed (local_packages follows imports);
+    # data is read, not imported, so what holds no Python is kept.
+    if path.is_dir():
+        return not any(path.rglob("*.py"))
+    return path.suffix != ".py"
 
 
 def _carry_env(env: dict[str, str], existing_env: dict, put, out: Detection) -> None:

@@ -64,7 +64,83 @@ def plan_init(detection: Detection, flags: dict[str, Any] | None = None,
         backups.append(shadowing[0])
         adopted.append(shadowing[1])
     ignore = _gitignore(root)
-    return Plan("init", [*backups, pyproject, *adopted, *ignore], warnings)
+    manifest = _manifest(detection, settings)
+    dockerignore = next((i.payload for i in generated if i.target == ".dockerignore"), None)
+    leaving = leaving_image(detection, settings, dockerignore)
+    if leaving:
+        shown = ", ".join(leaving[:LIST_CAP]) + (
+            f" (+{len(leaving) - LIST_CAP} more)" if len(leaving) > LIST_CAP else "")
+        warnings.append(
+            f"{len(leaving)} file(s)/folder(s) your image had would leave it "
+            f"({detection.image_source} copied them; the rendered Dockerfile copies only "
+            f"the entry point and 'packages'): {shown}. Add what the agent reads at run "
+            "time to 'packages' in [tool.aibox-ops]; tests, docs, logs, caches and .env "
+            "files never go in.")
+    return Plan("init", [*backups, pyproject, *adopted, *manifest, *ignore], warnings)
+
+
+LIST_CAP = 15  # paths named in one warning
+
+
+def leaving_image(detection: Detection, settings, dockerignore: str | None) -> list[str]:
+    """What the user's own image holds that the rendered one would not: top-level entries
+    left out whole (``docs/``), and inside the kept ones the shallowest folder or file the
+    rendered .dockerignore drops (``genai/tests/``); sorted, relative POSIX paths."""
+    from pathlib import PurePosixPath
+
+    from ..render.context import context_files, image_paths, is_ignored, parse_dockerignore
+
+    if detection.image_before is None:
+        return []
+    root = detection.project_dir
+    new_files = set(context_files(settings, dockerignore))
+    tops = {PurePosixPath(p).parts[0] for p in image_paths(settings)}
+    theirs = parse_dockerignore(read_text(root / ".dockerignore") or "")
+    out: list[str] = []
+    for entry in detection.image_before:
+        path = root / entry
+        if entry == settings.requirements_file:
+            continue  # installed by both images
+        if entry not in tops:
+            out.append(f"{entry}/" if path.is_dir() else entry)
+            continue
+        if not path.is_dir() or path.is_symlink():
+            continue
+        files = [f.relative_to(root).as_posix() for f in path.rglob("*") if f.is_file()]
+        files = [f for f in files if not is_ignored(theirs, f)]
+        kept = [f for f in files if f in new_files]
+        for rel in files:
+            if rel in new_files:
+                continue
+            parts = rel.split("/")
+            shown = rel
+            for depth in range(2, len(parts)):  # shallowest folder nothing is kept from
+                folder = "/".join(parts[:depth])
+                if not any(k.startswith(folder + "/") for k in kept):
+                    shown = folder + "/"
+                    break
+            if shown not in out:
+                out.append(shown)
+    return sorted(out)
+
+
+def _manifest(detection: Detection, settings) -> list[Change]:
+    """The permissions manifest fix-iam grants from (``iam.manifest_path``), written from the
+    tables, secrets and models the container environment names; one that exists is kept."""
+    import json
+
+    from ..iam.derive import derive_manifest
+    from ..iam.manifest import manifest_path, manifest_relpath
+
+    if manifest_path(settings).exists():
+        return []
+    sources = sorted({f.source for f in detection.found if f.key.startswith("environment.")})
+    document = derive_manifest(settings, ", ".join(sources) or "the container environment")
+    text = json.dumps(document, indent=2) + "\n"
+    granted = [s["sid"] for s in document["statements"]]
+    return [Change(manifest_relpath(settings), "create",
+                   f"permissions manifest for fix-iam and deploy: {', '.join(granted)}",
+                   unified_diff(None, text, manifest_relpath(settings)), payload=text)]
 
 
 # Backups, staging and local state stay out of git; the deploy history (what deploy created:

@@ -30,6 +30,14 @@ STATE_PATHS: tuple[tuple[str, ...], ...] = (
     ("memory", "first_invoke_memory_check_done"),
     ("memory", "was_created_by_toolkit"),
 )
+# The toolkit's own switches: a new project gets the template's value (create the role and
+# the repository), but once the file holds one it is kept (the toolkit turns them off after
+# creating; a user who supplied a role turned them off first). Never managed values.
+TOOLKIT_SWITCHES: tuple[tuple[str, ...], ...] = (
+    ("aws", "execution_role_auto_create"),
+    ("aws", "ecr_auto_create"),
+    ("aws", "s3_auto_create"),
+)
 # State that holds in every region (the account): the only state kept in the YAML when the
 # region changes. Everything else in STATE_PATHS belongs to the region it was created in.
 ACCOUNT_WIDE: frozenset[tuple[str, ...]] = frozenset({("aws", "account")})
@@ -73,6 +81,9 @@ def merge_with_state(
                 set_path(target, path, get_path(new_agent, path) if _is_blank(back) else back)
             elif not _is_blank(value):
                 set_path(target, path, value)
+        for path in TOOLKIT_SWITCHES:
+            if isinstance(get_path(old_agent, path), bool) and not moved:
+                set_path(target, path, get_path(old_agent, path))
         if kept:
             stash[stash_key(agent_name, old_region)] = kept
             notes.append(
@@ -114,7 +125,7 @@ def _is_state(path: tuple[str, ...]) -> bool:
     if len(path) < 3 or path[0] != "agents":
         return False
     inner = path[2:]
-    return any(inner[: len(state)] == state for state in STATE_PATHS)
+    return any(inner[: len(state)] == state for state in (*STATE_PATHS, *TOOLKIT_SWITCHES))
 
 
 def _overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:

@@ -44,6 +44,7 @@ def template_context(settings: Settings) -> dict[str, Any]:
         "secret_refs": dict(sorted(secret_refs.items())),
         "region": settings.region,
         "network_mode": settings.network_mode,
+        "memory_mode": settings.memory_mode,
         "lifecycle": settings.lifecycle,
         "authorizer": settings.authorizer,
         "user": CONTAINER_USER,
@@ -74,6 +75,12 @@ def plan_render(settings: Settings, templates_dir: Path | None = None) -> Plan:
         yaml_file,
         _plan_record(root, yaml_values, stash),
     ]
+    own = [f.target for f in files if f.status == "foreign"]
+    if own and not settings.adopted:
+        notes.append(f"not adopted yet (no [tool.aibox-ops]): {', '.join(own)} "
+                     f"{'is' if len(own) == 1 else 'are'} your own; `aibox-ops init` writes "
+                     "the detected settings down and adopts them, keeping a backup of each "
+                     "(--force would replace them without one)")
     return Plan("render", files, notes)
 
 

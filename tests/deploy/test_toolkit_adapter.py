@@ -34,6 +34,27 @@ def test_runtime_writes_get_the_full_environment_even_when_the_toolkit_sends_non
     assert sent[0]["operation"] == "CreateAgentRuntime"
 
 
+def test_the_toolkits_memory_link_survives_the_environment_overlay(aws):
+    """With a Memory (STM_ONLY), the toolkit adds BEDROCK_AGENTCORE_MEMORY_ID to what it
+    sends; the full environment laid over it must not drop it."""
+    import boto3
+
+    sent: list[dict] = []
+    with toolkit._toolkit_session(None, CONFIG, sent):
+        client = boto3.client("bedrock-agentcore-control", region_name="ap-southeast-1")
+        reply = client.create_agent_runtime(
+            agentRuntimeName="demo_agent", roleArn=ROLE,
+            agentRuntimeArtifact={"containerConfiguration": {"containerUri": IMAGE}},
+            networkConfiguration={"networkMode": "PUBLIC"},
+            environmentVariables={"BEDROCK_AGENTCORE_MEMORY_ID": "demo_mem-a1B2c3D4e5",
+                                  "BEDROCK_AGENTCORE_MEMORY_NAME": "demo_mem", "A": "old"})
+    stored = aws.client("bedrock-agentcore-control").get_agent_runtime(
+        agentRuntimeId=reply["agentRuntimeId"])
+    assert stored["environmentVariables"] == {
+        **CONFIG["environmentVariables"], "BEDROCK_AGENTCORE_MEMORY_ID": "demo_mem-a1B2c3D4e5",
+        "BEDROCK_AGENTCORE_MEMORY_NAME": "demo_mem"}
+
+
 def test_a_name_the_service_rejects_fails_before_it_is_sent(aws):
     import boto3
 

@@ -3,6 +3,7 @@ planning from documents, log parsing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -89,8 +90,16 @@ def test_manifest_problems_name_the_file_and_field(tmp_path):
     with pytest.raises(ConfigError, match=r"\$\{env:NOPE\} is set neither"):
         iam.required_access(settings, iam.load_manifest(settings), ACCOUNT, "aws")
     path.unlink()
-    with pytest.raises(FileError, match="permissions.json: not found"):
-        iam.load_manifest(settings)
+    # Adopted (a [tool.aibox-ops] table): a missing manifest is an error naming the path
+    # next to the entry point; before adoption it is derived, as init would write it.
+    adopted = dataclasses.replace(settings, adopted=True)
+    with pytest.raises(FileError, match="permissions.json: not found") as caught:
+        iam.load_manifest(adopted)
+    assert "`aibox-ops init` to write agent/permissions.json" in caught.value.hint
+    assert settings.adopted is False
+    derived = iam.load_manifest(settings)
+    assert [s.sid for s in derived.statements] == [
+        "SessionTable", "SettingTable", "AppSecrets", "BedrockChatModels"]
 
 
 @pytest.mark.parametrize(("pattern", "target", "covers"), [

@@ -107,7 +107,9 @@ def container_vars(ctx: DoctorContext) -> tuple[set[str], str]:
     if parsed is not None:
         names |= set(env_values(parsed[1]))
         where.append(f"{parsed[0]} (ENV)")
-    if ctx.settings is not None and ctx.settings.source != "defaults":
+    # Detected settings (no [tool.aibox-ops] yet) are not what the container gets: only an
+    # adopted project's deploys send them.
+    if ctx.settings is not None and ctx.settings.source != "defaults" and ctx.settings.adopted:
         names |= set(ctx.settings.container_env)
         where.append("the runtime environment aibox-ops deploys")
     return names, " and ".join(where) or "no Dockerfile and no [tool.aibox-ops]"

@@ -100,6 +100,10 @@ def stage_image_code(settings: Settings, app: Path) -> None:
         shutil.copyfile(source, dest)
 
 
+def _in_project(settings, name: str) -> bool:
+    return settings.path(name).is_dir() or settings.path(f"{name}.py").is_file()
+
+
 def detect_install_test(ctx: DoctorContext) -> Finding:
     """Fail when installing the requirements or importing the entry point fails."""
     if not ctx.install_test:
@@ -129,6 +133,11 @@ def detect_install_test(ctx: DoctorContext) -> Finding:
     if proc.returncode != 0:
         lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
         missing = MISSING_RE.findall(proc.stderr)
+        local = [m.split(".")[0] for m in missing if _in_project(settings, m.split(".")[0])]
+        if local:
+            return failed(f"importing {settings.entry_module} fails: {local[0]!r} is in the "
+                          f"project but not in the image ({how})", lines[-3:],
+                          fix=f"Add {local[0]!r} to 'packages' in [tool.aibox-ops].")
         if missing:
             return failed(f"importing {settings.entry_module} fails: no module named "
                           f"{', '.join(repr(m) for m in missing)} ({how})", lines[-3:],
@@ -138,4 +147,4 @@ def detect_install_test(ctx: DoctorContext) -> Finding:
                                  else ", `uv lock`, `aibox-ops sync-requirements`") + ".")
         return failed(f"importing {settings.entry_module} fails ({how})", lines[-5:])
     return passed(f"{settings.requirements_file} installs and {settings.entry_module} imports "
-                  f"({how})")
+                  f"from the image's files ({how})")

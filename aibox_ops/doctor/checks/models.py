@@ -51,7 +51,7 @@ def configured_models(ctx: DoctorContext) -> list[tuple[str, str]]:
     def model_var(name: str) -> bool:
         return "MODEL" in name and not any(s in name for s in SKIP_NAMES)
 
-    if ctx.settings is not None:
+    if ctx.settings is not None and ctx.settings.adopted:  # detected: the Dockerfile's below
         for name, value in ctx.settings.container_env.items():
             if model_var(name):
                 out.append((f"config environment {name}", value))

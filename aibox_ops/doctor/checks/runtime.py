@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 from ...config.build import warm_interval_problem
+from ...config.model import MEMORY_ENV_VARS
 from ...errors import AiboxError
 from ..aws_reads import read_endpoint, read_runtime
 from ..context import DoctorContext
 from ..model import Finding, failed, passed, skipped, warned
-from .image import detect_env_drift_offline, diff_env, image_env
+from .image import detect_env_drift_offline, diff_env, image_env, image_generated
 
 READY = "READY"
 FAILED_STATES = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "NOT_FOUND")
@@ -220,12 +221,17 @@ def detect_env_drift(ctx: DoctorContext) -> Finding:
     """Fail when the Dockerfile's ENV or the deployed runtime's environment differs from
     ``Settings.container_env``."""
     assert ctx.settings is not None
+    if not ctx.settings.adopted and not image_generated(ctx):
+        return skipped("not adopted yet: aibox-ops did not write the image's environment "
+                       "(your Dockerfile did); after `aibox-ops init` this compares it with "
+                       "[tool.aibox-ops]")
     drift, relpath = detect_env_drift_offline(ctx)
     checked = [relpath] if relpath else []
     if ctx.aws_unavailable() is None:
         runtime = read_runtime(ctx)
         if runtime is not None:
-            deployed = runtime.get("environmentVariables") or {}
+            deployed = {k: v for k, v in (runtime.get("environmentVariables") or {}).items()
+                        if k not in MEMORY_ENV_VARS}  # the toolkit's, for the Memory
             # The process sees the image's ENV overlaid by the runtime's variables: a
             # variable the Dockerfile sets is not missing from the runtime (the image
             # supplies it); what only the image sets is the Dockerfile half's to report.
