@@ -72,6 +72,15 @@ def test_log_to_file_is_off_in_the_image(tmp_path):
     assert 'LOG_TO_FILE="false"' in (tmp_path / DOCKERFILE).read_text()
 
 
+def test_snapshot_start_sets_eager_start_in_the_image(tmp_path):
+    make_project(tmp_path)
+    render(tmp_path)
+    assert "AGENT_EAGER_START" not in (tmp_path / DOCKERFILE).read_text()
+    make_project(tmp_path, tool="[tool.aibox-ops]\nsnapshot_start = true\n")
+    render(tmp_path)
+    assert 'AGENT_EAGER_START="1"' in (tmp_path / DOCKERFILE).read_text()
+
+
 def test_rendered_dockerfile_passes_hadolint(tmp_path):
     hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) \
         or shutil.which("hadolint")
