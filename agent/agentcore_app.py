@@ -4,7 +4,8 @@ Run in the container as ``python -m agentcore_app`` (server only), locally as
 ``python agentcore_app.py [--stream | --server [--port N]]``, or ``uvicorn agentcore_app:app``.
 Import cost is kept to bedrock_agentcore and the standard library: strands, tools and model
 clients load in a background warm-up after the first ``/ping`` (or on the first ``invoke``),
-never on the ``/ping`` or ``health`` path.
+never on the ``/ping`` or ``health`` path; with AGENT_EAGER_START=1 (AgentCore's snapshot
+start) the warm-up runs before the server answers at all.
 """
 
 from __future__ import annotations
