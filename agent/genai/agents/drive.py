@@ -34,31 +34,34 @@ def _tool_done_hook(queue: asyncio.Queue, loop: asyncio.AbstractEventLoop) -> An
     """An AfterToolCallEvent callback posting (toolUseId, result) to ``queue``."""
 
     def on_tool_done(event: Any) -> None:
-        item = (_TOOL_DONE, dict(event.result))
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            queue.put_nowait(item)
-        else:  # strands ran the hook on another thread: hand it over safely
-            loop.call_soon_threadsafe(queue.put_nowait, item)
+        _post(queue, loop, (_TOOL_DONE, dict(event.result)))
 
     return on_tool_done
 
 
-def _model_call_hooks(queue: asyncio.Queue) -> tuple[Any, Any]:
-    """Before/AfterModelCallEvent callbacks timing each model call (strands runs model-call
-    hooks on the run's own loop, in stream order)."""
+def _post(queue: asyncio.Queue, loop: asyncio.AbstractEventLoop, item: tuple) -> None:
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        queue.put_nowait(item)
+    else:  # strands ran the hook on another thread: hand it over safely
+        loop.call_soon_threadsafe(queue.put_nowait, item)
+
+
+def _model_call_hooks(queue: asyncio.Queue, loop: asyncio.AbstractEventLoop) -> tuple[Any, Any]:
+    """Before/AfterModelCallEvent callbacks timing each model call (posted in stream order:
+    strands runs them between the call's events)."""
     started: list[float] = []
 
     def before(event: Any) -> None:
         started[:] = [time.perf_counter()]
-        queue.put_nowait((_MODEL_START, None))
+        _post(queue, loop, (_MODEL_START, None))
 
     def after(event: Any) -> None:
         if started:
-            queue.put_nowait((_MODEL_END, (time.perf_counter() - started.pop()) * 1000))
+            _post(queue, loop, (_MODEL_END, (time.perf_counter() - started.pop()) * 1000))
 
     return before, after
 
@@ -82,7 +85,7 @@ async def drive(
     deadline = loop.time() + timeout_seconds
     queue: asyncio.Queue = asyncio.Queue()
     agent.hooks.add_callback(AfterToolCallEvent, _tool_done_hook(queue, loop))
-    before, after = _model_call_hooks(queue)
+    before, after = _model_call_hooks(queue, loop)
     agent.hooks.add_callback(BeforeModelCallEvent, before)
     agent.hooks.add_callback(AfterModelCallEvent, after)
     limits = {"turns": max_cycles} if max_cycles else None
