@@ -185,8 +185,8 @@ async def test_content_filter_is_an_error_not_a_silent_success(openai_env):
             prompt="hi", model_id="openai/local", tool_config=NO_TOOLS))
     assert body["response"] == "Part"
     assert body["status"] == "error" and body["error"] == (
-        f"{provider(server)} stopped: its content filter blocked the answer (finish reason "
-        "'content_filter'); the answer is incomplete")
+        f"{provider(server)} stopped: its content filter blocked the answer (finish_reason "
+        "content_filter, stop reason content_filtered); the answer is incomplete")
 
 
 async def test_length_says_the_output_limit_was_reached(openai_env):
@@ -210,6 +210,24 @@ async def test_context_overflow_keeps_the_providers_400_message(openai_env):
     assert chunks[-1]["error"] == (
         f"{provider(server)} refused the request: the conversation does not fit the model's "
         f"context window (HTTP 400: {message}); send a shorter prompt or history")
+
+
+@pytest.mark.parametrize(("reason", "what"), [
+    ("guardrail_intervened", "a guardrail intervened"),
+    ("content_filtered", "its content filter blocked the answer (finish_reason "
+                         "content_filter, stop reason content_filtered)"),
+])
+async def test_bedrock_stop_reasons_that_cut_the_answer_are_errors(openai_env, reason, what):
+    from agent_scripted import stop
+
+    openai_env.delenv("AWS_ENDPOINT_URL", raising=False)
+    openai_env.setenv("BEDROCK_REGION", "eu-central-1")
+    model = ScriptedModel([text("Sure, here is"), stop(reason)])
+    body = await AgentProvider(model_builder=builder(model)).run(
+        InvokeRequest(prompt="hi", tool_config=NO_TOOLS))
+    assert body["response"] == "Sure, here is"
+    assert body["error"] == ("Model provider Bedrock (bedrock-runtime.eu-central-1.amazonaws.com) "
+                             f"stopped: {what}; the answer is incomplete")
 
 
 # --- 5. usage and latency: what was measured, or nothing ---------------------------------

@@ -166,8 +166,8 @@ def describe_provider_failure(
 
 
 _STOPPED = {
-    "content_filtered": "its content filter blocked the answer (finish reason "
-                        "'content_filter'); the answer is incomplete",
+    "content_filtered": "its content filter blocked the answer (finish_reason "
+                        "content_filter, stop reason content_filtered); the answer is incomplete",
     "guardrail_intervened": "a guardrail intervened; the answer is incomplete",
 }
 
