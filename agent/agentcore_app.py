@@ -4,7 +4,8 @@ Run in the container as ``python -m agentcore_app`` (server only), locally as
 ``python agentcore_app.py [--stream | --server [--port N]]``, or ``uvicorn agentcore_app:app``.
 Import cost is kept to bedrock_agentcore and the standard library: strands, tools and model
 clients load in a background warm-up after the first ``/ping`` (or on the first ``invoke``),
-never on the ``/ping`` or ``health`` path.
+never on the ``/ping`` or ``health`` path; with AGENT_EAGER_START=1 (AgentCore's snapshot
+start) the warm-up runs before the server answers at all.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from genai.output import scrub, scrub_stream, scrub_text
 from genai.request import RequestError, parse_action, parse_invoke, wants_stream
 from genai.server.app import AgentApp
 from genai.server.responses import ChunkStreamResponse, DeferredJSONResponse
-from genai.server.warmup import start_warm_up
+from genai.server.warmup import eager as eager_start
+from genai.server.warmup import start_warm_up, warm_up_now
 from genai.server.ws import IDLE_CLOSE_CODE, IdleTimeout, send_chunks, within_idle_timeout
 from genai.ws_request import ClientGone, read_ws_payload
 from starlette.middleware import Middleware
@@ -45,10 +47,19 @@ WARM_UP_FALLBACK_SECONDS = 2.0
 @contextlib.asynccontextmanager
 async def _lifespan(_app: Any) -> AsyncIterator[None]:
     configure_logging()
-    # Warm-up follows the first /ping; this timer covers a server nobody pings.
-    timer = asyncio.get_running_loop().call_later(WARM_UP_FALLBACK_SECONDS, _warm_up)
+    timer = None
+    if eager_start():
+        # Before uvicorn binds its socket: the first /ping finds everything loaded.
+        started = time.perf_counter()
+        if await asyncio.to_thread(warm_up_now, app):
+            log.info("Eager start: warmed up in %.2f s before serving",
+                     time.perf_counter() - started)
+    else:
+        # Warm-up follows the first /ping; this timer covers a server nobody pings.
+        timer = asyncio.get_running_loop().call_later(WARM_UP_FALLBACK_SECONDS, _warm_up)
     yield
-    timer.cancel()
+    if timer is not None:
+        timer.cancel()
     if "genai.tools.sandbox" in sys.modules:  # kill tool worker processes
         sys.modules["genai.tools.sandbox"].reset()
 

@@ -4,7 +4,8 @@
 It records every request (path, query, headers, body) and answers with scripted chunks:
 SSE (chunked, one flushed write per chunk) when the payload asks to stream, else one JSON
 body. ``hold`` makes it wait after the first chunk until the test sets it, which proves a
-client hands chunks on as they arrive.
+client hands chunks on as they arrive. ``drop_after`` closes the connection after that many
+chunks, without the chunked encoding's last chunk (a stream that broke off).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class InvokePeer(ThreadedServer):
     reply: dict | None = None  # the non-streaming body (default: built from the chunks)
     status: int = 200
     hold: threading.Event | None = None
+    drop_after: int | None = None
     seen: list[Seen] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -88,6 +90,9 @@ class InvokePeer(ThreadedServer):
                     self.wfile.flush()
                     if index == 0 and peer.hold is not None:
                         peer.hold.wait(10)
+                    if peer.drop_after is not None and index + 1 >= peer.drop_after:
+                        self.close_connection = True
+                        return
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
 

@@ -170,3 +170,18 @@ def test_jwt_runtime_needs_a_bearer_token(tmp_path, monkeypatch):
         sent = peer.seen[0]
     assert result.exit_code == 0, result.output
     assert sent.headers["authorization"] == "Bearer ey.jwt"
+
+
+def test_a_stream_cut_short_exits_8_not_ok(project):
+    """No final status chunk (issue 19): not ``"ok": true``, exit 8, a plain message."""
+    with InvokePeer(chunks=CHUNKS[:-1]) as peer:
+        as_json = invoke("--json", "invoke", "--url", peer.url, "x", project=project)
+        shown = invoke("invoke", "--url", peer.url, "x", project=project)
+    with InvokePeer(chunks=CHUNKS, drop_after=3) as peer:
+        broken = invoke("invoke", "--url", peer.url, "x", project=project)
+    assert as_json.exit_code == shown.exit_code == broken.exit_code == ExitCode.AGENT
+    last = json.loads(as_json.stdout.splitlines()[-1])["invoke"]
+    assert last["ok"] is False and "without its final status chunk" in last["error"]["message"]
+    assert "without its final status chunk" in shown.stderr
+    assert "stream broke off: the connection closed before the stream ended" in broken.stderr
+    assert "IncompleteRead" not in broken.stderr + broken.stdout

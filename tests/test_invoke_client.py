@@ -137,3 +137,40 @@ def test_params_checked_against_botocore_model():
     with pytest.raises(InvalidRequestError, match="runtimeSessionId"):
         check_request("bedrock-agentcore", "InvokeAgentRuntime",
                       {"agentRuntimeArn": ARN, "payload": b"{}", "runtimeSessionId": "x"})
+
+
+@pytest.mark.parametrize("route", ["local", "runtime"])
+def test_a_stream_without_its_final_status_chunk_is_an_error(monkeypatch, route):
+    import boto3
+
+    chunks = [{"text": ""}, {"text": "It is "}]
+    with InvokePeer(chunks=chunks) as peer:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
+        got = (invoke_local(peer.url, {"prompt": "hi", "stream": True}) if route == "local"
+               else invoke_runtime(boto3.Session(), ARN, {"prompt": "hi", "stream": True}))
+        seen = []
+        with pytest.raises(AgentError) as caught:
+            for chunk in got:
+                seen.append(chunk)
+    assert seen == chunks  # every chunk is still handed on first
+    who = "the agent" if route == "local" else "the runtime"
+    assert caught.value.message == (
+        f"{who}'s stream ended without its final status chunk (after 2 chunks); the answer "
+        "may be incomplete")
+
+
+@pytest.mark.parametrize("route", ["local", "runtime"])
+def test_a_broken_stream_is_named_plainly(monkeypatch, route):
+    import boto3
+
+    with InvokePeer(chunks=CHUNKS, drop_after=2) as peer:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
+        got = (invoke_local(peer.url, {"prompt": "hi", "stream": True}) if route == "local"
+               else invoke_runtime(boto3.Session(), ARN, {"prompt": "hi", "stream": True}))
+        with pytest.raises(AgentError) as caught:
+            list(got)
+    who = "the agent" if route == "local" else "the runtime"
+    assert caught.value.message == (
+        f"{who}'s stream broke off: the connection closed before the stream ended; the answer "
+        "is incomplete")
+    assert "IncompleteRead" not in caught.value.message

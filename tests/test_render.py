@@ -72,6 +72,15 @@ def test_log_to_file_is_off_in_the_image(tmp_path):
     assert 'LOG_TO_FILE="false"' in (tmp_path / DOCKERFILE).read_text()
 
 
+def test_snapshot_start_sets_eager_start_in_the_image(tmp_path):
+    make_project(tmp_path)
+    render(tmp_path)
+    assert "AGENT_EAGER_START" not in (tmp_path / DOCKERFILE).read_text()
+    make_project(tmp_path, tool="[tool.aibox-ops]\nsnapshot_start = true\n")
+    render(tmp_path)
+    assert 'AGENT_EAGER_START="1"' in (tmp_path / DOCKERFILE).read_text()
+
+
 def test_rendered_dockerfile_passes_hadolint(tmp_path):
     hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) \
         or shutil.which("hadolint")
@@ -165,6 +174,50 @@ def test_rerender_keeps_state_the_toolkit_wrote_back(tmp_path, aws):
     # And the re-rendered file still loads with the toolkit, state intact.
     assert load_config(path).get_agent_config().bedrock_agentcore.agent_id == \
         "my_aibox_agent-abc123"
+
+
+@pytest.mark.parametrize("authorizer", ["none", "oauth"])
+def test_workload_name_from_agentcore_invoke_local_is_toolkit_state(tmp_path, authorizer):
+    """`agentcore invoke --local` records its workload identity (issue 19): not a hand edit,
+    and neither a re-render nor --force drops it (the next invoke would create another)."""
+    from bedrock_agentcore_starter_toolkit.utils.runtime.config import load_config, save_config
+
+    tool = ("" if authorizer == "none" else
+            '[tool.aibox-ops.authorizer]\ntype = "oauth"\ndiscovery_url = '
+            '"https://idp.example/.well-known/openid-configuration"\nallowed_clients = ["c1"]\n')
+    make_project(tmp_path, tool=tool)
+    render(tmp_path)
+    path = tmp_path / ".bedrock_agentcore.yaml"
+    # What the toolkit's invoke._get_workload_name does, with its own config code.
+    config = load_config(path, autofill_missing_aws=False)
+    agent = config.get_agent_config()
+    oauth = agent.oauth_configuration or {}
+    oauth["workload_name"] = "workload-a1b2c3"
+    agent.oauth_configuration = oauth
+    save_config(config, path)
+
+    plan = plan_render(load_settings(tmp_path, environ={}))
+    assert plan.items[2].status == "update", plan.items[2].reason
+    render(tmp_path)
+    assert [f.status for f in plan_render(load_settings(tmp_path, environ={})).items] == \
+        ["unchanged"] * 4  # render --check is green
+    render(tmp_path, force=True)
+    kept = load_config(path, autofill_missing_aws=False).get_agent_config().oauth_configuration
+    assert kept["workload_name"] == "workload-a1b2c3"
+    if authorizer == "oauth":
+        assert kept["enabled"] is True
+
+
+def test_a_hand_edit_next_to_the_workload_name_is_still_detected(tmp_path):
+    make_project(tmp_path)
+    render(tmp_path)
+    path = tmp_path / ".bedrock_agentcore.yaml"
+    text = path.read_text()
+    assert "    oauth_configuration: null\n" in text
+    path.write_text(text.replace("    oauth_configuration: null\n",
+                                 "    oauth_configuration:\n      workload_name: w1\n"
+                                 "      enabled: true\n"))
+    assert plan_render(load_settings(tmp_path, environ={})).items[2].status == "edited"
 
 
 def test_edit_after_toolkit_rewrite_is_still_detected(tmp_path):

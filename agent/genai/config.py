@@ -45,6 +45,9 @@ def in_container() -> bool:
 
 
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+# Model-tool cycles: strands recurses once per cycle, so far past ~200 cycles Python's
+# recursion limit ends a run ("maximum recursion depth exceeded"); no setting goes above this.
+HARD_MAX_CYCLES = 100
 
 
 def max_body_bytes() -> int:
@@ -66,6 +69,8 @@ class Limits:
     max_history_messages: int
     max_history_chars: int
     timeout_seconds: float
+    max_cycles: int = 25
+    max_cycles_limit: int = 50
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -76,7 +81,26 @@ class Limits:
             max_history_messages=_int("MAX_HISTORY_MESSAGES", 100),
             max_history_chars=_int("MAX_HISTORY_CHARS", 400_000),
             timeout_seconds=_float("AGENT_TIMEOUT_SECONDS", 900.0),
+            **cycle_limits(),
         )
+
+
+def _positive(name: str, default: int) -> int:
+    value = _int(name, default)
+    return min(value, HARD_MAX_CYCLES) if value > 0 else default
+
+
+def cycle_limits() -> dict[str, int]:
+    """AGENT_MAX_CYCLES (25): model-tool cycles a request gets unless it asks for fewer or
+    more (``max_cycles``); AGENT_MAX_CYCLES_LIMIT (50): the most a request may ask for.
+
+    A cycle is one model call plus the tools it asked for. Invalid or non-positive values
+    mean the default; values above HARD_MAX_CYCLES (100) mean 100; the default never exceeds
+    the limit.
+    """
+    limit = _positive("AGENT_MAX_CYCLES_LIMIT", 50)
+    return {"max_cycles": min(_positive("AGENT_MAX_CYCLES", 25), limit),
+            "max_cycles_limit": limit}
 
 
 @dataclass(frozen=True)

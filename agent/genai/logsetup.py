@@ -15,7 +15,32 @@ from pathlib import Path
 from genai.config import in_container
 from genai.redact import install_log_redaction
 
-_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# ``ids``: " [request <id> session <id>]" while a request is served, else empty.
+_FORMAT = "%(asctime)s %(levelname)s %(name)s%(ids)s: %(message)s"
+
+
+class RequestIds(logging.Filter):
+    """Add ``record.ids``: the AgentCore request and session id of the request being
+    served (the framework's own context variables, as its JSON log lines carry them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.ids = request_ids()
+        return True
+
+
+def request_ids() -> str:
+    """`` [request R session S]`` for the current request (parts unknown are left out)."""
+    try:
+        from bedrock_agentcore.runtime.context import BedrockAgentCoreContext
+
+        request_id = BedrockAgentCoreContext.get_request_id()
+        session_id = BedrockAgentCoreContext.get_session_id()
+    except Exception:  # outside a request, or another framework version
+        return ""
+    parts = [f"request {request_id}" if request_id else "",
+             f"session {session_id}" if session_id else ""]
+    text = " ".join(p for p in parts if p)
+    return f" [{text}]" if text else ""
 
 
 def log_to_file_enabled() -> bool:
@@ -79,6 +104,7 @@ def configure_logging(level: str | None = None) -> logging.Handler:
     if handler is None:
         handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.addFilter(RequestIds())
     install_log_redaction(handler)
     _guard_other_loggers()
     lvl = (level or os.environ.get("LOG_LEVEL") or "INFO").upper()

@@ -37,6 +37,7 @@ class InvokeRequest:
     history: list[dict[str, str]] | None = None
     stream: bool = False
     tool_config: dict[str, Any] = field(default_factory=dict)
+    max_cycles: int | None = None  # None: the server's AGENT_MAX_CYCLES
 
 
 def parse_action(payload: Any) -> str:
@@ -189,6 +190,19 @@ def parse_tool_config(value: Any) -> dict[str, Any]:
     return parsed
 
 
+def parse_max_cycles(value: Any, limits: Limits) -> int | None:
+    """Validate ``max_cycles``: a whole number from 1 to AGENT_MAX_CYCLES_LIMIT."""
+    if value is None:
+        return None
+    top = limits.max_cycles_limit
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+        raise RequestError(
+            f"Invalid request: 'max_cycles' must be a whole number from 1 to {top} "
+            f"(got {value!r}; the server's limit is AGENT_MAX_CYCLES_LIMIT={top})"
+        )
+    return value
+
+
 def parse_invoke(payload: dict, limits: Limits) -> InvokeRequest:
     """Validate an ``invoke`` payload; raises RequestError naming the problem."""
     prompt = payload.get("prompt")
@@ -212,4 +226,5 @@ def parse_invoke(payload: dict, limits: Limits) -> InvokeRequest:
         history=parse_history(payload.get("history"), limits),
         stream=bool(stream),
         tool_config=parse_tool_config(payload.get("tool_config")),
+        max_cycles=parse_max_cycles(payload.get("max_cycles"), limits),
     )

@@ -85,6 +85,9 @@ class Settings:
     python_version: str = "3.12"
     otel_distro_version: str = "0.12.2"
     network_mode: str = "PUBLIC"  # PUBLIC | VPC
+    # The runtime starts sessions from a per-version snapshot (AgentCore's snapshot start):
+    # the agent then warms up before it serves (AGENT_EAGER_START=1 in the container env).
+    snapshot_start: bool = False
     # Where the container's requirements come from: a dependency group ("group"),
     # [project].dependencies ("project") or a requirements file kept by hand ("requirements").
     dependency_source: str = "group"
@@ -135,6 +138,7 @@ class Settings:
             "AWS_DEFAULT_REGION": self.region,
             "BEDROCK_REGION": self.bedrock_region,
             **(DEFAULT_APP_ENV if self.agent_defaults else {}),
+            **({"AGENT_EAGER_START": "1"} if self.snapshot_start else {}),
             **self.environment,
             **IMAGE_FIXED_ENV,
         }

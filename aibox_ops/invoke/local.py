@@ -14,7 +14,13 @@ from urllib.parse import urlsplit
 
 from ..errors import AgentError, ConfigError
 from .session_id import new_session_id, session_id_problem
-from .sse import is_event_stream, parse_event_stream, parse_json_body
+from .sse import (
+    broken_stream,
+    is_event_stream,
+    parse_event_stream,
+    parse_json_body,
+    require_final_chunk,
+)
 
 SESSION_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
 ACCEPT = "text/event-stream, application/json"
@@ -80,7 +86,7 @@ def _exchange(host: str, port: int, path: str, body: bytes,
         if response.status >= 400:
             raise _http_error(where, response.status, response.read())
         if is_event_stream(response.getheader("Content-Type")):
-            yield from parse_event_stream(_blocks(response))
+            yield from require_final_chunk(parse_event_stream(_blocks(response)), "the agent")
         else:
             yield parse_json_body(response.read())
     finally:
@@ -92,7 +98,7 @@ def _blocks(response: http.client.HTTPResponse) -> Iterator[bytes]:
         try:
             block = response.read1(READ_SIZE)
         except (OSError, http.client.HTTPException) as exc:
-            raise AgentError(f"the agent's stream broke off: {exc}") from None
+            raise broken_stream("the agent", exc) from None
         if not block:
             return
         yield block

@@ -17,7 +17,13 @@ from ..aws.validate import check_request
 from ..errors import AgentError, ConfigError
 from .local import ACCEPT, READ_SIZE, READ_TIMEOUT, encode_payload
 from .session_id import new_session_id, session_id_problem
-from .sse import is_event_stream, parse_event_stream, parse_json_body
+from .sse import (
+    broken_stream,
+    is_event_stream,
+    parse_event_stream,
+    parse_json_body,
+    require_final_chunk,
+)
 
 SERVICE = "bedrock-agentcore"
 OPERATION = "InvokeAgentRuntime"
@@ -94,7 +100,7 @@ def _exchange(client: Any, params: dict[str, Any]) -> Iterator[dict]:
     body = reply["response"]
     try:
         if is_event_stream(reply.get("contentType")):
-            yield from parse_event_stream(_blocks(body))
+            yield from require_final_chunk(parse_event_stream(_blocks(body)), "the runtime")
         else:
             yield parse_json_body(_read_all(body))
     finally:
@@ -110,7 +116,7 @@ def _blocks(body: Any) -> Iterator[bytes]:
         try:
             block = read(READ_SIZE)
         except Exception as exc:  # urllib3 ProtocolError / ReadTimeoutError
-            raise AgentError(f"the runtime's stream broke off: {exc}") from None
+            raise broken_stream("the runtime", exc) from None
         if not block:
             return
         yield block

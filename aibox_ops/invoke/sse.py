@@ -7,9 +7,12 @@ AWS path feed their raw bytes through here, so the chunk shapes never differ by 
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from ..errors import AgentError
 
 SSE_TYPE = "text/event-stream"
 
@@ -71,3 +74,42 @@ def parse_json_body(body: bytes) -> dict[str, Any]:
     """A non-streaming reply: one dict (an empty body is ``{}``, non-JSON is ``raw``)."""
     text = body.decode("utf-8", errors="replace").strip()
     return decode_chunk(text) if text else {}
+
+
+def is_final_chunk(chunk: dict[str, Any]) -> bool:
+    """The chunk that ends an agent's stream: ``status`` complete/error, or the framework's
+    own ``{"error": ..., "error_type": ...}`` for a handler that raised mid-stream."""
+    return chunk.get("status") in ("complete", "error") or "error" in chunk
+
+
+def require_final_chunk(chunks: Iterable[dict[str, Any]], who: str) -> Iterator[dict[str, Any]]:
+    """Pass ``chunks`` on; AgentError when the stream ends without its final chunk.
+
+    A stream that simply stops (an agent that crashed or was stopped mid-answer) must not
+    read as a success.
+    """
+    count, final = 0, False
+    for chunk in chunks:
+        count += 1
+        final = final or is_final_chunk(chunk)
+        yield chunk
+    if not final:
+        raise AgentError(
+            f"{who}'s stream ended without its final status chunk (after {count} chunks); "
+            "the answer may be incomplete",
+            hint="The agent stopped mid-answer: see its log (`aibox-ops logs --since 15m`, "
+                 "or the local server's output).")
+
+
+def broken_stream(who: str, exc: BaseException) -> AgentError:
+    """AgentError for a stream whose connection failed mid-answer, in plain words (not
+    ``IncompleteRead(0 bytes read)``)."""
+    text = str(exc)
+    if (isinstance(exc, (http.client.IncompleteRead, ConnectionError))
+            or "IncompleteRead" in text or "Connection broken" in text):
+        reason = "the connection closed before the stream ended"
+    elif isinstance(exc, TimeoutError) or "timed out" in text.lower():
+        reason = "no data arrived within the read timeout"
+    else:
+        reason = text or type(exc).__name__
+    return AgentError(f"{who}'s stream broke off: {reason}; the answer is incomplete")

@@ -7,6 +7,7 @@ tell a hand edit of a *managed* value (one the template renders) from the toolki
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -20,6 +21,9 @@ STATE_PATHS: tuple[tuple[str, ...], ...] = (
     ("bedrock_agentcore",),
     ("codebuild",),
     ("identity",),
+    # `agentcore invoke --local` records the workload identity it created; dropping it makes
+    # the next invoke create another one.
+    ("oauth_configuration", "workload_name"),
     ("aws", "account"),
     ("aws", "execution_role"),
     ("aws", "ecr_repository"),
@@ -78,6 +82,9 @@ def merge_with_state(
                 if not _is_blank(value):
                     set_path(kept, path, value)
                 back = get_path(restored, path)
+                if _is_blank(back) and len(path) > 1 and \
+                        not isinstance(get_path(target, path[:-1]), dict):
+                    continue  # nothing to restore under a key the template renders null
                 set_path(target, path, get_path(new_agent, path) if _is_blank(back) else back)
             elif not _is_blank(value):
                 set_path(target, path, value)
@@ -100,13 +107,33 @@ def merge_with_state(
 def managed_values(document: dict[str, Any] | None,
                    desired: dict[str, Any]) -> dict[str, Any]:
     """The document's values at the template's key paths, toolkit state left out."""
-    return {".".join(path): get_path(document, path) for path in _leaf_paths(desired)
+    return {".".join(path): _managed_value(document, path) for path in _leaf_paths(desired)
             if not _is_state(path)}
 
 
 def values_at(document: dict[str, Any] | None, dotted_paths: list[str]) -> dict[str, Any]:
-    """The document's values at the given dotted key paths."""
-    return {dotted: get_path(document, tuple(dotted.split("."))) for dotted in dotted_paths}
+    """The document's values at the given dotted key paths (toolkit state left out)."""
+    return {dotted: _managed_value(document, tuple(dotted.split("."))) for dotted in dotted_paths}
+
+
+def _managed_value(document: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
+    """The value at ``path`` without the toolkit state nested in it: where the template
+    renders ``oauth_configuration: null`` and the toolkit wrote ``{workload_name: ...}``,
+    the managed value is still null."""
+    value = get_path(document, path)
+    if not isinstance(value, dict) or len(path) < 3 or path[0] != "agents":
+        return value
+    inner = path[2:]
+    nested = [state[len(inner):] for state in STATE_PATHS
+              if len(state) > len(inner) and state[: len(inner)] == inner]
+    if not nested:
+        return value
+    value = copy.deepcopy(value)
+    for rest in nested:
+        parent = get_path(value, rest[:-1]) if len(rest) > 1 else value
+        if isinstance(parent, dict):
+            parent.pop(rest[-1], None)
+    return value or None
 
 
 def values_digest(values: dict[str, Any]) -> str:

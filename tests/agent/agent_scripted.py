@@ -32,6 +32,11 @@ def stall(seconds: float) -> tuple:
     return ("stall", seconds)
 
 
+def stop(reason: str) -> tuple:
+    """End the turn with ``reason`` as its stopReason (``guardrail_intervened``, ...)."""
+    return ("stop", reason)
+
+
 def wait(event: threading.Event | None = None) -> tuple:
     """Block the model until ``event`` is set (forever when None)."""
     return ("wait", event)
@@ -106,6 +111,8 @@ class ScriptedModel(Model):
                 stop = "tool_use"
             elif kind == "raise":
                 raise step[1]
+            elif kind == "stop":
+                stop = step[1]
             elif kind == "stall":
                 await asyncio.sleep(step[1])
             elif kind == "wait":

@@ -102,3 +102,27 @@ def test_warm_up_after_first_ping_and_sigterm_with_a_stream_open(start_server):
         pytest.fail("the server ignored SIGTERM while a stream was open")
     finally:
         sock.close()
+
+
+@pytest.mark.slow
+def test_eager_start_warms_up_before_the_server_answers(start_server):
+    """AGENT_EAGER_START=1 (snapshot start): the warm-up runs in the lifespan start-up, which
+    uvicorn finishes before it binds the port, so the first /ping finds strands, the tools and
+    the model client loaded. Causal order from the log line's own clock: the warm-up ended
+    before the first /ping was answered."""
+    from datetime import datetime
+
+    server = start_server("answer", AGENT_WARMUP="true", AGENT_EAGER_START="1")
+    server.wait_healthy()
+    first_ping = time.time()
+    assert server.wait_for_log("Eager start: warmed up in"), "".join(server.stderr)
+    line = next(x for x in server.stderr if "Eager start: warmed up in" in x)
+    stamp = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+    assert stamp <= first_ping, (line, first_ping)
+    body = json.dumps({"prompt": "x", "tool_config": {"enabled": False}}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{server.port}/invocations", body,
+                                     {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as reply:
+        assert json.load(reply)["response"] == "hello"
+    assert sum("Warm-up done" in x for x in server.stderr) == 1  # not redone after /ping
+    assert not any("Warm-up failed" in x for x in server.stderr)

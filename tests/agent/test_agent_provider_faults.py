@@ -100,7 +100,7 @@ async def test_throttling_says_throttled_not_timed_out(openai_env):
     assert chunks[-1]["error"] == (
         f"{provider(server)} throttled the request: too many requests "
         "(still throttled after 3 attempts); try again later")
-    assert requests == 6  # 3 model calls by the agent, each retried once by the SDK
+    assert requests == 3  # 3 model calls by the agent; the SDK does not retry a 429 itself
 
 
 async def test_throttle_backoff_never_outlives_the_deadline(openai_env):
@@ -112,7 +112,7 @@ async def test_throttle_backoff_never_outlives_the_deadline(openai_env):
         requests = len(server.headers)
     assert "throttled the request" in chunks[-1]["error"]
     assert "timed out" not in chunks[-1]["error"]
-    assert requests == 2  # one model call (and the SDK's one retry), no 60 s back-off
+    assert requests == 1  # one model call, no 60 s back-off (and no SDK retry of the 429)
 
 
 async def test_recovering_from_throttling_succeeds(openai_env):

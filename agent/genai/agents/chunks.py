@@ -64,8 +64,11 @@ class ChunkMapper:
         self._finished: set[str] = set()
         self._attachments = attachments
         self.usage = {"inputTokens": 0, "outputTokens": 0, "totalTokens": 0}
+        self.usage_calls = 0  # model responses that reported token usage
         self.latency_ms = 0
-        self.model_calls = 0
+        self.model_calls = 0  # model responses received (counted at messageStop)
+        self.stop_reason: str | None = None  # the run's final stop reason (strands' result)
+        self._latency_reported = False  # the current model call reported its latency
 
     def map(self, event: Any) -> list[dict[str, Any]]:
         """Chunks for one strands event (often none)."""
@@ -88,6 +91,8 @@ class ChunkMapper:
             return []
         if "message" in event:
             return self._message(event["message"])
+        if "result" in event:
+            self.stop_reason = str(getattr(event["result"], "stop_reason", "") or "") or None
         return []
 
     def _raw(self, raw: Any) -> list[dict[str, Any]]:
@@ -103,20 +108,38 @@ class ChunkMapper:
         elif "contentBlockStop" in raw and self._open is not None:
             opened, self._open = self._open, None
             return self._announce(opened["toolUseId"], opened["name"], _params(opened["input"]))
+        elif "messageStop" in raw:
+            self.model_calls += 1
         elif "metadata" in raw:
             self._metadata(raw["metadata"])
         return []
 
     def _metadata(self, meta: Any) -> None:
-        self.model_calls += 1
         usage = meta.get("usage") or {}
+        counted = False
         for key in self.usage:
             value = usage.get(key)
-            if isinstance(value, int):
+            if isinstance(value, int) and not isinstance(value, bool):
                 self.usage[key] += value
+                counted = True
+        self.usage_calls += counted
         latency = (meta.get("metrics") or {}).get("latencyMs")
-        if isinstance(latency, (int, float)):
+        # strands' OpenAI model always reports 0 (not measured): the agent's own timing of
+        # the call (model_call_ended) is used instead.
+        if isinstance(latency, (int, float)) and latency > 0:
             self.latency_ms += int(latency)
+            self._latency_reported = True
+
+    def model_call_started(self) -> None:
+        """A model call begins (strands' BeforeModelCallEvent)."""
+        self._latency_reported = False
+
+    def model_call_ended(self, elapsed_ms: float) -> None:
+        """A model call ended after ``elapsed_ms``, measured by the agent; counted as the
+        call's latency when the provider reported none."""
+        if not self._latency_reported:
+            self.latency_ms += round(elapsed_ms)
+        self._latency_reported = False
 
     def _announce(self, tool_use_id: str, name: str, params: dict) -> list[dict[str, Any]]:
         if not tool_use_id or tool_use_id in self._announced:
@@ -187,9 +210,17 @@ class ChunkMapper:
         }
 
     def metadata(self) -> dict[str, Any]:
-        """Usage and model latency gathered so far (plain data)."""
-        return {
-            "usage": dict(self.usage),
-            "latency_ms": self.latency_ms,
-            "model_calls": self.model_calls,
-        }
+        """Usage and model latency gathered so far (plain data).
+
+        ``usage`` only when a model response reported it (with ``usage_reported_calls``
+        when some did not); ``latency_ms`` is the providers' reported latency, else the
+        agent's own timing of each call.
+        """
+        meta: dict[str, Any] = {}
+        if self.usage_calls:
+            meta["usage"] = dict(self.usage)
+            if self.usage_calls < self.model_calls:
+                meta["usage_reported_calls"] = self.usage_calls
+        meta["latency_ms"] = self.latency_ms
+        meta["model_calls"] = self.model_calls
+        return meta

@@ -93,8 +93,28 @@ class _CheckedClient:
         return getattr(self._client, name)
 
 
+async def _throttling_is_ours(response: Any) -> None:
+    """httpx response hook: the SDK must not retry a 429 itself.
+
+    The SDK would sleep out a Retry-After of up to 120 s inside one model call, unseen by the
+    agent's deadline-aware retry (which then reported "timed out"); ``x-should-retry: false``
+    is the SDK's documented switch. DeadlineRetry retries throttling, honouring Retry-After.
+    """
+    if response.status_code == 429:
+        response.headers["x-should-retry"] = "false"
+
+
 class CheckedOpenAIModel(OpenAIModel):
     """OpenAIModel whose chat-completion streams are validated (see module doc)."""
+
+    def _resolve_client_args(self) -> dict[str, Any]:
+        import openai
+
+        args = dict(super()._resolve_client_args())
+        if "http_client" not in args:  # one per client: AsyncOpenAI closes it after each call
+            args["http_client"] = openai.DefaultAsyncHttpxClient(
+                event_hooks={"response": [_throttling_is_ours]})
+        return args
 
     @contextlib.asynccontextmanager
     async def _get_client(self) -> AsyncIterator[Any]:

@@ -28,10 +28,11 @@ from genai.agents.models import (
 from genai.agents.provider_errors import (
     Endpoint,
     describe_provider_failure,
+    describe_stop,
     endpoint_for,
     throttled_timeout,
 )
-from genai.config import AgentEnv, Limits
+from genai.config import AgentEnv, Limits, model_read_timeout
 from genai.output import scrub_text
 from genai.request import InvokeRequest
 from genai.store.sessions import SessionStore
@@ -56,6 +57,7 @@ class _Plan:
     mcp_clients: list[Any] = field(default_factory=list)
     mcp_errors: list[dict[str, str]] = field(default_factory=list)
     deadline: float = 0.0  # time.monotonic() by which the invocation must end
+    max_cycles: int = 25  # model-tool cycles allowed (request's max_cycles, else the default)
     retry: Any = None  # the run's DeadlineRetry (throttling back-off and count)
 
 
@@ -103,6 +105,7 @@ class AgentProvider:
             messages=messages,
             prompt=prompt,
             tool_names=names,
+            max_cycles=request.max_cycles or self.limits.max_cycles,
         )
         if names:
             plan.tools = await asyncio.to_thread(lambda: [load_tool(n) for n in names])
@@ -172,12 +175,18 @@ class AgentProvider:
                 yield dict(START)
             state = {STATE_KEY: attachments}
             try:
-                async for chunk in drive(agent, plan.prompt, state, mapper, timeout):
+                async for chunk in drive(agent, plan.prompt, state, mapper, timeout,
+                                         plan.max_cycles):
                     emitted += 1
                     if "text" in chunk:
                         texts.append(chunk["text"])
                     yield chunk
-                error = None
+                error = describe_stop(
+                    mapper.stop_reason or "",
+                    endpoint_for(plan.choice.provider, self.env.bedrock_region),
+                    plan.max_cycles)
+                if error is not None:
+                    log.warning("Agent run failed: %s", error)
             except DeadlineExceeded:
                 error, cause = _failure(mapper, None, timeout, plan, self.env.bedrock_region)
                 log.warning("Agent run failed: %s", error)
@@ -243,7 +252,9 @@ def _failure(
                 return throttled_timeout(endpoint, timeout, throttled), cause
             return f"Model provider timed out after {timeout:g} seconds", cause
         return f"Timed out after {timeout:g} seconds while {_tools(running)} running", cause
-    known = None if running else describe_provider_failure(exc, endpoint, throttled)
+    known = None if running else describe_provider_failure(
+        exc, endpoint, throttled, getattr(plan.retry, "refused_retry_after", None),
+        model_read_timeout())
     detail = known or describe_error(exc, provider_label="AWS" if running else "Model provider")
     cause = f"the request failed before this tool finished ({detail})"
     if not running:

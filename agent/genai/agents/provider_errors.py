@@ -104,16 +104,41 @@ def _status_error(exc: BaseException) -> str | None:
     return f"returned HTTP {status}: {message}"
 
 
+_READ_TIMEOUTS = {"ReadTimeout", "APITimeoutError", "ReadTimeoutError", "WriteTimeout",
+                  "PoolTimeout", "TimeoutException"}
+
+
+def _status_in_chain(chain: list[BaseException]) -> str | None:
+    return next((s for e in chain if (s := _status_error(e)) is not None), None)
+
+
 def describe_provider_failure(
-    exc: BaseException, endpoint: Endpoint, throttled_attempts: int = 0
+    exc: BaseException, endpoint: Endpoint, throttled_attempts: int = 0,
+    retry_after: float | None = None, read_timeout: float | None = None,
 ) -> str | None:
     """One line for a failed model call, or None when ``exc`` is not a recognised
-    provider failure (the caller then falls back to ``describe_error``)."""
+    provider failure (the caller then falls back to ``describe_error``).
+
+    ``retry_after``: the provider's last Retry-After (seconds) when it was too long to wait
+    for; ``read_timeout``: the model client's read timeout (MODEL_READ_TIMEOUT_SECONDS).
+    """
     chain = _chain(exc)
+    names = {type(e).__name__ for e in chain}
     if _is_throttled(chain):
         tries = f" (still throttled after {_attempts(throttled_attempts)})" \
             if throttled_attempts else ""
+        if retry_after is not None:
+            tries += (f"; it asked to retry after {retry_after:g} seconds (Retry-After), "
+                      "later than the request's time limit allows")
         text = f"{endpoint} throttled the request: too many requests{tries}; try again later"
+    elif "ContextWindowOverflowException" in names:
+        said = _status_in_chain(chain)
+        detail = f" ({said.removeprefix('returned ')})" if said else ""
+        text = (f"{endpoint} refused the request: the conversation does not fit the model's "
+                f"context window{detail}; send a shorter prompt or history")
+    elif "MaxTokensReachedException" in names:
+        text = (f"{endpoint} stopped the answer at the model's output token limit "
+                "(finish reason 'length' / max_tokens); the answer is incomplete")
     elif any(isinstance(e, ProviderResponseError) for e in chain):
         bad = next(e for e in chain if isinstance(e, ProviderResponseError))
         kind = "an incomplete" if bad.incomplete else "an invalid"
@@ -131,9 +156,34 @@ def describe_provider_failure(
         text = f"{endpoint} {status}"
     elif (reason := _unreachable_reason(chain)) is not None:
         text = f"{endpoint} is unreachable: {reason}"
+    elif names & _READ_TIMEOUTS:
+        waited = f" for {read_timeout:g} seconds" if read_timeout else ""
+        text = (f"{endpoint} timed out: nothing received{waited} (the model client's read "
+                "timeout, MODEL_READ_TIMEOUT_SECONDS)")
     else:
         return None
     return clip(sanitize(text))
+
+
+_STOPPED = {
+    "content_filtered": "its content filter blocked the answer (finish_reason "
+                        "content_filter, stop reason content_filtered); the answer is incomplete",
+    "guardrail_intervened": "a guardrail intervened; the answer is incomplete",
+}
+
+
+def describe_stop(stop_reason: str, endpoint: Endpoint, max_cycles: int) -> str | None:
+    """The error for a run that ended without a full answer, or None for a normal end.
+
+    ``limit_turns`` is strands' stop when our cycle cap (``max_cycles``) was reached.
+    """
+    if stop_reason == "limit_turns":
+        return (f"Stopped after {max_cycles} model calls: the model kept asking for tools and "
+                f"reached the cycle limit (max_cycles={max_cycles}; server default "
+                "AGENT_MAX_CYCLES, maximum AGENT_MAX_CYCLES_LIMIT); no final answer was produced")
+    if stop_reason in _STOPPED:
+        return f"{endpoint} stopped: {_STOPPED[stop_reason]}"
+    return None
 
 
 def throttled_timeout(endpoint: Endpoint, timeout: float, attempts: int) -> str:

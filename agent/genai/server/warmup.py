@@ -28,6 +28,26 @@ def enabled() -> bool:
     return os.environ.get("AGENT_WARMUP", "true").strip().lower() not in {"0", "false", "no"}
 
 
+def eager() -> bool:
+    """AGENT_EAGER_START (off): warm up before the server answers anything.
+
+    For AgentCore Runtime's snapshot start, which snapshots a version once it serves and
+    starts sessions from that snapshot: the heavy imports and first-run set-up must be in the
+    snapshot, not redone by every restored session after its first ``/ping``.
+    """
+    return os.environ.get("AGENT_EAGER_START", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def warm_up_now(app: Any = None) -> bool:
+    """The warm-up in the calling thread (eager start); False when disabled or already
+    started. Blocking: call it through ``asyncio.to_thread`` from a running loop."""
+    if not enabled() or _started.is_set():
+        return False
+    _started.set()
+    _warm_up(app)
+    return True
+
+
 def start_warm_up(app: Any = None) -> None:
     """Start the warm-up thread once per process (no-op when disabled or already started).
 
