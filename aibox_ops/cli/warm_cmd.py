@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import ConfigError
-from .options import Diff, DryRun
+from .options import Diff, DryRun, duration_option
 from .state import AppState
 
 app = typer.Typer(help="Keep runtime sessions warm: pool, pings, schedules, measures.",
@@ -177,8 +177,8 @@ def run_cmd(
 
     state: AppState = ctx.obj
     settings = state.settings()
-    every_s = _duration("--every", every) if every else settings.warm.interval_minutes * 60.0
-    for_s = _duration("--for", for_)
+    every_s = duration_option("--every", every) if every else settings.warm.interval_minutes * 60.0
+    for_s = duration_option("--for", for_)
     idle = settings.lifecycle.idle_timeout
     if why := warm_interval_problem(every_s, idle, "lifecycle.idle_timeout"):
         source = f"--every {every}" if every else \
@@ -200,12 +200,3 @@ def run_cmd(
     if not report.last_ok and (error := failure_error(last)):
         error.result_already_emitted = state.json
         raise error
-
-
-def _duration(option: str, text: str) -> float:
-    from ..durations import parse_duration
-
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=option) from None
