@@ -113,6 +113,26 @@ def test_local_with_nothing_running(project):
     assert "no agent answers at http://127.0.0.1:9" in result.stderr
 
 
+@pytest.mark.parametrize("command", [["invoke", "--local", "Hello!"],
+                                     ["warm", "ping", "--local"]])
+def test_local_without_a_running_local_agent_says_so(project, command):
+    """No state file from `deploy --local`: exit 8 and what to do, never a guess at :8080."""
+    result = invoke(*command, project=project)
+    assert result.exit_code == ExitCode.AGENT, result.output
+    assert f"no local agent is running for the project in {project}" in result.stderr
+    assert "deploy --local" in result.stderr and "--url" in result.stderr
+    assert "8080" not in result.output
+
+
+def test_warm_ping_url_pings_that_url_without_local(project):
+    with InvokePeer(reply={"status": "healthy"}) as peer:
+        result = invoke("--json", "warm", "ping", "--url", peer.url, project=project)
+        seen = list(peer.seen)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["target"] == peer.url
+    assert [s.path for s in seen] == ["/invocations"] and seen[0].payload == {"action": "health"}
+
+
 def test_aws_route_signs_and_passes_the_session(project, monkeypatch):
     deployed(project)
     with InvokePeer(chunks=CHUNKS) as peer:

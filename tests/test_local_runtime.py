@@ -57,6 +57,10 @@ def test_detach_then_invoke_then_destroy(project):
         reply = invoke("invoke", "--local", "hello", "--no-stream", project=project)
         assert reply.exit_code == 0, reply.output
         assert reply.stdout == "echo hello\n"
+        # So does warm ping --local: this project's agent, not whatever holds port 8080.
+        pinged = invoke("--json", "warm", "ping", "--local", project=project)
+        assert pinged.exit_code == 0, pinged.output
+        assert json_out(pinged)["target"] == f"http://127.0.0.1:{port}"
         again = invoke("deploy", "--local", "--port", str(free_port()), "--detach",
                        project=project)
         assert again.exit_code == ExitCode.AGENT and "already running" in again.stderr
