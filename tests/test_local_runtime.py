@@ -81,7 +81,14 @@ def test_human_output_says_how_to_invoke(project):
         assert result.exit_code == 0, result.output
         assert f"local agent running at http://127.0.0.1:{port}" in result.stdout
         assert 'aibox-ops invoke --local "Hello!"' in result.stdout
-        assert "OPENAI_BASE_URL" in result.stdout and "AWS profile" in result.stdout
+        # No AWS table reachable here: history goes to a local file, and it says why.
+        history = project / ".aibox-ops" / "local" / "sessions.json"
+        assert f"history: kept in {history} (could not describe the DynamoDB table " \
+               "aibox_session" in result.stdout
+        pid = _state(project)["pid"]
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert f"SESSION_STORE_FILE={history}".encode() in environ
+        assert "prompt needs a model" not in result.output  # the mini agent reports no model
     finally:
         invoke("destroy", "--local", project=project)
 

@@ -79,8 +79,12 @@ def default_model(environ: Mapping[str, str] | None = None, discover: bool = Tru
 def describe_default(environ: Mapping[str, str] | None = None) -> dict[str, object]:
     """``{"model_id", "source", "configured"}`` without any I/O beyond looking for AWS
     credential files (for the health action: what a prompt without ``model_id`` gets)."""
-    return {**default_model(environ, discover=False).to_dict(),
-            "configured": not nothing_configured(environ)}
+    configured = not nothing_configured(environ)
+    described: dict[str, object] = {**default_model(environ, discover=False).to_dict(),
+                                    "configured": configured}
+    if not configured:
+        described["hint"] = NOTHING_CONFIGURED
+    return described
 
 
 def default_model_id() -> str:

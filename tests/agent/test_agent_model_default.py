@@ -57,7 +57,7 @@ def test_nothing_configured_is_reported(monkeypatch):
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(key)
     assert describe_default({}) == {"model_id": BEDROCK, "source": "bedrock",
-                                    "configured": False}
+                                    "configured": False, "hint": NOTHING_CONFIGURED}
     assert describe_default({"GEMINI_API_KEY": "g"})["configured"] is True
     monkeypatch.setenv("AWS_PROFILE", "dev")
     assert describe_default()["configured"] is True  # Bedrock through the profile
