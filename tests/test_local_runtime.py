@@ -196,6 +196,7 @@ def test_session_history_through_provisioned_tables(tmp_path, cache, aws, monkey
         started = invoke("deploy", "--local", "--detach", "--port", str(free_port()),
                          project=project)
         assert started.exit_code == 0, started.output
+        assert "history: DynamoDB table 'aibox_session' (in ap-southeast-1" in started.stdout
         try:
             sid = "conversation-" + "c" * 30
             for prompt in ("first question", "second question"):
