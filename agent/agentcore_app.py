@@ -27,6 +27,7 @@ from genai.config import Limits, in_container
 from genai.http_errors import ErrorBodyMiddleware
 from genai.local import aws_credentials_hint, listening_line
 from genai.logsetup import configure_logging
+from genai.model_default import describe_default
 from genai.output import scrub, scrub_stream, scrub_text
 from genai.request import RequestError, parse_action, parse_invoke, wants_stream
 from genai.server.app import AgentApp
@@ -93,6 +94,7 @@ def health() -> dict[str, Any]:
         "service": "myaibox-agent",
         "version": AGENT_VERSION,
         "uptime_seconds": round(time.time() - _started, 3),
+        "default_model": describe_default(),
     }
 
 

@@ -144,11 +144,13 @@ def _plan_secret(session: Any, secret_id: str, provider: str | None,
                   detail={"provider": provider, "fix": how})
 
 
-def read_table(session: Any, name: str) -> dict[str, Any] | None:
-    """DescribeTable's ``Table``, or None when there is no such table."""
+def read_table(session: Any, name: str, max_attempts: int | None = None
+               ) -> dict[str, Any] | None:
+    """DescribeTable's ``Table``, or None when there is no such table (``max_attempts``:
+    botocore's setting unless given)."""
     params = {"TableName": name}
     check_request("dynamodb", "DescribeTable", params)
-    client = session.client("dynamodb")
+    client = session.client("dynamodb", max_attempts=max_attempts)
     try:
         with aws_errors(f"describe the DynamoDB table {name}"):
             return client.describe_table(**params)["Table"]

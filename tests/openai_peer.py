@@ -45,14 +45,29 @@ def script(request: dict) -> list[bytes]:
 
 
 class OpenAIPeer(ThreadedServer):
-    """Serve ``script`` answers; ``requests`` records every request body."""
+    """Serve ``script`` answers; ``requests`` records every request body. ``GET /v1/models``
+    lists ``models`` (as ollama, llama.cpp or vLLM list theirs)."""
 
-    def __init__(self) -> None:
+    def __init__(self, models: tuple[str, ...] = ("local",)) -> None:
         self.requests: list[dict] = []
+        self.listed = 0  # GET /v1/models requests
         peer = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server API
+                if self.path.rstrip("/") != "/v1/models":
+                    self.send_error(404)
+                    return
+                peer.listed += 1
+                data = json.dumps({"object": "list", "data": [
+                    {"id": name, "object": "model", "owned_by": "local"} for name in models]})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data.encode())
 
             def do_POST(self) -> None:  # noqa: N802 - http.server API
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))

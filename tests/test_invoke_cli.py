@@ -50,7 +50,7 @@ def test_stream_renders_text_tools_thinking_and_footer(project):
     assert '→ current_time {"tz": "UTC"} running…' in err
     assert "✓ current_time 12:00" in err
     assert "model openai/local (openai) · 7 in / 3 out tokens · 1.2 s" in err
-    assert f"--session-id {'s' * 40}" in err
+    assert f"session {'s' * 40}" in err  # history_kept unknown: no --session-id promise
     assert sent.payload == {"prompt": "What time is it?", "stream": True,
                             "model_id": "openai/local"}
     assert sent.headers["x-amzn-bedrock-agentcore-runtime-session-id"] == "s" * 40
@@ -132,6 +132,44 @@ def test_local_with_nothing_running(project):
     result = invoke("invoke", "--url", "http://127.0.0.1:9", "x", project=project)
     assert result.exit_code == ExitCode.AGENT
     assert "no agent answers at http://127.0.0.1:9" in result.stderr
+
+
+@pytest.mark.parametrize(("kept", "footer"), [
+    (True, "(continue with --session-id {sid})"),
+    (False, "(the agent keeps no history)"),
+    (None, ""),  # an agent that does not say: no promise either way
+])
+def test_the_footer_offers_session_id_only_where_history_is_kept(project, kept, footer):
+    meta = {"model_id": "openai/local", "provider": "openai"}
+    if kept is not None:
+        meta["history_kept"] = kept
+    chunks = [{"text": "hi"}, {"metadata": meta}, {"status": "complete", "event": "done"}]
+    sid = "conversation-" + "k" * 30
+    with InvokePeer(chunks=chunks) as peer:
+        result = invoke("invoke", "--url", peer.url, "x", "--session-id", sid, project=project)
+    assert result.exit_code == 0, result.output
+    line = next(ln for ln in result.stderr.splitlines() if ln.startswith("session "))
+    assert line == f"session {sid} {footer.format(sid=sid)}".rstrip()
+
+
+@pytest.mark.parametrize("command", [["invoke", "--local", "Hello!"],
+                                     ["warm", "ping", "--local"]])
+def test_local_without_a_running_local_agent_says_so(project, command):
+    """No state file from `deploy --local`: exit 8 and what to do, never a guess at :8080."""
+    result = invoke(*command, project=project)
+    assert result.exit_code == ExitCode.AGENT, result.output
+    assert f"no local agent is running for the project in {project}" in result.stderr
+    assert "deploy --local" in result.stderr and "--url" in result.stderr
+    assert "8080" not in result.output
+
+
+def test_warm_ping_url_pings_that_url_without_local(project):
+    with InvokePeer(reply={"status": "healthy"}) as peer:
+        result = invoke("--json", "warm", "ping", "--url", peer.url, project=project)
+        seen = list(peer.seen)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["target"] == peer.url
+    assert [s.path for s in seen] == ["/invocations"] and seen[0].payload == {"action": "health"}
 
 
 def test_aws_route_signs_and_passes_the_session(project, monkeypatch):

@@ -57,6 +57,10 @@ def test_detach_then_invoke_then_destroy(project):
         reply = invoke("invoke", "--local", "hello", "--no-stream", project=project)
         assert reply.exit_code == 0, reply.output
         assert reply.stdout == "echo hello\n"
+        # So does warm ping --local: this project's agent, not whatever holds port 8080.
+        pinged = invoke("--json", "warm", "ping", "--local", project=project)
+        assert pinged.exit_code == 0, pinged.output
+        assert json_out(pinged)["target"] == f"http://127.0.0.1:{port}"
         again = invoke("deploy", "--local", "--port", str(free_port()), "--detach",
                        project=project)
         assert again.exit_code == ExitCode.AGENT and "already running" in again.stderr
@@ -77,7 +81,14 @@ def test_human_output_says_how_to_invoke(project):
         assert result.exit_code == 0, result.output
         assert f"local agent running at http://127.0.0.1:{port}" in result.stdout
         assert 'aibox-ops invoke --local "Hello!"' in result.stdout
-        assert "OPENAI_BASE_URL" in result.stdout and "AWS profile" in result.stdout
+        # No AWS table reachable here: history goes to a local file, and it says why.
+        history = project / ".aibox-ops" / "local" / "sessions.json"
+        assert f"history: kept in {history} (could not describe the DynamoDB table " \
+               "aibox_session" in result.stdout
+        pid = _state(project)["pid"]
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert f"SESSION_STORE_FILE={history}".encode() in environ
+        assert "prompt needs a model" not in result.output  # the mini agent reports no model
     finally:
         invoke("destroy", "--local", project=project)
 
@@ -185,6 +196,7 @@ def test_session_history_through_provisioned_tables(tmp_path, cache, aws, monkey
         started = invoke("deploy", "--local", "--detach", "--port", str(free_port()),
                          project=project)
         assert started.exit_code == 0, started.output
+        assert "history: DynamoDB table 'aibox_session' (in ap-southeast-1" in started.stdout
         try:
             sid = "conversation-" + "c" * 30
             for prompt in ("first question", "second question"):
@@ -227,3 +239,72 @@ def test_foreground_agent_stopped_elsewhere_or_crashing(project, cache):
             assert "the local agent exited (exit code -9)" in err
             assert "mini agent starting" in err  # its last log lines
         assert _state(project) is None
+
+
+def _bundled_agent_project(root):
+    import shutil
+
+    from tests.helpers import REPO
+
+    project = local_project(root)
+    shutil.rmtree(project / "agent")
+    shutil.copytree(REPO / "agent", project / "agent",
+                    ignore=shutil.ignore_patterns("__pycache__", "logs", "tmp"))
+    seed_venv(project)
+    return project
+
+
+@pytest.mark.slow
+def test_hello_with_an_openai_compatible_server_and_no_aws(tmp_path, cache, monkeypatch):
+    """The README's `invoke --local "Hello!"`, word for word, with the server configured as
+    docs/local.md says (OPENAI_BASE_URL + OPENAI_API_KEY) and no AWS table: the model is the
+    first one the server lists, history is kept in the local file and replayed."""
+    from tests.openai_peer import OpenAIPeer
+
+    project = _bundled_agent_project(tmp_path / "real")
+    with OpenAIPeer(models=("llama3.2",)) as peer:
+        monkeypatch.setenv("OPENAI_BASE_URL", peer.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "any")
+        started = invoke("deploy", "--local", "--detach", "--port", str(free_port()),
+                         project=project)
+        assert started.exit_code == 0, started.output
+        try:
+            assert "model:   the first model OPENAI_BASE_URL lists" in started.stdout
+            assert "history: kept in" in started.stdout
+            assert "prompt needs a model" not in started.output
+            hello = invoke("invoke", "--local", "Hello!", project=project)
+            assert hello.exit_code == 0, hello.output
+            assert hello.stdout == "The time is noon.\n"
+            assert "model openai/llama3.2 (openai)" in hello.stderr
+            sid = next(ln.split()[1] for ln in hello.stderr.splitlines()
+                       if ln.startswith("session "))
+            assert f"(continue with --session-id {sid})" in hello.stderr
+            again = invoke("invoke", "--local", "And now?", "--session-id", sid,
+                           project=project)
+            assert again.exit_code == 0, again.output
+        finally:
+            invoke("destroy", "--local", project=project)
+    assert {r["model"] for r in peer.requests} == {"llama3.2"}
+    users = [m for m in peer.requests[-1]["messages"] if m["role"] == "user"]
+    assert [u["content"] if isinstance(u["content"], str) else u["content"][0]["text"]
+            for u in users][:2] == ["Hello!", "And now?"]
+    stored = json.loads((project / ".aibox-ops" / "local" / "sessions.json").read_text())
+    assert [t["user"] for t in stored["sessions"][sid]["turns"]] == ["Hello!", "And now?"]
+
+
+@pytest.mark.slow
+def test_hello_with_nothing_configured_says_what_to_set(tmp_path, cache, monkeypatch):
+    project = _bundled_agent_project(tmp_path / "bare")
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key)
+    started = invoke("deploy", "--local", "--detach", "--port", str(free_port()),
+                     project=project)
+    assert started.exit_code == 0, started.output
+    try:
+        assert "model:   no model is configured: set OPENAI_API_KEY" in started.stdout
+        hello = invoke("invoke", "--local", "Hello!", project=project)
+    finally:
+        invoke("destroy", "--local", project=project)
+    assert hello.exit_code == ExitCode.AGENT
+    assert "no model is configured: set OPENAI_API_KEY (or OPENAI_BASE_URL" in hello.stderr
+    assert "no AWS credentials found" not in hello.output

@@ -17,6 +17,7 @@ from aibox_ops.errors import FileError, RefusedError, TemplateError
 from aibox_ops.render import apply_render, plan_render
 from aibox_ops.render.templates import default_templates_dir
 from tests.helpers import REPO, invoke, make_project
+from tests.wheelhouse import uv_binary
 
 DOCKERFILE = ".bedrock_agentcore/my_aibox_agent/Dockerfile"
 RECORD = ".bedrock_agentcore/aibox-ops-render.json"
@@ -349,8 +350,7 @@ def test_read_only_project_writes_nothing(tmp_path):
 
 
 def test_templates_ship_in_the_wheel(tmp_path):
-    uv = os.environ.get("UV") or shutil.which("uv")
-    assert uv
+    uv = uv_binary()
     # Offline and without build isolation: hatchling comes from the dev group, not the network.
     proc = subprocess.run([uv, "build", "--wheel", "--no-build-isolation", "--offline",
                            "--python", sys.executable, "--out-dir", str(tmp_path), str(REPO)],

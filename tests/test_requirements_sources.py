@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 from helpers import invoke, json_out
+from wheelhouse import make_wheel, uv_lock
 
 from aibox_ops.config import load_settings
 from aibox_ops.requirements.sources import pin_from_environment
@@ -65,17 +63,22 @@ def test_empty_project_dependencies_is_a_config_error(tmp_path):
 
 
 def test_project_dependencies_locked_by_uv_lock(tmp_path):
-    uv = os.environ.get("UV") or shutil.which("uv")
-    root = project(tmp_path, ["bedrock-agentcore==1.25.0", "boto3>=1.35"],
+    # Locked against wheels made here, not PyPI: offline on an empty uv cache.
+    wheels = tmp_path / "wheels"
+    make_wheel(wheels, "bedrock-agentcore", "1.25.0", requires=["boto3>=1.35"])
+    make_wheel(wheels, "boto3", "1.40.1")
+    make_wheel(wheels, "boto3", "1.44.99")
+    make_wheel(wheels, "pytest", "8.4.2")
+    root = project(tmp_path / "svc", ["bedrock-agentcore==1.25.0", "boto3>=1.35"],
                    'dependency_source = "project"\n', groups='[dependency-groups]\n'
                    'dev = ["pytest>=8"]\n\n')
-    proc = subprocess.run([uv, "lock", "--offline", "--quiet"], cwd=root, capture_output=True,
-                          text=True, timeout=120)
+    proc = uv_lock(root, wheels)
     assert proc.returncode == 0, proc.stderr
     result = invoke("--json", "sync-requirements", project=root)
     assert result.exit_code == 0, result.stdout + result.stderr
     text = (root / "requirements-agentcore.txt").read_text()
     assert "Pinned by uv.lock" in text and "bedrock-agentcore==1.25.0" in text
+    assert "boto3==1.44.99" in text.splitlines()  # the locked version, not the installed one
     assert "pytest" not in text  # the dev group stays out
     assert json_out(result)["warnings"] == []
 

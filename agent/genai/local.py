@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from genai.agents.models import UnknownModelError, resolve_model
-from genai.config import DEFAULT_MODEL_ID
+from genai.model_default import default_model
 
 _CREDENTIAL_ENV = (
     "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
@@ -38,7 +38,7 @@ def aws_credentials_found() -> bool:
 def aws_credentials_hint(model_id: str | None) -> str | None:
     """The one-line hint when a Bedrock model would be used and no credentials are found."""
     try:
-        provider = resolve_model(model_id or DEFAULT_MODEL_ID).provider
+        provider = resolve_model(model_id or default_model(discover=False).model_id).provider
     except UnknownModelError:
         return None
     if provider != "bedrock" or aws_credentials_found():

@@ -17,11 +17,6 @@ from ..errors import AgentError
 from .output import console, emit_json, results
 from .state import AppState
 
-PROMPT_NEEDS = ("A prompt needs a model: a Bedrock-enabled AWS profile (AWS_PROFILE), or "
-                "OPENAI_API_KEY / GEMINI_API_KEY, or an OpenAI-compatible local server via "
-                "OPENAI_BASE_URL (with --model openai/NAME).")
-
-
 LocalFlag = Annotated[bool, typer.Option(
     "--local", help="On this machine: the agent on 127.0.0.1, no Docker, no AWS.")]
 Port = Annotated[int, typer.Option("--port", metavar="N", help="Local port.")]
@@ -54,15 +49,19 @@ def deploy_local(ctx: Any, port: int, detach: bool) -> None:
 
 def _start(state: AppState, settings: Any, port: int, detach: bool) -> Any:
     from ..local import start_local
+    from ..local.sessions import choose_session_store
 
     err = console()
+    sessions = choose_session_store(settings, state.aws)  # AWS table, else a local file
     if err.is_terminal:
         with err.status("preparing the local agent…") as status:
             runtime = start_local(settings, port=port, detach=detach,
-                                  progress=lambda message: status.update(escape(message)))
+                                  progress=lambda message: status.update(escape(message)),
+                                  sessions=sessions)
     else:  # no spinner without a terminal: one line per step (a pip build takes minutes)
         runtime = start_local(settings, port=port, detach=detach,
-                              progress=lambda message: err.print(escape(message)))
+                              progress=lambda message: err.print(escape(message)),
+                              sessions=sessions)
     try:
         if state.json:
             emit_json({"ok": True, "command": "deploy --local", **runtime.to_dict()})
@@ -116,7 +115,28 @@ def _show_started(runtime: Any) -> None:
     out.print(f"  log:     {runtime.log}")
     if runtime.detached:
         out.print("  stop:    aibox-ops destroy --local")
-    out.print(f"[dim]{escape(PROMPT_NEEDS)}[/]")
+    if runtime.sessions:
+        out.print(f"  history: {escape(runtime.sessions.describe())}")
+    model = model_line(runtime.health.get("default_model"))
+    if model:
+        out.print(model)
+
+
+def model_line(default: Any) -> str | None:
+    """What a prompt without --model gets, as the agent's health action reports it
+    (agent/genai/model_default.py); None when the agent does not say."""
+    if not isinstance(default, dict) or not default.get("model_id"):
+        return None
+    if not default.get("configured", True):
+        hint = default.get("hint") or "no model is configured"
+        return f"  [yellow]model:[/]   {escape(str(hint))}"
+    model_id, source = str(default["model_id"]), str(default.get("source") or "")
+    if source == "OPENAI_BASE_URL" and model_id.endswith("/?"):
+        return ("  model:   the first model OPENAI_BASE_URL lists (openai/NAME; "
+                "DEFAULT_MODEL_ID or --model picks another)")
+    how = {"bedrock": "Bedrock, with this shell's AWS credentials"}.get(source,
+                                                                         f"from {source}")
+    return f"  model:   {escape(model_id)} ({escape(how)}; --model picks another)"
 
 
 def destroy_local(ctx: Any) -> None:

@@ -7,25 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import AiboxError, CheckFailed
+from .options import since_option
 from .output import console, emit_json, results, show_diff
 from .state import AppState
 
 if TYPE_CHECKING:
     from ..doctor import DoctorContext
-
-def parse_since(text: str) -> float:
-    """``90s``, ``30m``, ``24h``, ``7d`` -> seconds (fix-iam's parser: one syntax for
-    every --since)."""
-    from ..iam.logs import parse_since as parse
-
-    try:
-        seconds = parse(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--since") from None
-    if seconds <= 0:
-        raise typer.BadParameter(f"{text!r} must be longer than 0", param_hint="--since")
-    return float(seconds)
-
 
 def _ids(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
@@ -67,7 +54,7 @@ def doctor(
     if fail_on not in ("error", "warning"):
         raise typer.BadParameter("must be error or warning", param_hint="--fail-on")
     # Only a log scan reads --since (parsing it loads fix-iam's package: not offline).
-    seconds = parse_since(since) if (logs or (logs is None and not offline)) else 86400.0
+    seconds = float(since_option(since)) if (logs or (logs is None and not offline)) else 86400.0
     try:
         checks = select(_ids(only), _ids(skip))
     except ValueError as exc:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import AwsError, CheckFailed
-from .options import Check, DryRun
+from .options import Check, DryRun, since_option
 from .output import show_diff
 from .prompts import confirm
 from .runner import run_plan
@@ -54,7 +54,7 @@ def fix_iam(
     if backup_id is not None and not rollback:
         raise typer.BadParameter(f"{backup_id!r}: a BACKUP_ID goes with --rollback",
                                  param_hint="BACKUP_ID")
-    seconds = _since_seconds(since) if from_logs else 0  # bad input fails before any AWS call
+    seconds = since_option(since) if from_logs else 0  # bad input fails before any AWS call
     settings = state.settings()
     backup_dir = settings.path(iam.BACKUP_DIR)
     if list_backups:
@@ -132,15 +132,6 @@ def _verification_failed(state: AppState, role_name: str, backup_id: str | None,
              "`aibox-ops fix-iam --rollback`.")
     error.result_already_emitted = False  # the runner emits nothing when apply raises
     raise error
-
-
-def _since_seconds(since: str) -> int:
-    from ..iam.logs import parse_since
-
-    try:
-        return parse_since(since)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--since") from None
 
 
 def _read_logs(session: Any, settings: Any, deploy: Any, ref: Any, since: str,

@@ -26,12 +26,15 @@ def invoke(
         "--stream/--no-stream", help="Ask for SSE chunks (default for a prompt) or one body.",
         show_default=False)] = None,
     model: Annotated[str | None, typer.Option(
-        "--model", metavar="ID", help="Model id (payload model_id).")] = None,
+        "--model", metavar="ID",
+        help="Model id (payload model_id; default: the agent's, from what it is configured "
+             "with).")] = None,
     session_id: Annotated[str | None, typer.Option(
         "--session-id", metavar="ID",
         help="Continue a conversation (33-256 characters); default: a new session.")] = None,
     local: Annotated[bool, typer.Option(
-        "--local", help="Invoke the local agent (aibox-ops deploy --local).")] = False,
+        "--local", help="Invoke this project's running local agent (deploy --local).")
+    ] = False,
     url: Annotated[str | None, typer.Option(
         "--url", metavar="URL",
         help="Invoke the agent served at URL (implies --local; e.g. http://127.0.0.1:8080)."

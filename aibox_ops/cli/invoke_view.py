@@ -63,9 +63,11 @@ class ChunkView:
             parts.append(f"fallback: {meta['fallback']}")
         parts.append(target)
         self._err.print(escape(" · ".join(parts)), style="dim")
-        if session_id:
-            self._err.print(f"session {escape(session_id)} (continue with "
-                            f"--session-id {escape(session_id)})", style="dim")
+        if session_id:  # --session-id continues a conversation only where history is kept
+            kept = meta.get("history_kept")
+            how = (f" (continue with --session-id {escape(session_id)})" if kept else
+                   " (the agent keeps no history)" if kept is False else "")
+            self._err.print(f"session {escape(session_id)}{how}", style="dim")
         if self.summary.error:
             self._err.print(f"[bold red]agent error:[/] {escape(self.summary.error)}")
 

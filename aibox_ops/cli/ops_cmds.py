@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from .deploy_cmd import Timeout, Yes
 from .deploy_local import LocalFlag, destroy_local
-from .options import DryRun
+from .options import DryRun, since_option
 from .output import emit_json, results, status_table, warn
 from .prompts import confirm
 from .runner import run_plan
@@ -74,11 +74,11 @@ def logs(
         "--filter", metavar="PATTERN", help="CloudWatch Logs filter pattern.")] = None,
 ) -> None:
     """Show the runtime's CloudWatch logs (or the build's with --build)."""
-    from ..deploy.logs import log_group, parse_since, read_log_events
+    from ..deploy.logs import log_group, read_log_events
 
     state: AppState = ctx.obj
     settings = state.settings()
-    seconds = parse_since(since)
+    seconds = since_option(since)
     group = log_group(settings, build=build)
     events: list[dict] = []
     out = results(as_json=state.json)

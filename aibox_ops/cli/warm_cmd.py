@@ -7,26 +7,28 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import ConfigError
-from .options import Diff, DryRun
+from .options import Diff, DryRun, duration_option
 from .state import AppState
 
 app = typer.Typer(help="Keep runtime sessions warm: pool, pings, schedules, measures.",
                   no_args_is_help=True, rich_markup_mode=None)
 
-DEFAULT_URL = "http://127.0.0.1:8080"
 Local = Annotated[bool, typer.Option(
-    "--local", help="Ping the local runtime (deploy --local) instead of AWS.")]
-Url = Annotated[str, typer.Option(
-    "--url", metavar="URL", help="Local runtime URL (with --local).")]
+    "--local", help="Ping this project's local agent (deploy --local) instead of AWS.")]
+Url = Annotated[str | None, typer.Option(
+    "--url", metavar="URL", help="Ping the agent served at URL instead (implies --local).")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
-def _target(state: AppState, local: bool, url: str) -> tuple[Any, str]:
-    """(sender, description) for the local runtime or the deployed one."""
+def _target(state: AppState, local: bool, url: str | None) -> tuple[Any, str]:
+    """(sender, description): the agent at ``url``, this project's local agent (as
+    ``invoke --local`` finds it), or the deployed runtime."""
+    from ..invoke.target import local_target
     from ..warm import local_sender, read_runtime, runtime_sender
 
-    if local:
-        return local_sender(url), url
+    if url or local:
+        where = url or local_target(state.settings()).address
+        return local_sender(where), where
     runtime = read_runtime(state.aws(), state.settings(), with_lifecycle=False)
     return runtime_sender(state.aws(), runtime.arn), runtime.arn
 
@@ -39,7 +41,7 @@ def ping_cmd(
     ] = None,
     count: Annotated[int, typer.Option(min=1, max=100, help="Pings per session.")] = 1,
     local: Local = False,
-    url: Url = DEFAULT_URL,
+    url: Url = None,
 ) -> None:
     """Send health pings and report each latency, and whether the session was cold."""
     from ..invoke import new_session_id, session_id_problem
@@ -73,7 +75,7 @@ def measure_cmd(
     ctx: typer.Context,
     samples: Annotated[int, typer.Option(min=2, max=200, help="Pings per distribution.")] = 10,
     local: Local = False,
-    url: Url = DEFAULT_URL,
+    url: Url = None,
 ) -> None:
     """Cold against warm latency (p50/p95), both distributions drawn, and a recommendation."""
     from ..invoke import new_session_id
@@ -84,7 +86,7 @@ def measure_cmd(
     state: AppState = ctx.obj
     settings = state.settings()
     send, where = _target(state, local, url)
-    pool = [] if local else load_pool(settings)
+    pool = [] if local or url else load_pool(settings)
     result = measure(send, samples, new_session_id, pool)
     decision = recommend(result, settings.warm.enabled, settings.warm.interval_minutes)
     render_measurement(state, where, result, decision)
@@ -166,7 +168,7 @@ def run_cmd(
     for_: Annotated[str, typer.Option(
         "--for", metavar="DURATION", help="Stop after this long, e.g. 1h.")] = "1h",
     local: Local = False,
-    url: Url = DEFAULT_URL,
+    url: Url = None,
 ) -> None:
     """Ping the pool in the foreground every so often (for cron, systemd or CI)."""
     from ..config.build import warm_interval_problem
@@ -177,8 +179,8 @@ def run_cmd(
 
     state: AppState = ctx.obj
     settings = state.settings()
-    every_s = _duration("--every", every) if every else settings.warm.interval_minutes * 60.0
-    for_s = _duration("--for", for_)
+    every_s = duration_option("--every", every) if every else settings.warm.interval_minutes * 60.0
+    for_s = duration_option("--for", for_)
     idle = settings.lifecycle.idle_timeout
     if why := warm_interval_problem(every_s, idle, "lifecycle.idle_timeout"):
         source = f"--every {every}" if every else \
@@ -200,12 +202,3 @@ def run_cmd(
     if not report.last_ok and (error := failure_error(last)):
         error.result_already_emitted = state.json
         raise error
-
-
-def _duration(option: str, text: str) -> float:
-    from ..durations import parse_duration
-
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=option) from None

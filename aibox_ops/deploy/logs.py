@@ -14,19 +14,9 @@ from typing import Any
 from ..aws import AwsSession
 from ..config import Settings
 from ..deploy_state import load_deploy_state
-from ..errors import AwsError, ConfigError
+from ..errors import AwsError
 from .history import load_history
 from .runtime_api import call_service
-
-
-def parse_since(text: str) -> int:
-    """``"15m"`` -> 900 seconds; ConfigError naming the value otherwise."""
-    from ..iam.logs import parse_since as parse
-
-    try:
-        return parse(text)
-    except ValueError:
-        raise ConfigError([f"flag --since: {text!r} must look like 30s, 15m, 1h or 2d"]) from None
 
 
 def log_group(settings: Settings, build: bool = False) -> str:

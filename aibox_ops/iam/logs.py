@@ -40,16 +40,6 @@ def runtime_log_group(agent_id: str) -> str:
     return f"/aws/bedrock-agentcore/runtimes/{agent_id}-DEFAULT"
 
 
-def parse_since(value: str) -> int:
-    """``90s``/``15m``/``1h``/``2d`` -> whole seconds (> 0); ValueError names the value."""
-    from ..durations import parse_duration
-
-    try:
-        return max(1, round(parse_duration(value)))
-    except ValueError as exc:
-        raise ValueError(f"--since {exc}") from None
-
-
 def parse_denials(message: str, timestamp: int = 0) -> list[DeniedCall]:
     """Every ``is not authorized to perform`` pair in one log message (pure)."""
     return [DeniedCall(m["action"], m["resource"].rstrip("."), m["who"], timestamp)

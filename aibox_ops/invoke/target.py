@@ -10,8 +10,6 @@ from typing import Any
 from ..config import Settings
 from ..errors import AgentError, ConfigError
 
-LOCAL_DEFAULT_URL = "http://127.0.0.1:8080"
-
 
 @dataclass(frozen=True)
 class InvokeTarget:
@@ -67,11 +65,19 @@ def _json_object(text: str) -> dict[str, Any] | None:
 
 
 def local_target(settings: Settings) -> InvokeTarget:
-    """The project's running local agent (its state file), else the default URL."""
+    """The project's running local agent (the state file ``deploy --local`` writes).
+
+    AgentError (exit 8) when none is running: never a guess at a port, where another
+    program (or another project's agent) may be listening."""
     from ..local import read_local
 
     state = read_local(settings)
-    return InvokeTarget("local", str(state["url"]) if state else LOCAL_DEFAULT_URL)
+    if not state or not state.get("url"):
+        raise AgentError(
+            f"no local agent is running for the project in {settings.project_dir}",
+            hint="Start one with `aibox-ops deploy --local` (in another terminal, or with "
+                 "--detach), or pass --url URL to talk to an agent served elsewhere.")
+    return InvokeTarget("local", str(state["url"]))
 
 
 def runtime_target(settings: Settings) -> InvokeTarget:

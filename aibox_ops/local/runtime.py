@@ -23,6 +23,7 @@ from ..errors import AgentError, ConfigError
 from ..files import read_text
 from . import process as proc
 from .paths import agent_log, state_file
+from .sessions import SessionStoreChoice
 from .venv import AgentVenv, ensure_venv, tail_lines
 
 DEFAULT_PORT = 8080
@@ -43,11 +44,13 @@ class LocalRuntime:
     timings: dict[str, float] = field(default_factory=dict)
     process: subprocess.Popen | None = field(default=None, repr=False)
     state_path: Path | None = None
+    sessions: SessionStoreChoice | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Machine-readable form (the ``--json`` document of ``deploy --local``)."""
         return {"url": self.url, "port": self.port, "pid": self.pid, "log": str(self.log),
                 "detached": self.detached, "health": self.health,
+                "sessions": self.sessions.to_dict() if self.sessions else None,
                 "venv": self.venv.to_dict() if self.venv else None,
                 "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
@@ -81,8 +84,10 @@ class LocalRuntime:
 
 def start_local(settings: Settings, port: int = DEFAULT_PORT, detach: bool = False,
                 progress: Callable[[str], None] | None = None,
-                start_timeout: float = START_TIMEOUT) -> LocalRuntime:
-    """Start the agent on 127.0.0.1:``port`` and return it once healthy.
+                start_timeout: float = START_TIMEOUT,
+                sessions: SessionStoreChoice | None = None) -> LocalRuntime:
+    """Start the agent on 127.0.0.1:``port`` and return it once healthy; ``sessions`` is
+    where it keeps history (its environment for that store is added, see sessions.py).
 
     Raises AgentError (exit 8: port in use, exited at start, unhealthy; with the agent's
     last log lines), DependencyError (exit 6: pip failed) or FileError (no requirements).
@@ -105,10 +110,12 @@ def start_local(settings: Settings, port: int = DEFAULT_PORT, detach: bool = Fal
     _check_port(port)  # again: the build may have taken minutes
     say(f"starting the agent on {proc.HOST}:{port}")
     started = time.monotonic()
-    process = proc.spawn(proc.agent_command(venv.python, settings, port),
-                         proc.agent_env(settings), settings.agent_dir, log_path)
+    env = {**proc.agent_env(settings), **(sessions.agent_env() if sessions else {})}
+    process = proc.spawn(proc.agent_command(venv.python, settings, port), env,
+                         settings.agent_dir, log_path)
     url = f"http://{proc.HOST}:{port}"
-    runtime = LocalRuntime(url, port, process.pid, log_path, detach, venv, process=process)
+    runtime = LocalRuntime(url, port, process.pid, log_path, detach, venv, process=process,
+                           sessions=sessions)
     try:
         runtime.timings["ping_seconds"] = proc.wait_for_ping(process, proc.HOST, port,
                                                              log_path, start_timeout)

@@ -24,6 +24,7 @@ AGENT_ENV = (
     "WS_IDLE_TIMEOUT_SECONDS", "SHUTDOWN_GRACE_SECONDS",
     "MAX_BODY_BYTES", "MAX_SYSTEM_PROMPT_CHARS", "MODEL_RETRY_ATTEMPTS",
     "MODEL_RETRY_DELAY_SECONDS", "MODEL_READ_TIMEOUT_SECONDS", "GOOGLE_GEMINI_BASE_URL",
+    "DEFAULT_MODEL_ID", "SESSION_STORE_FILE",
 )
 
 
@@ -75,11 +76,12 @@ def _agent_env(monkeypatch: pytest.MonkeyPatch):
 
 
 def _reset_agent_state() -> None:
-    from genai import aws
+    from genai import aws, model_default
     from genai.agents import keys
 
     aws.reset()
     keys.clear_cache()
+    model_default.reset()
     if "genai.tools.sandbox" in sys.modules:  # tool worker processes, limits from env
         sys.modules["genai.tools.sandbox"].reset()
     if "agentcore_app" in sys.modules:

@@ -192,8 +192,8 @@ async def test_bedrock_throttling_names_bedrock_and_its_host(openai_env):
     model = ScriptedModel(*[[fail(ModelThrottledException("ThrottlingException"))]] * 3)
     openai_env.delenv("AWS_ENDPOINT_URL")
     openai_env.setenv("BEDROCK_REGION", "eu-central-1")
-    body = await AgentProvider(model_builder=builder(model)).run(
-        InvokeRequest(prompt="hi", tool_config=NO_TOOLS))
+    body = await AgentProvider(model_builder=builder(model)).run(InvokeRequest(
+        prompt="hi", model_id="global.anthropic.claude-sonnet-4-6", tool_config=NO_TOOLS))
     assert body["error"] == (
         "Model provider Bedrock (bedrock-runtime.eu-central-1.amazonaws.com) throttled the "
         "request: too many requests (still throttled after 3 attempts); try again later")

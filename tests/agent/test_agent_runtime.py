@@ -73,12 +73,14 @@ def test_failed_local_test_request_exits_1_with_hint_and_leaves_no_files(tmp_pat
     body = json.loads(out.stdout)
     assert set(body) >= {"response", "tool_calls", "metadata", "status"}
     assert body["status"] == "error"
-    assert body["error"].startswith("Model provider Bedrock (127.0.0.1:9):")
+    from genai.model_default import NOTHING_CONFIGURED
+
+    assert body["error"] == NOTHING_CONFIGURED  # no model setting, no AWS credentials
     assert "Traceback" not in out.stdout + out.stderr
     hint = [line for line in out.stderr.splitlines() if "No AWS credentials found" in line]
     assert len(hint) == 1 and "OPENAI_BASE_URL=" in hint[0] and "--model openai/" in hint[0]
     log = (tmp_path / "state" / "myaibox-agent" / "logs" / "app.log").read_text()
-    assert "Invocation failed: Model provider Bedrock" in log
+    assert f"Invocation failed: {NOTHING_CONFIGURED}" in log
     assert sorted(p.name for p in AGENT_DIR.iterdir()) == before  # no agent/logs
 
 

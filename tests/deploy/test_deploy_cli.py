@@ -97,9 +97,12 @@ def test_wrong_account_stops_in_preflight(project, aws):
     assert error["code"] == "WrongAccount" and "999999999999" in error["message"]
 
 
-def test_logs_since_is_validated(project):
-    result = invoke("logs", "--since", "yesterday", project=project)
-    assert result.exit_code == 3 and "--since" in result.stderr
+@pytest.mark.parametrize("command", [["logs"], ["fix-iam", "--from-logs"], ["doctor"]])
+def test_a_bad_since_is_the_same_usage_error_everywhere(project, command):
+    """One parser, one exit code: `--since 5x` is exit 2 naming the flag, before any AWS call."""
+    result = invoke(*command, "--since", "5x", project=project)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "--since" in result.stderr and "'5x' is not a duration" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["status", "logs"])

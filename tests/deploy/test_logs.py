@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 from aibox_ops.aws import open_session
-from aibox_ops.deploy.logs import parse_since, read_log_events
+from aibox_ops.cli.options import since_option
+from aibox_ops.deploy.logs import read_log_events
 
 GROUP = "/aws/bedrock-agentcore/runtimes/demo-abc1234567-DEFAULT"
 
@@ -32,19 +33,20 @@ def test_follow_picks_up_new_events_without_repeats(aws):
 
 
 def test_since_parsing():
-    assert parse_since("90s") == 90 and parse_since("15m") == 900 and parse_since("2d") == 172800
+    assert since_option("90s") == 90 and since_option("15m") == 900
+    assert since_option("2d") == 172800 and since_option("0.2s") == 1  # whole seconds, >= 1
 
 
 def test_every_since_option_shares_one_parser():
-    """fix-iam --from-logs, doctor and logs read --since the same way (0 is refused)."""
+    """logs, fix-iam --from-logs and doctor read --since the same way: a bad value is a usage
+    error (exit 2) naming the flag, 0 is refused."""
     import pytest
+    import typer
 
     from aibox_ops.durations import parse_duration
-    from aibox_ops.errors import ConfigError
-    from aibox_ops.iam.logs import parse_since as iam_since
 
-    assert parse_since("1h30m") == iam_since("1h30m") == parse_duration("1h30m") == 5400
-    with pytest.raises(ValueError, match="longer than zero"):
-        iam_since("0m")
-    with pytest.raises(ConfigError, match="--since"):
-        parse_since("0m")
+    assert since_option("1h30m") == parse_duration("1h30m") == 5400
+    for bad in ("0m", "5x"):
+        with pytest.raises(typer.BadParameter) as info:
+            since_option(bad)
+        assert info.value.param_hint == "--since" and repr(bad) in info.value.message

@@ -202,7 +202,7 @@ def test_bad_command_lines_are_usage_errors_before_any_aws_call(tmp_path):
 
     project = make_iam_project(tmp_path / "p")  # no `aws` fixture: any AWS call would fail
     since = invoke("fix-iam", "--from-logs", "--since", "soon", project=project)
-    assert since.exit_code == ExitCode.USAGE and "--since 'soon'" in since.stderr
+    assert since.exit_code == ExitCode.USAGE and "--since: 'soon' is not a duration" in since.stderr
     stray = invoke("fix-iam", "20260101T000000000000Z", project=project)
     assert stray.exit_code == ExitCode.USAGE and "goes with --rollback" in stray.stderr
 

@@ -12,7 +12,7 @@ from aibox_ops import iam
 from aibox_ops.config import load_settings
 from aibox_ops.errors import ConfigError, FileError
 from aibox_ops.iam.evaluate import glob_covers, glob_overlaps
-from aibox_ops.iam.logs import parse_denials, parse_since
+from aibox_ops.iam.logs import parse_denials
 from tests.iam.conftest import ACCOUNT, make_iam_project, toolkit_execution_policy
 from tests.iam.lint import lint_policy
 
@@ -194,9 +194,6 @@ def test_denied_lines_are_parsed_and_grouped():
                            "Action": ["dynamodb:GetItem", "dynamodb:Query"],
                            "Resource": [f"arn:aws:dynamodb:{R}:{ACCOUNT}:table/t/index/gsi"]}]
     assert skipped == []
-    assert parse_since("90m") == 5400
-    with pytest.raises(ValueError, match="--since 'soon'"):
-        parse_since("soon")
 
 
 def test_toolkit_role_name_matches_the_toolkit_derivation():

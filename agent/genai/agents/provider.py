@@ -35,6 +35,7 @@ from genai.agents.provider_errors import (
 from genai.config import AgentEnv, Limits, model_read_timeout
 from genai.output import scrub_text
 from genai.request import InvokeRequest
+from genai.store.local_sessions import open_session_store
 from genai.store.sessions import SessionStore
 from genai.store.settings import AgentSettings, SettingsStore
 from genai.tools.attachments import STATE_KEY, Attachments
@@ -78,7 +79,7 @@ class AgentProvider:
         self.settings = settings or SettingsStore(
             self.env.setting_table, self.env.settings_ttl_seconds, region=self.env.region
         )
-        self.sessions = sessions or SessionStore(
+        self.sessions = sessions or open_session_store(
             self.env.session_table, self.env.session_max_turns, self.env.session_ttl_days,
             region=self.env.region,
         )
@@ -215,6 +216,7 @@ class AgentProvider:
             **mapper.metadata(),
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "tools": plan.tool_names,
+            "history_kept": bool(session_id and self.sessions.enabled),
         }
         if plan.mcp_errors:
             metadata["mcp_errors"] = plan.mcp_errors

@@ -151,7 +151,10 @@ def describe_provider_failure(
         text = (f"{endpoint}: the request could not be sent (an HTTP header value is invalid; "
                 "check the API key)")
     elif any(type(e).__name__ == "NoCredentialsError" for e in chain):
-        text = f"{endpoint}: no AWS credentials found"
+        from genai.model_default import NOTHING_CONFIGURED, nothing_configured
+
+        text = NOTHING_CONFIGURED if nothing_configured() else \
+            f"{endpoint}: no AWS credentials found"
     elif (status := _status_error(exc)) is not None:
         text = f"{endpoint} {status}"
     elif (reason := _unreachable_reason(chain)) is not None:

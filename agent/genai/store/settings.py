@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from genai import aws
-from genai.config import DEFAULT_MODEL_ID
+from genai.model_default import default_model_id
 from genai.request import RequestError, ToolConfig, parse_tool_config
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 class AgentSettings:
     """Defaults a request falls back to."""
 
-    default_model_id: str = DEFAULT_MODEL_ID
+    default_model_id: str = field(default_factory=default_model_id)  # genai/model_default.py
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     tool_config: ToolConfig = ToolConfig()
     mcp_servers: tuple[dict[str, Any], ...] = field(default_factory=tuple)
