@@ -56,10 +56,12 @@ def _start(state: AppState, settings: Any, port: int, detach: bool) -> Any:
     from ..local import start_local
 
     err = console()
-    if err.is_terminal:
-        with err.status("preparing the local agent…") as status:
-            runtime = start_local(settings, port=port, detach=detach,
-                                  progress=lambda message: status.update(escape(message)))
+    if err.is_terminal:  # the step, what pip is doing and the elapsed time, live
+        from .progress import StepProgress
+
+        with StepProgress("preparing the local agent") as shown:
+            runtime = start_local(settings, port=port, detach=detach, progress=shown.step,
+                                  activity=shown.note)
     else:  # no spinner without a terminal: one line per step (a pip build takes minutes)
         runtime = start_local(settings, port=port, detach=detach,
                               progress=lambda message: err.print(escape(message)))

@@ -81,8 +81,10 @@ class LocalRuntime:
 
 def start_local(settings: Settings, port: int = DEFAULT_PORT, detach: bool = False,
                 progress: Callable[[str], None] | None = None,
-                start_timeout: float = START_TIMEOUT) -> LocalRuntime:
-    """Start the agent on 127.0.0.1:``port`` and return it once healthy.
+                start_timeout: float = START_TIMEOUT,
+                activity: Callable[[str], None] | None = None) -> LocalRuntime:
+    """Start the agent on 127.0.0.1:``port`` and return it once healthy (``progress``: each
+    step; ``activity``: what pip is doing during a build).
 
     Raises AgentError (exit 8: port in use, exited at start, unhealthy; with the agent's
     last log lines), DependencyError (exit 6: pip failed) or FileError (no requirements).
@@ -100,7 +102,7 @@ def start_local(settings: Settings, port: int = DEFAULT_PORT, detach: bool = Fal
     if not entry.is_file():
         raise ConfigError([f"entrypoint {settings.entrypoint!r}: no such file"])
     say = progress or (lambda _message: None)
-    venv = ensure_venv(settings, progress)
+    venv = ensure_venv(settings, progress, activity)
     log_path = agent_log(settings)
     _check_port(port)  # again: the build may have taken minutes
     say(f"starting the agent on {proc.HOST}:{port}")
