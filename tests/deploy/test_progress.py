@@ -18,7 +18,6 @@ from aibox_ops.deploy import toolkit
 from aibox_ops.deploy.build_watch import BuildWatcher
 from aibox_ops.deploy.phases import PhaseReport
 
-
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"  # rich's "dots"
 
 
