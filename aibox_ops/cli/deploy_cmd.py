@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ..errors import AiboxError
 from .deploy_local import Detach, LocalFlag, Port, deploy_local
+from .invocation import as_invoked
 from .options import DryRun
 from .output import console, emit_json, results, warn
 from .prompts import confirm
@@ -84,7 +85,8 @@ def render_summary(report: Any) -> None:
     for column in ("phase", "status", "seconds", "detail"):
         table.add_column(column, overflow="fold")
     for phase in report.phases:
-        table.add_row(phase.name, phase.status, f"{phase.seconds:.1f}", escape(phase.summary))
+        table.add_row(phase.name, phase.status, f"{phase.seconds:.1f}",
+                      escape(as_invoked(phase.summary)))
     out.print(table)
     if report.options.dry_run:  # each phase's plan, item by item
         for phase in report.phases:
@@ -97,7 +99,7 @@ def render_summary(report: Any) -> None:
         if value:
             out.print(f"{label + ':':9} {escape(str(value))}")
     if not report.options.dry_run:
-        out.print("next:    " + "   ".join(report.next_commands), markup=False)
+        out.print("next:    " + as_invoked("   ".join(report.next_commands)), markup=False)
 
 
 def _show_build_log(error: AiboxError) -> None:

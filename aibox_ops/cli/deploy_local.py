@@ -14,6 +14,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import AgentError
+from .invocation import as_invoked
 from .output import console, emit_json, results
 from .state import AppState
 
@@ -112,12 +113,12 @@ def _show_started(runtime: Any) -> None:
     if venv and venv.python_version != venv.wanted_version:
         console().print(f"[yellow]warning:[/] built with Python {venv.python_version}; the "
                         f"image runs {venv.wanted_version} (install it to match)")
-    out.print("  invoke:  aibox-ops invoke --local \"Hello!\"")
+    out.print(as_invoked("  invoke:  aibox-ops invoke --local \"Hello!\""), markup=False)
     out.print(f"  or:      curl -N {runtime.url}/invocations -H 'Content-Type: application/json'"
               f" -d '{{\"prompt\": \"Hello!\", \"stream\": true}}'")
     out.print(f"  log:     {runtime.log}")
     if runtime.detached:
-        out.print("  stop:    aibox-ops destroy --local")
+        out.print(as_invoked("  stop:    aibox-ops destroy --local"), markup=False)
     out.print(f"[dim]{escape(PROMPT_NEEDS)}[/]")
 
 

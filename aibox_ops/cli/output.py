@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import AiboxError
+from .invocation import as_invoked
 
 STATUS_STYLE = {
     "create": "green", "update": "yellow", "unchanged": "dim", "edited": "bold red",
@@ -40,7 +41,7 @@ def results(as_json: bool) -> Console:
 
 def warn(message: str) -> None:
     """A warning line on stderr."""
-    console().print(f"[yellow]warning:[/] {escape(message)}")
+    console().print(f"[yellow]warning:[/] {escape(as_invoked(message))}")
 
 
 def emit_json(payload: dict[str, Any]) -> None:
@@ -73,10 +74,10 @@ def status_table(title: str, rows: list[tuple[str, str, str]]) -> Table:
 def report_error(error: AiboxError, as_json: bool) -> None:
     """Print an error: one paragraph (plus hint) on stderr; with --json, also on stdout."""
     out = console()
-    out.print(f"[bold red]error:[/] {escape(error.message)}")
+    out.print(f"[bold red]error:[/] {escape(as_invoked(error.message))}")
     for line in getattr(error, "log_tail", None) or []:  # AgentError: the agent's last lines
         out.print(f"  [dim]{escape(line)}[/]", soft_wrap=True)
     if error.hint:
-        out.print(f"[dim]hint:[/] {escape(error.hint)}")
+        out.print(f"[dim]hint:[/] {escape(as_invoked(error.hint))}")
     if as_json and not error.result_already_emitted:
         emit_json({"ok": False, **error.to_dict()})

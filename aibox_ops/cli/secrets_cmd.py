@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import ConfigError
+from .invocation import as_invoked
 from .options import DryRun
 from .output import console, emit_json, results
 from .prompts import confirm
@@ -68,7 +69,8 @@ def list_secrets_cmd(ctx: typer.Context) -> None:
     for row in rows:
         status = "[green]exists[/]" if row["exists"] else "[yellow]missing[/]"
         fix = "" if row["exists"] else (
-            f"  [dim](aibox-ops secrets set {row['provider'] or row['secret_id']})[/]")
+            f"  [dim]({escape(as_invoked('aibox-ops secrets set'))} "
+            f"{escape(row['provider'] or row['secret_id'])})[/]")
         out.print(f"{escape(row['secret_id'])}  {escape(row['provider'] or '-')}  "
                   f"{status}{fix}")
 
