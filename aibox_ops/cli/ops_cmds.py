@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from ..errors import RefusedError
 from .deploy_cmd import Timeout, Yes
 from .deploy_local import LocalFlag, destroy_local
 from .options import DryRun
-from .output import emit_json, results, status_table, warn
+from .output import emit_json, print_status_table, results, warn
 from .prompts import confirm
 from .runner import run_plan
 from .state import AppState
@@ -134,14 +135,23 @@ def destroy(
     plan = plan_destroy(session, settings, keep_images=keep_images)
 
     def apply(_force: bool) -> list[str]:
-        doomed = [item.target for item in plan.items if item.status == "delete"]
+        doomed = [item for item in plan.items if item.status == "delete"]
         if not doomed:
             return []
-        if not yes:  # show what goes before asking
-            rows = [(i.target, i.status, i.reason) for i in plan.items]
-            results(as_json=True).print(status_table("destroy (plan)", rows))
-        confirm(state, f"Delete {len(doomed)} resource(s) of {settings.agent_name} in "
-                f"{settings.region}?", yes)
+        shown = not yes and not state.json
+        if shown:  # show what goes (each with its kind) before asking
+            rows = [(i.kind, i.target, i.status, i.reason) for i in plan.items]
+            print_status_table(results(as_json=True), "destroy (plan)", rows)
+        kinds: dict[str, int] = {}
+        for item in doomed:
+            kinds[item.kind] = kinds.get(item.kind, 0) + 1
+        what = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+        try:
+            confirm(state, f"Delete {len(doomed)} resource(s) of {settings.agent_name} in "
+                    f"{settings.region} ({what})?", yes)
+        except RefusedError as error:
+            error.plan_shown = shown  # the runner does not print the plan a second time
+            raise
         return apply_destroy(session, settings, plan)
 
     run_plan(state, plan, apply, dry_run=dry_run)

@@ -34,7 +34,8 @@ def render_pings(state: AppState, command: str, where: str, pings: list[Any],
         return
     table = Table(title=f"{command} -> {where}", title_justify="left", show_edge=False)
     for column in ("session", "ms", "verdict", "uptime s", "error"):
-        table.add_column(column, justify="right" if column in ("ms", "uptime s") else "left")
+        table.add_column(column, justify="right" if column in ("ms", "uptime s") else "left",
+                         overflow="fold")
     for p in pings:
         style = VERDICT_STYLE.get(p.verdict, "default")
         table.add_row(escape(_short(p.session_id)), f"{p.latency_ms:.1f}",
@@ -119,7 +120,7 @@ def render_status(state: AppState, settings: Any, current: Any, pool: list[str])
               markup=False)
     table = Table(show_edge=False)
     for column in ("schedule", "expression", "state", "session"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for s in current.schedules:
         table.add_row(s.name, s.expression, s.state, escape(_short(s.session_id)))
     if current.schedules:
