@@ -66,8 +66,7 @@ class ChunkView:
         if session_id:
             self._err.print(f"session {escape(session_id)} (continue with "
                             f"--session-id {escape(session_id)})", style="dim")
-        if self.summary.error:
-            self._err.print(f"[bold red]agent error:[/] {escape(self.summary.error)}")
+        # An agent error is not printed here: the command raises it, and it is reported once.
 
     def _tool(self, tool: dict[str, Any]) -> None:
         self._end_thinking()

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ..errors import ConfigError
+from ..errors import InputError
 from .invocation import as_invoked
 from .options import DryRun
 from .output import console, emit_json, results
@@ -83,7 +83,7 @@ def _read_value(secret_id: str) -> str:
     else:
         value = sys.stdin.read()
     if not value.strip():
-        raise ConfigError(["secret value: is empty (type it at the prompt or pipe it in)"])
+        raise InputError(["secret value: is empty (type it at the prompt or pipe it in)"])
     return value
 
 

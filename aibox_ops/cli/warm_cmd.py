@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputError
 from .options import Diff, DryRun
 from .state import AppState
 
@@ -51,7 +51,7 @@ def ping_cmd(
     ids = list(session_id or [])
     for sid in ids:
         if problem := session_id_problem(sid):
-            raise ConfigError([f"--session-id: {problem}"])
+            raise InputError([f"--session-id: {problem}"])
     note = None
     if not ids:
         ids = load_pool(state.settings())

@@ -14,7 +14,7 @@ from typing import Any
 from ..aws import AwsSession
 from ..config import Settings
 from ..deploy_state import load_deploy_state
-from ..errors import AwsError, ConfigError
+from ..errors import AwsError, ConfigError, InputError
 from ..plan import Change, Plan
 from ..runtime_request import runtime_config_params
 from .fingerprints import config_digest
@@ -71,8 +71,8 @@ def pick_target(history: History, current_image: str | None,
                 return record
         known = ", ".join(f"{r.runtime_version} ({r.image_uri.rsplit(':', 1)[-1]})"
                           for r in records[:10]) or "none"
-        raise ConfigError([f"rollback VERSION {version!r} is not in the deploy history "
-                           f"(recent: {known})"])
+        raise InputError([f"rollback VERSION {version!r} is not in the deploy history "
+                          f"(recent: {known})"])
     for record in records:
         if record.image_uri != current_image:
             return record

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..errors import AgentError, ConfigError
+from ..errors import AgentError, ConfigError, InputError
 from ..files import read_text
 from . import process as proc
 from .paths import agent_log, state_file
@@ -90,7 +90,7 @@ def start_local(settings: Settings, port: int = DEFAULT_PORT, detach: bool = Fal
     last log lines), DependencyError (exit 6: pip failed) or FileError (no requirements).
     """
     if not 1 <= port <= 65535:
-        raise ConfigError([f"--port {port}: expected 1-65535"])
+        raise InputError([f"--port {port}: expected 1-65535"])
     running = read_local(settings)
     if running is not None:
         raise AgentError(f"a local agent is already running at {running['url']} "
