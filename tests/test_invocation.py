@@ -90,3 +90,13 @@ def test_python_dash_m_hints_say_python_dash_m(tmp_path):
                           cwd=Path(tmp_path))
     assert proc.returncode == 1, proc.stderr
     assert "Run `python -m aibox_ops render` to update them." in proc.stderr
+
+
+@pytest.mark.parametrize("group", ["warm", "secrets", None])
+def test_help_summaries_are_whole(group):
+    result = invoke(*([group] if group else []), "--help")
+    assert result.exit_code == 0
+    commands = result.stdout.split("Commands:", 1)[1]
+    assert "..." not in commands, result.stdout
+    if group == "warm":
+        assert "both distributions drawn" in " ".join(result.stdout.split())

@@ -10,13 +10,13 @@ from rich.markup import escape
 
 from ..errors import InputError
 from .invocation import as_invoked
-from .options import DryRun
+from .options import DryRun, FullHelpGroup
 from .output import console, emit_json, results
 from .prompts import confirm
 from .state import AppState
 
 secrets_app = typer.Typer(help="Store and list the agent's provider API keys.",
-                          no_args_is_help=True, rich_markup_mode=None)
+                          no_args_is_help=True, rich_markup_mode=None, cls=FullHelpGroup)
 
 
 @secrets_app.command("set")

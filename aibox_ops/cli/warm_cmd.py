@@ -7,11 +7,11 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import ConfigError, InputError
-from .options import Diff, DryRun
+from .options import Diff, DryRun, FullHelpGroup
 from .state import AppState
 
 app = typer.Typer(help="Keep runtime sessions warm: pool, pings, schedules, measures.",
-                  no_args_is_help=True, rich_markup_mode=None)
+                  no_args_is_help=True, rich_markup_mode=None, cls=FullHelpGroup)
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 Local = Annotated[bool, typer.Option(
