@@ -93,7 +93,8 @@ def run_phase(reports: list[PhaseReport], reporter: Reporter, name: str,
         report.status, report.summary = "skipped", str(skip)
     except BaseException as error:  # Ctrl-C included: the phase is marked failed, then raised
         report.status = "failed"
-        report.summary = getattr(error, "message", None) or type(error).__name__
+        report.summary = "interrupted" if isinstance(error, KeyboardInterrupt) else \
+            getattr(error, "message", None) or type(error).__name__
         raise
     finally:
         report.seconds = time.perf_counter() - started
