@@ -51,10 +51,29 @@ def status(ctx: typer.Context) -> None:
         for record in data["deploys"]:
             out.print(f"  {record['time']}  {record['action']:8} v{record['runtime_version']}  "
                       f"{record['image_uri']}", markup=False)
+    _show_created(out, data["created"])
     if data["schedules"] is not None:
         warm = data["schedules"]
         out.print(f"warm-up: {len(warm['schedules'])} schedule(s), "
                   f"{'active' if warm['active'] else 'inactive'}")
+
+
+# How status names what the deploy history records as created by aibox-ops.
+CREATED_LABELS = {"runtime": "runtime", "codebuild_project": "CodeBuild project",
+                  "codebuild_role": "CodeBuild role", "execution_role": "execution role",
+                  "ecr_repository": "ECR repository", "source_key": "build source (S3 key)"}
+
+
+def _show_created(out, created: dict) -> None:
+    """What aibox-ops created in AWS (destroy removes exactly these, and the warm-up)."""
+    rows = [(CREATED_LABELS.get(key, key.replace("_", " ")), value)
+            for key, value in created.items() if value]
+    if not rows:
+        out.print("created by aibox-ops: nothing yet")
+        return
+    out.print("created by aibox-ops (destroy removes these):")
+    for label, value in rows:
+        out.print(f"  {label + ':':22} {value}", markup=False)
 
 
 def logs(

@@ -37,6 +37,16 @@ def deployed(aws, project):
     return runtime
 
 
+def test_status_lists_what_aibox_ops_created(aws, project):
+    assert "created by aibox-ops: nothing yet" in invoke("status", project=project).stdout
+    runtime = deployed(aws, project)
+    shown = invoke("status", project=project)
+    assert shown.exit_code == 0, shown.stderr
+    lines = shown.stdout.split("created by aibox-ops (destroy removes these):\n", 1)[1]
+    assert f"  runtime:               {runtime['agentRuntimeId']}" in lines
+    assert f"  execution role:        {ROLE}" in lines
+
+
 def test_a_refused_destroy_names_each_kind_and_prints_its_plan_once(aws, project):
     runtime = deployed(aws, project)
     refused = invoke("destroy", project=project)  # no terminal, no --yes
