@@ -144,3 +144,32 @@ def test_toolkit_log_lines_become_the_launch_step(line, note):
     run.log, run.reporter = logged.append, Reporter()
     run._toolkit_log(line)
     assert logged == [line] and notes == ([note] if note else [])
+
+
+@pytest.mark.slow
+def test_a_real_launch_reports_the_toolkit_steps_while_the_launch_phase_runs(
+        project, aws, agentcore_moto, health_peer):
+    """The real toolkit against moto: notes arrive between the launch's start and finish."""
+    from aibox_ops.config import load_settings
+    from aibox_ops.deploy import DeployOptions, run_deploy
+
+    events: list[tuple[str, str]] = []
+
+    class Recorder:
+        def start(self, name: str, title: str) -> None:
+            events.append(("start", name))
+
+        def finish(self, report) -> None:
+            events.append(("finish", report.name))
+
+        def note(self, text: str) -> None:
+            events.append(("note", text))
+
+    settings = load_settings(project, environ={})
+    run_deploy(open_session(settings.region), settings,
+               DeployOptions(timeout=5, poll=0.05, no_warm=True), reporter=Recorder())
+    begin, end = events.index(("start", "launch")), events.index(("finish", "launch"))
+    during = [text for kind, text in events[begin:end] if kind == "note"]
+    assert any("Uploaded source to S3" in text for text in during), during
+    assert any("CodeBuild" in text for text in during), during
+    assert not [e for e in events[:begin] + events[end:] if e[0] == "note"]
