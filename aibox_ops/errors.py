@@ -51,17 +51,25 @@ class ConfigError(AiboxError):
     """Settings are invalid; ``problems`` lists every bad field with its source."""
 
     exit_code = ExitCode.CONFIG
+    label = "invalid configuration"
 
     def __init__(self, problems: list[str], hint: str | None = None) -> None:
         self.problems = list(problems)
         if len(self.problems) == 1:
-            message = f"invalid configuration: {self.problems[0]}"
+            message = f"{self.label}: {self.problems[0]}"
         else:
-            message = "invalid configuration:\n" + "\n".join(f"  - {p}" for p in self.problems)
+            message = f"{self.label}:\n" + "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(message, hint)
 
     def to_dict(self) -> dict[str, object]:
         return {**super().to_dict(), "problems": self.problems}
+
+
+class InputError(ConfigError):
+    """A bad argument or value given to a command (a prompt, a flag's value, a secret's
+    value): the same exit code as a settings problem (3), labelled for what it is."""
+
+    label = "invalid input"
 
 
 class FileError(AiboxError):

@@ -19,7 +19,7 @@ from typing import Any
 from .aws.session import aws_errors
 from .aws.validate import check_request
 from .config import Settings
-from .errors import AiboxError, ConfigError
+from .errors import AiboxError, ConfigError, InputError
 from .provision import OWNER_TAG, SECRET_PROVIDERS, read_secret_exists
 
 MAX_VALUE_CHARS = 60_000  # SecretString takes 65 536 bytes; leave room for the JSON wrapper
@@ -52,12 +52,12 @@ def secret_string(value: str) -> str:
     """What is stored: the key wrapped as ``{"api_key": ...}`` (stripped of whitespace)."""
     key = value.strip()
     if not key:
-        raise ConfigError(["secret value: is empty"])
+        raise InputError(["secret value: is empty"])
     if key.startswith("{"):
-        raise ConfigError(["secret value: looks like JSON; give the bare API key (it is "
-                           'stored as {"api_key": ...})'])
+        raise InputError(["secret value: looks like JSON; give the bare API key (it is "
+                          'stored as {"api_key": ...})'])
     if len(key) > MAX_VALUE_CHARS:
-        raise ConfigError([f"secret value: longer than {MAX_VALUE_CHARS} characters"])
+        raise InputError([f"secret value: longer than {MAX_VALUE_CHARS} characters"])
     return json.dumps({"api_key": key})
 
 
@@ -100,7 +100,7 @@ def checked_secret_request(value: str, operation: str, params: dict[str, Any]) -
         check_request("secretsmanager", operation, params)
     except AiboxError as error:  # a validator message may quote the value: never show it
         safe = error.message.replace(params["SecretString"], "***").replace(value, "***")
-        raise ConfigError([f"secret value rejected by {operation}'s model: {safe}"]) from None
+        raise InputError([f"secret value rejected by {operation}'s model: {safe}"]) from None
 
 
 class _Redact(logging.Filter):

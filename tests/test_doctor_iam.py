@@ -54,6 +54,14 @@ def test_missing_table_and_secret_are_reported(aws, tmp_path):
     assert by_id["secrets-access"]["status"] == "fail"
     assert any("secret dev_openai_api does not exist" in e
                for e in by_id["secrets-access"]["evidence"])
+    # After fix-iam granted the access, only creating them helps: --fix is not offered,
+    # the commands that create them are named.
+    for check_id, command in (("dynamodb-access", "`aibox-ops provision`"),
+                              ("secrets-access", "`aibox-ops secrets set dev_openai_api`")):
+        assert not by_id[check_id]["fixable"], by_id[check_id]
+        assert command in by_id[check_id]["fix"] and "fix-iam" not in by_id[check_id]["fix"]
+    code, _, again = doctor(root, "--no-logs", "--only", IDS, "--fix", "--yes")
+    assert code == 1 and again == by_id  # nothing to fix automatically, nothing changed
 
 
 def test_before_the_first_deploy_the_access_checks_are_skipped(aws, tmp_path):

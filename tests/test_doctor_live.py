@@ -11,6 +11,7 @@ import yaml
 
 from tests.doctor_peer import ControlPlanePeer
 from tests.doctor_support import doctor, healthy_project
+from tests.helpers import invoke, json_out
 
 AGENT = "my_aibox_agent"
 TRUST = {"Version": "2012-10-17", "Statement": [{
@@ -177,7 +178,7 @@ def test_log_scan_reports_signatures_under_their_ids_redacted(aws, peer, tmp_pat
     put_logs(aws, f"/aws/codebuild/bedrock-agentcore-{AGENT}-builder", [
         "error: Multiple top-level packages discovered in a flat-layout: ['agent', 'genai']."])
     code, doc, by_id = doctor(root, "--only", "missing-requirement,secrets-access,flat-layout,"
-                              "log-permission,main-guard", "--since", "1h")
+                              "log-permission,main-guard,log-scan", "--since", "1h")
     assert code == 1
     assert by_id["missing-requirement"]["status"] == "fail"
     assert any("No module named 'dotenv'" in e for e in by_id["missing-requirement"]["evidence"])
@@ -195,13 +196,66 @@ def test_log_scan_reports_signatures_under_their_ids_redacted(aws, peer, tmp_pat
 
 def test_not_deployed_log_scan_reports_missing_groups_and_is_off_offline(aws, peer, tmp_path):
     root = healthy_project(tmp_path)
-    _, doc, by_id = doctor(root, "--only", "main-guard,runtime-status")
+    _, doc, by_id = doctor(root, "--only", "main-guard,runtime-status,log-scan")
     assert by_id["runtime-status"]["status"] == "skip"
     assert "nothing deployed" in by_id["runtime-status"]["message"]
     assert by_id["log-scan"]["status"] == "pass"
     assert any("no log group /aws/codebuild/" in e for e in by_id["log-scan"]["evidence"])
     _, doc, by_id = doctor(root, "--offline", "--only", "main-guard")
     assert "log-scan" not in by_id
+    _, doc, by_id = doctor(root, "--offline", "--only", "log-scan")
+    assert by_id["log-scan"]["status"] == "skip" and "offline" in by_id["log-scan"]["message"]
+
+
+def test_log_scan_is_listed_selectable_alone_and_skippable(aws, peer, tmp_path):
+    root = healthy_project(tmp_path)
+    runtime_id, _ = deploy(aws, root)
+    ready_endpoint(peer, runtime_id)
+    put_logs(aws, f"/aws/bedrock-agentcore/runtimes/{runtime_id}-DEFAULT", [
+        "ModuleNotFoundError: No module named 'dotenv'"])
+    listed = invoke("--json", "doctor", "--list", project=root)
+    assert "log-scan" in [c["id"] for c in json_out(listed)["checks"]]
+    assert "log-scan" in invoke("doctor", "--list", project=root).stdout
+    code, doc, by_id = doctor(root, "--only", "log-scan", "--since", "1h")
+    assert code == 1 and list(by_id) == ["log-scan"]
+    assert by_id["log-scan"]["status"] == "fail"
+    assert "1 match(es) for missing-requirement (not selected)" in by_id["log-scan"]["evidence"]
+    # Skipping it reads no logs: the failure the logs show is not merged either.
+    _, _, by_id = doctor(root, "--only", "missing-requirement", "--skip", "log-scan")
+    assert by_id["missing-requirement"]["status"] == "pass" and "log-scan" not in by_id
+    _, _, by_id = doctor(root, "--only", "missing-requirement", "--since", "1h")
+    assert by_id["missing-requirement"]["status"] == "fail"
+
+
+def test_a_denial_only_the_logs_show_names_fix_iam_from_logs_not_doctor_fix(aws, peer,
+                                                                            tmp_path):
+    from aibox_ops import iam
+    from aibox_ops.aws import open_session
+    from aibox_ops.config import load_settings
+    from aibox_ops.deploy_state import load_deploy_state
+    from tests.test_doctor_iam import resources
+
+    root = healthy_project(tmp_path)
+    settings = load_settings(root, environ={})
+    resources(aws)
+    runtime_id, _ = deploy(aws, root)
+    ready_endpoint(peer, runtime_id)
+    session = open_session(settings.region)  # the role passes on paper
+    role = iam.find_role(session, settings, load_deploy_state(settings))
+    iam.apply_role_policies(session, role.name, iam.plan_role_policies(session, settings, role),
+                            root / iam.BACKUP_DIR)
+    assert doctor(root, "--only", "secrets-access", "--no-logs")[2]["secrets-access"][
+        "status"] == "pass"
+    put_logs(aws, f"/aws/bedrock-agentcore/runtimes/{runtime_id}-DEFAULT", [
+        "ERROR Gemini API key not configured"])
+    _, _, by_id = doctor(root, "--only", "secrets-access,log-scan", "--since", "1h")
+    result = by_id["secrets-access"]
+    assert result["status"] == "fail", result
+    assert not result["fixable"]
+    assert "fix-iam --from-logs" in result["fix"] and "secrets set" in result["fix"]
+    human = invoke("doctor", "--only", "secrets-access,log-scan", "--since", "1h",
+                   project=root)
+    assert "doctor --fix can apply it" not in human.stdout
 
 
 def test_a_healthy_deployment_passes_online_and_each_resource_is_read_once(aws, peer,

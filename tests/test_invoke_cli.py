@@ -88,7 +88,9 @@ def test_payload_json_and_agent_error_exit_8(project):
         assert peer.seen[0].payload["tool_config"] == {"enabled": False}
         as_json = invoke("--json", "invoke", "--url", peer.url, "x", project=project)
     assert result.exit_code == ExitCode.AGENT
-    assert "agent error: OpenAI API key not configured" in result.stderr
+    assert result.stderr.count("OpenAI API key not configured") == 1, result.stderr
+    assert "error: the agent answered with an error: OpenAI API key not configured" in \
+        result.stderr
     assert as_json.exit_code == ExitCode.AGENT
     last = json.loads(as_json.stdout.splitlines()[-1])["invoke"]
     assert last["ok"] is False and last["error"]["exit_code"] == ExitCode.AGENT
@@ -126,6 +128,9 @@ def test_bad_input_is_a_config_error(project, args, needle):
     result = invoke(*args, project=project)
     assert result.exit_code == ExitCode.CONFIG
     assert needle in result.stderr and "Traceback" not in result.output
+    # A bad argument is not a problem of the settings: not labelled as one.
+    assert "error: invalid input: " in result.stderr
+    assert "invalid configuration" not in result.stderr
 
 
 def test_local_with_nothing_running(project):

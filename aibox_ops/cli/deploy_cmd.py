@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,9 +13,10 @@ from rich.table import Table
 
 from ..errors import AiboxError
 from .deploy_local import Detach, LocalFlag, Port, deploy_local
+from .invocation import as_invoked
 from .options import DryRun
 from .output import console, emit_json, results, warn
-from .prompts import confirm
+from .prompts import can_ask, confirm
 from .state import AppState
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
@@ -46,18 +48,32 @@ def deploy(
     settings = state.settings()
     where = f"{settings.agent_name} to {settings.region}" + (
         f" (stage {settings.stage})" if settings.stage else "")
-    if not dry_run:
-        confirm(state, f"Deploy {where}?", yes)
     options = DeployOptions(dry_run=dry_run, force_build=force_build, no_iam=no_iam,
                             no_warm=no_warm, timeout=timeout)
-    log = DeployLog(settings.path(LOG_DIR), echo=state.verbose, keep=not dry_run)
-    report = DeployReport(settings, options)
     from .progress import PhaseProgress
 
+    if not dry_run:
+        if not yes and can_ask():  # the plan (a dry run: reads only) before the question
+            preview = DeployReport(settings, replace(options, dry_run=True))
+            with PhaseProgress() as progress:
+                run_deploy(state.aws(), settings, preview.options, reporter=progress,
+                           report=preview)
+            render_summary(preview, console())
+        confirm(state, f"Deploy {where}?", yes)
+    log = DeployLog(settings.path(LOG_DIR), echo=state.verbose, keep=not dry_run)
+    report = DeployReport(settings, options)
     try:
         with PhaseProgress() as progress:
             run_deploy(state.aws(), settings, options, reporter=progress, log=log.write,
                        report=report)
+    except KeyboardInterrupt:  # main says "interrupted" (exit 130); say where things stand
+        report.log_path = log.relative(settings.project_dir)
+        if state.json:
+            emit_json({**report.to_dict(), "ok": False, "error": {
+                "error": "Interrupted", "message": "interrupted (Ctrl-C)", "exit_code": 130}})
+        elif report.log_path:
+            console().print(f"[dim]toolkit log: {escape(report.log_path)}[/]")
+        raise
     except AiboxError as error:
         report.log_path = log.relative(settings.project_dir)
         _show_build_log(error)
@@ -76,15 +92,16 @@ def deploy(
     render_summary(report)
 
 
-def render_summary(report: Any) -> None:
-    """Phase timings, the runtime and the next commands (stdout)."""
-    out = results(as_json=False)
+def render_summary(report: Any, out: Any = None) -> None:
+    """Phase timings, the runtime and the next commands (stdout, or ``out``)."""
+    out = out or results(as_json=False)
     table = Table(title="deploy" + (" (dry run)" if report.options.dry_run else ""),
                   title_justify="left", show_edge=False, pad_edge=False)
     for column in ("phase", "status", "seconds", "detail"):
         table.add_column(column, overflow="fold")
     for phase in report.phases:
-        table.add_row(phase.name, phase.status, f"{phase.seconds:.1f}", escape(phase.summary))
+        table.add_row(phase.name, phase.status, f"{phase.seconds:.1f}",
+                      escape(as_invoked(phase.summary)))
     out.print(table)
     if report.options.dry_run:  # each phase's plan, item by item
         for phase in report.phases:
@@ -97,7 +114,7 @@ def render_summary(report: Any) -> None:
         if value:
             out.print(f"{label + ':':9} {escape(str(value))}")
     if not report.options.dry_run:
-        out.print("next:    " + "   ".join(report.next_commands), markup=False)
+        out.print("next:    " + as_invoked("   ".join(report.next_commands)), markup=False)
 
 
 def _show_build_log(error: AiboxError) -> None:

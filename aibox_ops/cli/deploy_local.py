@@ -14,6 +14,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import AgentError
+from .invocation import as_invoked
 from .output import console, emit_json, results
 from .state import AppState
 
@@ -53,11 +54,12 @@ def _start(state: AppState, settings: Any, port: int, detach: bool) -> Any:
 
     err = console()
     sessions = choose_session_store(settings, state.aws)  # AWS table, else a local file
-    if err.is_terminal:
-        with err.status("preparing the local agent…") as status:
-            runtime = start_local(settings, port=port, detach=detach,
-                                  progress=lambda message: status.update(escape(message)),
-                                  sessions=sessions)
+    if err.is_terminal:  # the step, what pip is doing and the elapsed time, live
+        from .progress import StepProgress
+
+        with StepProgress("preparing the local agent") as shown:
+            runtime = start_local(settings, port=port, detach=detach, progress=shown.step,
+                                  activity=shown.note, sessions=sessions)
     else:  # no spinner without a terminal: one line per step (a pip build takes minutes)
         runtime = start_local(settings, port=port, detach=detach,
                               progress=lambda message: err.print(escape(message)),
@@ -109,12 +111,12 @@ def _show_started(runtime: Any) -> None:
     if venv and venv.python_version != venv.wanted_version:
         console().print(f"[yellow]warning:[/] built with Python {venv.python_version}; the "
                         f"image runs {venv.wanted_version} (install it to match)")
-    out.print("  invoke:  aibox-ops invoke --local \"Hello!\"")
+    out.print(as_invoked("  invoke:  aibox-ops invoke --local \"Hello!\""), markup=False)
     out.print(f"  or:      curl -N {runtime.url}/invocations -H 'Content-Type: application/json'"
               f" -d '{{\"prompt\": \"Hello!\", \"stream\": true}}'")
     out.print(f"  log:     {runtime.log}")
     if runtime.detached:
-        out.print("  stop:    aibox-ops destroy --local")
+        out.print(as_invoked("  stop:    aibox-ops destroy --local"), markup=False)
     if runtime.sessions:
         out.print(f"  history: {escape(runtime.sessions.describe())}")
     model = model_line(runtime.health.get("default_model"))

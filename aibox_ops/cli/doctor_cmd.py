@@ -68,6 +68,8 @@ def doctor(
         else:
             render_check_list(results(False), chosen)
         return
+    if "log-scan" in _ids(skip):  # skipping the log scan means not reading the logs
+        logs = False
     doctor_ctx = build_context(state, offline, logs, seconds, install_test)
     ids = [c.id for c in checks]
     found = run_checks(doctor_ctx, only=ids)

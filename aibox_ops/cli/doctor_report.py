@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..doctor.model import Check, CheckResult, summarize
+from .invocation import as_invoked
 
 GROUPS = (("fail", "✗", "red", "Failed"), ("error", "✗", "bold red", "Errors"),
           ("warn", "!", "yellow", "Warnings"), ("pass", "✓", "green", "Passed"),
@@ -29,7 +30,7 @@ def render_report(out: Console, results: list[CheckResult], verbose: bool = Fals
                 out.print(f"     [dim]{escape(line)}[/]")
             if result.problem and result.fix:
                 auto = " [dim](doctor --fix can apply it)[/]" if result.fixable else ""
-                out.print(f"     [cyan]fix:[/] {escape(result.fix)}{auto}")
+                out.print(f"     [cyan]fix:[/] {escape(as_invoked(result.fix))}{auto}")
         out.print("")
     out.print(render_summary(results))
 

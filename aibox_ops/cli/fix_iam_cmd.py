@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import AwsError, CheckFailed
+from .invocation import as_invoked
 from .options import Check, DryRun, since_option
 from .output import show_diff
 from .prompts import confirm
@@ -112,8 +113,8 @@ def fix_iam(
         if extra["backup_id"]:
             from .output import console
 
-            console().print(f"backup: {extra['backup_id']} "
-                            "(undo with `aibox-ops fix-iam --rollback`)")
+            console().print(f"backup: {extra['backup_id']} (undo with "
+                            f"`{as_invoked('aibox-ops fix-iam --rollback')}`)", markup=False)
 
 
 def _verification_failed(state: AppState, role_name: str, backup_id: str | None,

@@ -110,12 +110,12 @@ def _answers(state: AppState, detection, yes: bool) -> dict[str, str]:
 
 
 def _preview(state: AppState, plan) -> None:
-    from .output import console, show_diff, status_table
+    from .output import console, print_status_table, show_diff
 
     for warning in plan.warnings:
         console().print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
     for item in plan.changes:
         if item.target == "pyproject.toml":
             show_diff(item.diff, True)
-    rows = [(item.target, item.status, item.reason) for item in plan.items]
-    console().print(status_table("init (plan)", rows))
+    rows = [(item.kind, item.target, item.status, item.reason) for item in plan.items]
+    print_status_table(console(), "init (plan)", rows)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import AgentError, AiboxError, ConfigError
+from ..errors import AgentError, AiboxError, ConfigError, InputError
 from .output import warn
 from .state import AppState
 
@@ -59,7 +59,7 @@ def invoke(
     state: AppState = ctx.obj
     body = build_payload(prompt, payload, stream, model)
     if session_id is not None and session_id_problem(session_id):
-        raise ConfigError([f"--session-id: {session_id_problem(session_id)}"])
+        raise InputError([f"--session-id: {session_id_problem(session_id)}"])
     sid = session_id or new_session_id()
     if local or url:
         if bearer_token:

@@ -68,8 +68,7 @@ class ChunkView:
             how = (f" (continue with --session-id {escape(session_id)})" if kept else
                    " (the agent keeps no history)" if kept is False else "")
             self._err.print(f"session {escape(session_id)}{how}", style="dim")
-        if self.summary.error:
-            self._err.print(f"[bold red]agent error:[/] {escape(self.summary.error)}")
+        # An agent error is not printed here: the command raises it, and it is reported once.
 
     def _tool(self, tool: dict[str, Any]) -> None:
         self._end_thinking()

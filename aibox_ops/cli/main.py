@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import AiboxError, ExitCode
+from .options import FullHelpGroup
 from .state import AppState
 
 
-class AiboxGroup(TyperGroup):
+class AiboxGroup(FullHelpGroup):
     """Runs a command and maps every error to its documented exit code (nowhere else).
 
     Global options (the group's own, such as ``--json`` or ``--region``) are accepted after
@@ -31,18 +31,6 @@ class AiboxGroup(TyperGroup):
             if _is_usage_error(exc) and wants_json:
                 _emit_usage_error(exc)
             raise
-
-    def format_commands(self, ctx: typer.Context, formatter) -> None:  # noqa: D102
-        # click cuts each summary to the terminal width ("Show the effective..."): show it
-        # whole and let the formatter wrap it.
-        rows = []
-        for name in self.list_commands(ctx):
-            command = self.get_command(ctx, name)
-            if command is not None and not command.hidden:
-                rows.append((name, command.get_short_help_str(limit=10_000)))
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
 
     def invoke(self, ctx: typer.Context):  # noqa: D102 - click API
         try:

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from ..errors import RefusedError
 from .deploy_cmd import Timeout, Yes
 from .deploy_local import LocalFlag, destroy_local
 from .options import DryRun, since_option
-from .output import emit_json, results, status_table, warn
+from .output import emit_json, print_status_table, results, warn
 from .prompts import confirm
 from .runner import run_plan
 from .state import AppState
@@ -56,10 +57,29 @@ def status(ctx: typer.Context) -> None:
         for record in data["deploys"]:
             out.print(f"  {record['time']}  {record['action']:8} v{record['runtime_version']}  "
                       f"{record['image_uri']}", markup=False)
+    _show_created(out, data["created"])
     if data["schedules"] is not None:
         warm = data["schedules"]
         out.print(f"warm-up: {len(warm['schedules'])} schedule(s), "
                   f"{'active' if warm['active'] else 'inactive'}")
+
+
+# How status names what the deploy history records as created by aibox-ops.
+CREATED_LABELS = {"runtime": "runtime", "codebuild_project": "CodeBuild project",
+                  "codebuild_role": "CodeBuild role", "execution_role": "execution role",
+                  "ecr_repository": "ECR repository", "source_key": "build source (S3 key)"}
+
+
+def _show_created(out, created: dict) -> None:
+    """What aibox-ops created in AWS (destroy removes exactly these, and the warm-up)."""
+    rows = [(CREATED_LABELS.get(key, key.replace("_", " ")), value)
+            for key, value in created.items() if value]
+    if not rows:
+        out.print("created by aibox-ops: nothing yet")
+        return
+    out.print("created by aibox-ops (destroy removes these):")
+    for label, value in rows:
+        out.print(f"  {label + ':':22} {value}", markup=False)
 
 
 def logs(
@@ -143,14 +163,23 @@ def destroy(
     plan = plan_destroy(session, settings, keep_images=keep_images)
 
     def apply(_force: bool) -> list[str]:
-        doomed = [item.target for item in plan.items if item.status == "delete"]
+        doomed = [item for item in plan.items if item.status == "delete"]
         if not doomed:
             return []
-        if not yes:  # show what goes before asking
-            rows = [(i.target, i.status, i.reason) for i in plan.items]
-            results(as_json=True).print(status_table("destroy (plan)", rows))
-        confirm(state, f"Delete {len(doomed)} resource(s) of {settings.agent_name} in "
-                f"{settings.region}?", yes)
+        shown = not yes and not state.json
+        if shown:  # show what goes (each with its kind) before asking
+            rows = [(i.kind, i.target, i.status, i.reason) for i in plan.items]
+            print_status_table(results(as_json=True), "destroy (plan)", rows)
+        kinds: dict[str, int] = {}
+        for item in doomed:
+            kinds[item.kind] = kinds.get(item.kind, 0) + 1
+        what = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+        try:
+            confirm(state, f"Delete {len(doomed)} resource(s) of {settings.agent_name} in "
+                    f"{settings.region} ({what})?", yes)
+        except RefusedError as error:
+            error.plan_shown = shown  # the runner does not print the plan a second time
+            raise
         return apply_destroy(session, settings, plan)
 
     run_plan(state, plan, apply, dry_run=dry_run)

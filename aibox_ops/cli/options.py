@@ -1,10 +1,12 @@
-"""Options shared by every command that writes: one definition, the same help everywhere."""
+"""Options shared by every command that writes (one definition, the same help everywhere), and
+the group class whose --help shows command summaries whole."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 Check = Annotated[bool, typer.Option(
     "--check", help="Write nothing; exit 1 with the diff if anything is out of date.")]
@@ -29,3 +31,21 @@ def duration_option(option: str, text: str) -> float:
 def since_option(text: str) -> int:
     """``--since`` in whole seconds (at least 1), for every command that reads logs."""
     return max(1, round(duration_option("--since", text)))
+
+
+class FullHelpGroup(TyperGroup):
+    """A command group whose ``--help`` shows each command's summary whole.
+
+    click cuts each summary to the terminal width ("Send health pings and report each
+    latency, and whether the..."); this lists it whole and lets the formatter wrap it.
+    """
+
+    def format_commands(self, ctx: typer.Context, formatter) -> None:  # noqa: D102
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)

@@ -16,11 +16,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import AiboxError
+from .invocation import as_invoked
 
 STATUS_STYLE = {
     "create": "green", "update": "yellow", "unchanged": "dim", "edited": "bold red",
-    "foreign": "bold red", "written": "green", "missing": "yellow",
+    "foreign": "bold red", "written": "green", "missing": "yellow", "delete": "red",
+    "deleted": "red", "created": "green", "updated": "green",
 }
+# What an applied item became, by planned status (files are "written").
+DONE = {"delete": "deleted", "create": "created", "update": "updated"}
 
 _consoles: dict[bool, Console] = {}
 
@@ -40,7 +44,7 @@ def results(as_json: bool) -> Console:
 
 def warn(message: str) -> None:
     """A warning line on stderr."""
-    console().print(f"[yellow]warning:[/] {escape(message)}")
+    console().print(f"[yellow]warning:[/] {escape(as_invoked(message))}")
 
 
 def emit_json(payload: dict[str, Any]) -> None:
@@ -58,25 +62,57 @@ def show_diff(diff: str, as_json: bool) -> None:
                                       background_color="default"))
 
 
-def status_table(title: str, rows: list[tuple[str, str, str]]) -> Table:
-    """A table of (path, status, detail) rows."""
+def done_status(status: str, kind: str) -> str:
+    """The status of an item once applied: ``written`` (a file), ``deleted``, ``created``..."""
+    if status == "delete":
+        return "deleted"
+    return "written" if kind == "file" else DONE.get(status, status)
+
+
+DETAIL_MIN = 30  # the detail column folds down to this; targets never wrap
+
+
+def print_status_table(out: Console, title: str, rows: list[tuple[str, str, str, str]]
+                       ) -> None:
+    """Print a table of (kind, target, status, detail) rows.
+
+    The first column is headed by the kind when every row has the same one (file, table,
+    secret, role...), else a ``kind`` column says each. Targets (paths, ARNs) are printed
+    whole on one line, even past the console's width (a terminal wraps them, a pipe keeps
+    them): only the detail column folds.
+    """
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
-    table.add_column("file")
-    table.add_column("status")
+    kinds = {kind for kind, *_ in rows}
+    mixed = len(kinds) > 1
+    heading = kinds.pop() if len(kinds) == 1 else "item"
+    if mixed:
+        table.add_column("kind", no_wrap=True)
+    table.add_column(heading, no_wrap=True)
+    table.add_column("status", no_wrap=True)
     table.add_column("detail", overflow="fold")
-    for path, status, detail in rows:
+    widths = [0, len(heading), len("status")]
+    for kind, target, status, detail in rows:
         style = STATUS_STYLE.get(status, "default")
-        table.add_row(escape(path), f"[{style}]{status}[/]", escape(detail))
-    return table
+        cells = [escape(target), f"[{style}]{status}[/]", escape(as_invoked(detail))]
+        table.add_row(*([escape(kind), *cells] if mixed else cells))
+        widths = [max(widths[0], len(kind) if mixed else 0), max(widths[1], len(target)),
+                  max(widths[2], len(status))]
+    needed = sum(widths) + DETAIL_MIN + 3 * (2 + mixed)
+    saved = out._width  # print() caps its width at the console's: widen the console itself
+    out.width = max(out.width, needed)
+    try:
+        out.print(table)
+    finally:
+        out._width = saved
 
 
 def report_error(error: AiboxError, as_json: bool) -> None:
     """Print an error: one paragraph (plus hint) on stderr; with --json, also on stdout."""
     out = console()
-    out.print(f"[bold red]error:[/] {escape(error.message)}")
+    out.print(f"[bold red]error:[/] {escape(as_invoked(error.message))}")
     for line in getattr(error, "log_tail", None) or []:  # AgentError: the agent's last lines
         out.print(f"  [dim]{escape(line)}[/]", soft_wrap=True)
     if error.hint:
-        out.print(f"[dim]hint:[/] {escape(error.hint)}")
+        out.print(f"[dim]hint:[/] {escape(as_invoked(error.hint))}")
     if as_json and not error.result_already_emitted:
         emit_json({"ok": False, **error.to_dict()})

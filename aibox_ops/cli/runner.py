@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import AiboxError, CheckFailed, RefusedError
 from ..plan import Outcome, Plan
-from .output import emit_json, results, show_diff, status_table, warn
+from .output import done_status, emit_json, print_status_table, results, show_diff, warn
 from .state import AppState
 
 
@@ -41,8 +41,10 @@ def run_plan(
         try:
             applied = apply(force)
         except RefusedError as error:
-            _emit(state, Outcome(plan, mode, extra={"error": error.to_dict(), **(extra or {})}),
-                  ok=False)
+            if state.json or not getattr(error, "plan_shown", False):
+                _emit(state, Outcome(plan, mode,
+                                     extra={"error": error.to_dict(), **(extra or {})}),
+                      ok=False)
             error.result_already_emitted = state.json
             raise
     if mode != "apply" or diff:
@@ -73,6 +75,7 @@ def _emit(state: AppState, outcome: Outcome, ok: bool) -> None:
     if state.json:
         emit_json({**outcome.to_dict(), "ok": ok})
         return
-    rows = [(item.target, "written" if item.target in outcome.applied else item.status,
-             item.reason) for item in outcome.plan.items]
-    results(as_json=False).print(status_table(outcome.plan.command, rows))
+    rows = [(item.kind, item.target, done_status(item.status, item.kind)
+             if item.target in outcome.applied else item.status, item.reason)
+            for item in outcome.plan.items]
+    print_status_table(results(as_json=False), outcome.plan.command, rows)

@@ -8,14 +8,15 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ..errors import ConfigError
-from .options import DryRun
+from ..errors import InputError
+from .invocation import as_invoked
+from .options import DryRun, FullHelpGroup
 from .output import console, emit_json, results
 from .prompts import confirm
 from .state import AppState
 
 secrets_app = typer.Typer(help="Store and list the agent's provider API keys.",
-                          no_args_is_help=True, rich_markup_mode=None)
+                          no_args_is_help=True, rich_markup_mode=None, cls=FullHelpGroup)
 
 
 @secrets_app.command("set")
@@ -68,7 +69,8 @@ def list_secrets_cmd(ctx: typer.Context) -> None:
     for row in rows:
         status = "[green]exists[/]" if row["exists"] else "[yellow]missing[/]"
         fix = "" if row["exists"] else (
-            f"  [dim](aibox-ops secrets set {row['provider'] or row['secret_id']})[/]")
+            f"  [dim]({escape(as_invoked('aibox-ops secrets set'))} "
+            f"{escape(row['provider'] or row['secret_id'])})[/]")
         out.print(f"{escape(row['secret_id'])}  {escape(row['provider'] or '-')}  "
                   f"{status}{fix}")
 
@@ -81,7 +83,7 @@ def _read_value(secret_id: str) -> str:
     else:
         value = sys.stdin.read()
     if not value.strip():
-        raise ConfigError(["secret value: is empty (type it at the prompt or pipe it in)"])
+        raise InputError(["secret value: is empty (type it at the prompt or pipe it in)"])
     return value
 
 

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import ConfigError
-from .options import Diff, DryRun, duration_option
+from ..errors import ConfigError, InputError
+from .options import Diff, DryRun, FullHelpGroup, duration_option
 from .state import AppState
 
 app = typer.Typer(help="Keep runtime sessions warm: pool, pings, schedules, measures.",
-                  no_args_is_help=True, rich_markup_mode=None)
+                  no_args_is_help=True, rich_markup_mode=None, cls=FullHelpGroup)
 
 Local = Annotated[bool, typer.Option(
     "--local", help="Ping this project's local agent (deploy --local) instead of AWS.")]
@@ -53,7 +53,7 @@ def ping_cmd(
     ids = list(session_id or [])
     for sid in ids:
         if problem := session_id_problem(sid):
-            raise ConfigError([f"--session-id: {problem}"])
+            raise InputError([f"--session-id: {problem}"])
     note = None
     if not ids:
         ids = load_pool(state.settings())

@@ -7,6 +7,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from .invocation import as_invoked
 from .output import console, emit_json, results
 from .state import AppState
 
@@ -25,7 +26,7 @@ def render_pings(state: AppState, command: str, where: str, pings: list[Any],
     from ..warm.measure import summarize
 
     if note:
-        console().print(f"[yellow]note:[/] {escape(note)}")
+        console().print(f"[yellow]note:[/] {escape(as_invoked(note))}")
     summary = summarize(pings)
     if state.json:
         emit_json({"ok": summary["failed"] == 0, "command": command, "target": where,
@@ -33,7 +34,8 @@ def render_pings(state: AppState, command: str, where: str, pings: list[Any],
         return
     table = Table(title=f"{command} -> {where}", title_justify="left", show_edge=False)
     for column in ("session", "ms", "verdict", "uptime s", "error"):
-        table.add_column(column, justify="right" if column in ("ms", "uptime s") else "left")
+        table.add_column(column, justify="right" if column in ("ms", "uptime s") else "left",
+                         overflow="fold")
     for p in pings:
         style = VERDICT_STYLE.get(p.verdict, "default")
         table.add_row(escape(_short(p.session_id)), f"{p.latency_ms:.1f}",
@@ -118,7 +120,7 @@ def render_status(state: AppState, settings: Any, current: Any, pool: list[str])
               markup=False)
     table = Table(show_edge=False)
     for column in ("schedule", "expression", "state", "session"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for s in current.schedules:
         table.add_row(s.name, s.expression, s.state, escape(_short(s.session_id)))
     if current.schedules:
@@ -127,7 +129,7 @@ def render_status(state: AppState, settings: Any, current: Any, pool: list[str])
               f"{settings.warm.interval_minutes} min, pool of {len(pool)}", markup=False)
     if missing or stale:
         out.print(f"[yellow]{len(missing)} pooled id(s) not scheduled, {len(stale)} schedule(s) "
-                  "not in the pool:[/] run `aibox-ops warm schedule`")
+                  f"not in the pool:[/] run `{as_invoked('aibox-ops warm schedule')}`")
 
 
 def render_round(state: AppState, entry: dict[str, Any]) -> None:

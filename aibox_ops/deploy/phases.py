@@ -1,7 +1,8 @@
 """Phase bookkeeping for the deploy pipeline: timing, status, plan, and a reporter hook.
 
-The library never draws anything: it tells a ``Reporter`` when a phase starts and ends,
-and the CLI turns that into a spinner with elapsed time on stderr.
+The library never draws anything: it tells a ``Reporter`` when a phase starts and ends and
+what a long phase is doing meanwhile (``note``), and the CLI turns that into a spinner with
+elapsed time on stderr.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ class Reporter(Protocol):
 
     def finish(self, report: PhaseReport) -> None: ...  # noqa: D102
 
+    def note(self, text: str) -> None: ...  # noqa: D102  (what the running phase does now;
+    # may be called from another thread, e.g. the CodeBuild watcher)
+
 
 class NullReporter:
     """Reports nothing (library use, tests)."""
@@ -68,6 +72,9 @@ class NullReporter:
         pass
 
     def finish(self, report: PhaseReport) -> None:  # noqa: D102
+        pass
+
+    def note(self, text: str) -> None:  # noqa: D102
         pass
 
 
@@ -86,7 +93,8 @@ def run_phase(reports: list[PhaseReport], reporter: Reporter, name: str,
         report.status, report.summary = "skipped", str(skip)
     except BaseException as error:  # Ctrl-C included: the phase is marked failed, then raised
         report.status = "failed"
-        report.summary = getattr(error, "message", None) or type(error).__name__
+        report.summary = "interrupted" if isinstance(error, KeyboardInterrupt) else \
+            getattr(error, "message", None) or type(error).__name__
         raise
     finally:
         report.seconds = time.perf_counter() - started

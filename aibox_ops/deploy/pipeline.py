@@ -23,6 +23,7 @@ from ..plan import Change, Plan
 from ..runtime_request import runtime_config_params
 from . import hooks
 from .build_logs import read_build_log_tail
+from .build_watch import BuildWatcher
 from .context import BuildContext, apply_build_context, build_dir, check_upload, plan_build_context
 from .fingerprints import config_digest, doctor_inputs_key, requirements_inputs_key
 from .history import DeployRecord, History, load_history, save_history
@@ -299,8 +300,9 @@ class _Deploy:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         tag = f"{self.context.content_hash[:12]}-{stamp}"
         try:
-            result = toolkit.launch(config_path, self.s.agent_name, self.config, tag,
-                                    self.log, self.s.profile)
+            with BuildWatcher(self.session, names["codebuild_project"], self.reporter.note):
+                result = toolkit.launch(config_path, self.s.agent_name, self.config, tag,
+                                        self._toolkit_log, self.s.profile)
         except toolkit.BuildFailed as error:
             project = names["codebuild_project"]
             error.log_tail = read_build_log_tail(self.session, project)
@@ -321,6 +323,13 @@ class _Deploy:
         self.build_id = result.build_id
         self.report.agent_id, self.report.runtime_arn = result.agent_id, result.agent_arn
         self.report.image_uri = result.image_uri
+
+    def _toolkit_log(self, line: str) -> None:
+        """A toolkit log line: into the deploy log, and its message as the launch's step."""
+        self.log(line)
+        level, _, rest = line.partition(" ")
+        if level == "info" and ": " in rest:
+            self.reporter.note(rest.split(": ", 1)[1].strip()[:80])
 
     def _record(self) -> None:
         assert self.context is not None

@@ -18,7 +18,7 @@ from typing import Any
 from ..aws import AwsSession
 from ..config import Settings
 from ..deploy_state import load_deploy_state
-from ..errors import AwsError, ConfigError
+from ..errors import AwsError, ConfigError, InputError
 from ..plan import Change, Plan
 from ..runtime_request import runtime_config_params
 from .fingerprints import config_digest
@@ -149,9 +149,9 @@ def pick_target(history: History, current_image: str | None, version: str | None
         known = ", ".join(f"{r.runtime_version} ({r.image_uri.rsplit(':', 1)[-1]})"
                           for r in records[:10]) or "none"
         in_aws = ", ".join(aws.numbers()[:20]) if aws is not None else "not read"
-        raise ConfigError([f"rollback VERSION {version!r} is neither in the deploy history "
-                           f"(recent: {known}) nor a version of the runtime in AWS "
-                           f"(versions: {in_aws or 'none'})"])
+        raise InputError([f"rollback VERSION {version!r} is neither in the deploy history "
+                          f"(recent: {known}) nor a version of the runtime in AWS "
+                          f"(versions: {in_aws or 'none'})"])
     for record in records:
         if record.image_uri != current_image:
             return RollbackTarget.from_record(record)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from ..errors import AwsError
 from .aws_reads import call, read_runtime
 from .context import DoctorContext
+from .model import Finding
 from .redact import redact
 
 MAX_PAGES = 20  # per log group: bounded reads
@@ -146,6 +147,29 @@ def scan_logs(ctx: DoctorContext, groups: list[str] | None = None) -> LogScan:
                 if len(lines) < MAX_EVIDENCE:
                     lines.append(f"{group} {_when(event)}: {_line(message, signature)}")
     return scan
+
+
+def read_scan(ctx: DoctorContext) -> LogScan:
+    """``scan_logs`` once per run (the log-scan check and the merge share it)."""
+    return ctx.memo("log-scan", lambda: scan_logs(ctx))
+
+
+def summarize_scan(ctx: DoctorContext, scan: LogScan, selected: set[str]) -> Finding:
+    """The ``log-scan`` result: what was read, and the matches of checks not selected."""
+    hours = ctx.since_seconds / 3600
+    elsewhere = {k: v for k, v in scan.counts.items() if k not in selected}
+    evidence = [f"read {g}" for g in scan.groups] + \
+        [f"no log group {g}" for g in scan.missing_groups] + \
+        [f"{n} match(es) for {k} (not selected)" for k, n in sorted(elsewhere.items())]
+    found = sum(scan.counts.values())
+    return Finding("pass" if not found else "fail",
+                   f"{scan.events} candidate event(s) in {len(scan.groups)} log group(s) over "
+                   f"the last {hours:g} h; {found} known failure(s)", evidence)
+
+
+def detect_log_scan(ctx: DoctorContext) -> Finding:
+    """The log scan on its own (``doctor --only log-scan``): every match is evidence here."""
+    return summarize_scan(ctx, read_scan(ctx), {"log-scan"})
 
 
 def _when(event: dict) -> str:

@@ -29,6 +29,9 @@ class Finding:
     evidence: list[str] = field(default_factory=list)
     fix: str | None = None  # overrides the check's fix hint when the finding knows better
     data: dict[str, Any] = field(default_factory=dict)  # for the check's automatic fix
+    # False when the check's automatic fix would change nothing for this finding (e.g. a
+    # secret that does not exist: fix-iam cannot create it), so `--fix` is not offered.
+    fixable: bool = True
 
 
 def passed(message: str, evidence: list[str] | None = None) -> Finding:

@@ -8,6 +8,7 @@ from .model import Check
 
 SETTINGS = frozenset({"settings"})
 LIVE = frozenset({"settings", "aws", "credentials"})
+LOG_SCAN = "log-scan"
 
 
 @cache
@@ -25,6 +26,7 @@ def all_checks() -> tuple[Check, ...]:
         models,
         runtime,
     )
+    from .logs import detect_log_scan
 
     return (
         Check("config", "Settings are valid", "error", config_check.detect_config,
@@ -94,6 +96,10 @@ def all_checks() -> tuple[Check, ...]:
               "Add the missing distribution to the container's dependency source, then "
               "`aibox-ops sync-requirements`.",
               SETTINGS),
+        # The runner reads the logs once and also reports each match under its own check.
+        Check(LOG_SCAN, "Runtime and build logs hold no known failure", "error",
+              detect_log_scan, "Fix the failure modes named in the evidence, then redeploy.",
+              LIVE),
     )
 
 

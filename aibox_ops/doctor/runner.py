@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ..errors import AiboxError
 from .context import DoctorContext
 from .model import Check, CheckResult, Finding
-from .registry import all_checks, check_ids
+from .registry import LOG_SCAN, all_checks, check_ids
 
 WORKERS = 8  # AWS reads and `uv export` overlap; the rest is cheap
 # Checks that call fix-iam's library, which asks the session for clients directly.
@@ -61,7 +61,8 @@ def _result(check: Check, finding: Finding) -> CheckResult:
     fix = (finding.fix or check.fix_hint) if problem else None
     return CheckResult(check.id, check.title, finding.status, check.severity, finding.message,
                        list(finding.evidence), fix,
-                       fixable=bool(check.plan_fix) and finding.status in ("fail", "warn")
+                       fixable=bool(check.plan_fix) and finding.fixable
+                       and finding.status in ("fail", "warn")
                        and not finding.data.get("manual"),
                        data=dict(finding.data))
 
@@ -71,36 +72,48 @@ def run_checks(ctx: DoctorContext, only: Iterable[str] | None = None,
     """Run the selected checks (all by default) and return their results in registry order.
 
     Independent checks run concurrently; shared reads go through ``ctx``'s per-run cache.
-    With ``ctx.logs`` (and AWS available) the log scan adds what it finds to the results.
+    With ``ctx.logs`` (and AWS available) the log scan adds what it finds to the results of
+    the selected checks (unless ``log-scan`` is skipped); the ``log-scan`` result itself is
+    reported when that check is selected.
     """
     checks = select(only, skip)
-    if not checks:
-        return []
+    skipped_scan = LOG_SCAN in set(skip or [])
+    scan_check = next((c for c in checks if c.id == LOG_SCAN), None)
+    checks = [c for c in checks if c.id != LOG_SCAN]
+    results: list[CheckResult] = []
     if any(c.id in IAM_CHECKS for c in checks) and ctx.aws_unavailable() is None:
         ctx.open_clients()
-    with ThreadPoolExecutor(max_workers=min(WORKERS, len(checks))) as pool:
-        results = list(pool.map(lambda check: run_check(ctx, check), checks))
-    if ctx.logs:
-        results = merge_log_scan(ctx, results)
+    if checks:
+        with ThreadPoolExecutor(max_workers=min(WORKERS, len(checks))) as pool:
+            results = list(pool.map(lambda check: run_check(ctx, check), checks))
+    if ctx.logs and not skipped_scan:
+        results = merge_log_scan(ctx, results, scan_check is not None)
+    elif scan_check is not None:
+        why = _skip_reason(ctx, scan_check) or "--no-logs"
+        results.append(_result(scan_check, Finding("skip", why)))
     return results
 
 
-def merge_log_scan(ctx: DoctorContext, results: list[CheckResult]) -> list[CheckResult]:
-    """Scan the logs and put each signature found under its check id; a ``log-scan`` result
-    says what was read."""
-    from .logs import scan_logs
+def merge_log_scan(ctx: DoctorContext, results: list[CheckResult],
+                   report: bool = True) -> list[CheckResult]:
+    """Scan the logs and put each signature found under its check id; with ``report``, a
+    ``log-scan`` result says what was read."""
+    from .logs import read_scan, summarize_scan
+    from .registry import get_check
 
-    log_check = Check("log-scan", "Runtime and build logs", "error", lambda c: Finding("skip", ""),
-                      "Fix the failure modes named in the evidence, then redeploy.")
-    reason = "needs valid settings (see config)" if ctx.settings is None else \
-        ctx.aws_unavailable()
+    log_check = get_check(LOG_SCAN)
+
+    def own(finding: Finding) -> list[CheckResult]:
+        return [_result(log_check, finding)] if report else []
+
+    reason = _skip_reason(ctx, log_check)
     if reason is not None:
-        return [*results, _result(log_check, Finding("skip", reason))]
+        return [*results, *own(Finding("skip", reason))]
     try:
-        scan = scan_logs(ctx)
+        scan = read_scan(ctx)
     except AiboxError as exc:
-        return [*results, _result(log_check, Finding("error", f"could not read logs: "
-                                                              f"{exc.message}", fix=exc.hint))]
+        return [*results, *own(Finding("error", f"could not read logs: {exc.message}",
+                                       fix=exc.hint))]
     hours = ctx.since_seconds / 3600
     merged = []
     for result in results:
@@ -115,20 +128,25 @@ def merge_log_scan(ctx: DoctorContext, results: list[CheckResult]) -> list[Check
         merged.append(CheckResult(
             result.id, result.title, status, result.severity, message,
             [*result.evidence, *(f"log: {line}" for line in lines)],
-            result.fix or _fix_hint(result.id), result.fixable, result.data))
-    selected = {r.id for r in results}
-    elsewhere = {k: v for k, v in scan.counts.items() if k not in selected}
-    evidence = [f"read {g}" for g in scan.groups] + \
-        [f"no log group {g}" for g in scan.missing_groups] + \
-        [f"{n} match(es) for {k} (not selected)" for k, n in sorted(elsewhere.items())]
-    found = sum(scan.counts.values())
-    finding = Finding("pass" if not found else "fail",
-                      f"{scan.events} candidate event(s) in {len(scan.groups)} log group(s) over "
-                      f"the last {hours:g} h; {found} known failure(s)", evidence)
-    return [*merged, _result(log_check, finding)]
+            log_fix_hint(result), result.fixable, result.data))
+    return [*merged, *own(summarize_scan(ctx, scan, {r.id for r in results}))]
 
 
-def _fix_hint(check_id: str) -> str:
+# What to run when the logs show a failure the files and the role alone did not: the
+# role may pass on paper while the runtime was denied (another resource, a condition), so
+# the denials themselves are the input.
+LOG_FIXES = {
+    "dynamodb-access": "Grant what the runtime was denied: `aibox-ops fix-iam --from-logs` "
+                       "(`--dry-run` shows the policy first).",
+    "secrets-access": "Grant what the runtime was denied: `aibox-ops fix-iam --from-logs`; a "
+                      "missing provider key: `aibox-ops secrets set NAME`.",
+}
+
+
+def log_fix_hint(result: CheckResult) -> str:
+    """The fix to show for a check whose failure the logs found."""
     from .registry import get_check
 
-    return get_check(check_id).fix_hint
+    if result.status == "pass" or not result.fix:
+        return LOG_FIXES.get(result.id) or get_check(result.id).fix_hint
+    return result.fix

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..config.model import DEFAULT_REGION
-from ..errors import AiboxError, ConfigError
+from ..errors import AiboxError, ConfigError, InputError
 from ..plan import Change, Plan
 from ..render import plan_render
 from ..render.templates import default_templates_dir, render_template
@@ -40,8 +40,8 @@ def plan_bundled(folder: Path, name: str, region: str | None = None) -> Plan:
     pyproject.toml with [tool.aibox-ops], a README, the rendered files and, when they can
     be pinned, the container's requirements."""
     if not NAME_RE.fullmatch(name):
-        raise ConfigError([f"--from-bundled {name!r}: a project name starts with a letter and "
-                           "uses letters, digits, _ and - (at most 48 characters)"])
+        raise InputError([f"--from-bundled {name!r}: a project name starts with a letter and "
+                          "uses letters, digits, _ and - (at most 48 characters)"])
     taken = sorted(p.name for p in folder.iterdir() if p.name not in ALLOWED_IN_TARGET) \
         if folder.is_dir() else []
     if taken:

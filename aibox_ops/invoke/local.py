@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import AgentError, ConfigError
+from ..errors import AgentError, InputError
 from .session_id import new_session_id, session_id_problem
 from .sse import (
     broken_stream,
@@ -43,7 +43,7 @@ def invocations_url(url: str) -> tuple[str, int, str]:
     """(host, port, path) of the invocations endpoint for a base or full agent URL."""
     parts = urlsplit(url if "://" in url else f"http://{url}")
     if parts.scheme != "http" or not parts.hostname:
-        raise ConfigError([f"agent URL {url!r}: expected http://HOST:PORT"])
+        raise InputError([f"agent URL {url!r}: expected http://HOST:PORT"])
     path = parts.path.rstrip("/") or ""
     if not path.endswith("/invocations"):
         path += "/invocations"
@@ -61,7 +61,7 @@ def invoke_local(url: str, payload: Any, session_id: str | None = None) -> Itera
     session_id = session_id or new_session_id()
     problem = session_id_problem(session_id)
     if problem:
-        raise ConfigError([f"--session-id: {problem}"])
+        raise InputError([f"--session-id: {problem}"])
     body = encode_payload(payload)
     headers = {"Content-Type": "application/json", "Accept": ACCEPT,
                SESSION_HEADER: session_id}

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..aws.session import aws_errors
 from ..aws.validate import check_request
-from ..errors import AgentError, ConfigError
+from ..errors import AgentError, ConfigError, InputError
 from .local import ACCEPT, READ_SIZE, READ_TIMEOUT, encode_payload
 from .session_id import new_session_id, session_id_problem
 from .sse import (
@@ -48,7 +48,7 @@ def build_invoke_params(runtime_arn: str, payload: Any, session_id: str,
     runtime_region(runtime_arn)
     problem = session_id_problem(session_id)
     if problem:
-        raise ConfigError([f"--session-id: {problem}"])
+        raise InputError([f"--session-id: {problem}"])
     params = {
         "agentRuntimeArn": runtime_arn,
         "qualifier": qualifier,

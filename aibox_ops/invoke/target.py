@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import Settings
-from ..errors import AgentError, ConfigError
+from ..errors import AgentError, InputError
 
 
 @dataclass(frozen=True)
@@ -31,20 +31,20 @@ def build_payload(prompt: str | None, payload_json: str | None, stream: bool | N
     --stream/--no-stream is given. A PROMPT that parses as a JSON object (the guide's
     ``agentcore invoke '{"prompt": "Hello"}'`` form) is the payload, as with --payload."""
     if (prompt is None) == (payload_json is None):
-        raise ConfigError(["give a PROMPT or --payload JSON (exactly one)"])
+        raise InputError(["give a PROMPT or --payload JSON (exactly one)"])
     if prompt is not None and _json_object(prompt) is not None:
         prompt, payload_json = None, prompt
     if payload_json is not None:
         try:
             payload = json.loads(payload_json)
         except ValueError as exc:
-            raise ConfigError([f"--payload: not valid JSON ({exc})"]) from None
+            raise InputError([f"--payload: not valid JSON ({exc})"]) from None
         if not isinstance(payload, dict):
-            raise ConfigError([f"--payload: expected a JSON object, got "
-                               f"{type(payload).__name__}"])
+            raise InputError([f"--payload: expected a JSON object, got "
+                              f"{type(payload).__name__}"])
     else:
         if not prompt or not prompt.strip():
-            raise ConfigError(["PROMPT: is empty"])
+            raise InputError(["PROMPT: is empty"])
         payload = {"prompt": prompt, "stream": True}
     if stream is not None:
         payload["stream"] = stream

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..errors import AgentError, ConfigError
+from ..errors import AgentError, ConfigError, InputError
 from ..files import read_text
 from . import process as proc
 from .paths import agent_log, state_file
@@ -85,15 +85,17 @@ class LocalRuntime:
 def start_local(settings: Settings, port: int = DEFAULT_PORT, detach: bool = False,
                 progress: Callable[[str], None] | None = None,
                 start_timeout: float = START_TIMEOUT,
-                sessions: SessionStoreChoice | None = None) -> LocalRuntime:
-    """Start the agent on 127.0.0.1:``port`` and return it once healthy; ``sessions`` is
-    where it keeps history (its environment for that store is added, see sessions.py).
+                sessions: SessionStoreChoice | None = None,
+                activity: Callable[[str], None] | None = None) -> LocalRuntime:
+    """Start the agent on 127.0.0.1:``port`` and return it once healthy (``progress``: each
+    step; ``activity``: what pip is doing during a build); ``sessions`` is where it keeps
+    history (its environment for that store is added, see sessions.py).
 
     Raises AgentError (exit 8: port in use, exited at start, unhealthy; with the agent's
     last log lines), DependencyError (exit 6: pip failed) or FileError (no requirements).
     """
     if not 1 <= port <= 65535:
-        raise ConfigError([f"--port {port}: expected 1-65535"])
+        raise InputError([f"--port {port}: expected 1-65535"])
     running = read_local(settings)
     if running is not None:
         raise AgentError(f"a local agent is already running at {running['url']} "
@@ -105,7 +107,7 @@ def start_local(settings: Settings, port: int = DEFAULT_PORT, detach: bool = Fal
     if not entry.is_file():
         raise ConfigError([f"entrypoint {settings.entrypoint!r}: no such file"])
     say = progress or (lambda _message: None)
-    venv = ensure_venv(settings, progress)
+    venv = ensure_venv(settings, progress, activity)
     log_path = agent_log(settings)
     _check_port(port)  # again: the build may have taken minutes
     say(f"starting the agent on {proc.HOST}:{port}")

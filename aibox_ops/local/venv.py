@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,9 @@ from .python import find_python
 MARKER = "aibox-ops-venv.json"  # written last: its presence means the build completed
 PIP_TIMEOUT = 1800
 TAIL_LINES = 15
+# The lines of pip's output that say what it is doing (the rest goes to the log only).
+PIP_STEPS = ("Collecting", "Downloading", "Using cached", "Building wheel", "Installing",
+             "Successfully", "Preparing metadata", "Requirement already satisfied")
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,13 @@ def requirements_key(settings: Settings, requirements: bytes) -> str:
     return digest.hexdigest()[:20]
 
 
-def ensure_venv(settings: Settings, progress: Callable[[str], None] | None = None
-                ) -> AgentVenv:
-    """Reuse the cached venv for the requirements file, or build it with pip."""
+def ensure_venv(settings: Settings, progress: Callable[[str], None] | None = None,
+                activity: Callable[[str], None] | None = None) -> AgentVenv:
+    """Reuse the cached venv for the requirements file, or build it with pip.
+
+    ``progress`` gets each step; ``activity`` what pip is doing within it (``pip:
+    Collecting boto3``), as pip prints it.
+    """
     started = time.monotonic()
     req_path = settings.path(settings.requirements_file)
     try:
@@ -77,7 +85,7 @@ def ensure_venv(settings: Settings, progress: Callable[[str], None] | None = Non
         with _locked(target.with_name(f"{key}.lock")):
             marker = _read_marker(target)  # another run may have built it meanwhile
             if marker is None:
-                marker = _build(settings, target, req_path, progress)
+                marker = _build(settings, target, req_path, progress, activity)
                 return AgentVenv(target, key, marker["python_version"],
                                  settings.python_version, False, time.monotonic() - started)
     return AgentVenv(target, key, str(marker.get("python_version", "?")),
@@ -97,7 +105,8 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _build(settings: Settings, target: Path, requirements: Path,
-           progress: Callable[[str], None] | None) -> dict:
+           progress: Callable[[str], None] | None,
+           activity: Callable[[str], None] | None = None) -> dict:
     # Built in place (a venv cannot be moved); the marker is written last, so a folder
     # without it is an unfinished build and is thrown away.
     say = progress or (lambda _message: None)
@@ -111,12 +120,12 @@ def _build(settings: Settings, target: Path, requirements: Path,
     try:
         with log_path.open("w", encoding="utf-8") as log:
             _step([interpreter.path, "-m", "venv", str(target)], log,
-                  "create the virtual environment")
+                  "create the virtual environment", activity)
             # The image's install line, minus --no-cache-dir (a local rebuild may reuse
             # pip's cache; what gets installed is the same).
             _step([str(target / "bin" / "python"), "-m", "pip", "install",
                    "--disable-pip-version-check", "--no-input", "-r", str(requirements)],
-                  log, f"install {requirements.name} with pip")
+                  log, f"install {requirements.name} with pip", activity)
         marker = {"python_version": interpreter.version, "python": interpreter.path,
                   "found_by": interpreter.found_by, "requirements": str(requirements),
                   "built_at": time.time()}
@@ -127,27 +136,61 @@ def _build(settings: Settings, target: Path, requirements: Path,
     return marker
 
 
-def _step(command: list[str], log, what: str) -> None:
+def _step(command: list[str], log, what: str,
+          activity: Callable[[str], None] | None = None) -> None:
     log.write(f"$ {' '.join(command)}\n")
     log.flush()
     env = {k: v for k, v in os.environ.items()
            if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PIP_REQUIRE_VIRTUALENV")}
     try:
-        done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env,
-                              timeout=PIP_TIMEOUT, check=False)
+        code = _run_logged(command, log, env, activity or (lambda _line: None))
     except subprocess.TimeoutExpired:
         raise DependencyError(f"could not {what}: pip ran for over {PIP_TIMEOUT} s") from None
     except OSError as exc:
         raise DependencyError(f"could not {what}: {exc}") from None
-    if done.returncode != 0:
+    if code != 0:
         log.flush()
         tail = tail_lines(Path(log.name), TAIL_LINES)
         raise DependencyError(
-            f"could not {what} (exit {done.returncode}); pip's last lines:\n"
+            f"could not {what} (exit {code}); pip's last lines:\n"
             + "\n".join(f"  {line}" for line in tail),
             hint=f"Fix the requirement named above (full log: {log.name}); "
                  "pip honours PIP_INDEX_URL / PIP_FIND_LINKS for private or offline indexes.",
         )
+
+
+def _run_logged(command: list[str], log, env: dict[str, str],
+                activity: Callable[[str], None]) -> int:
+    """Run ``command``, copying its output to ``log`` line by line and telling ``activity``
+    each of pip's progress lines (``Collecting x``, ``Downloading y``, ``Installing ...``)."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env=env, text=True, errors="replace", bufsize=1)
+    timed_out = threading.Event()
+
+    def kill() -> None:
+        timed_out.set()
+        process.kill()
+
+    timer = threading.Timer(PIP_TIMEOUT, kill)
+    timer.daemon = True
+    timer.start()
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.write(line)
+            text = line.strip()
+            if text.startswith(PIP_STEPS):
+                activity(f"pip: {text[:100]}")
+        code = process.wait()
+    except BaseException:  # Ctrl-C included: pip must not outlive the build
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        timer.cancel()
+    if timed_out.is_set():
+        raise subprocess.TimeoutExpired(command, PIP_TIMEOUT)
+    return code
 
 
 def tail_lines(path: Path, count: int) -> list[str]:

@@ -172,3 +172,44 @@ def test_failed_build_shows_its_log_tail_and_doctors_diagnosis(project, aws, age
     assert "doctor --only missing-requirement" in error["hint"]
     assert "ModuleNotFoundError" in result.stderr  # the tail is shown to a person too
     assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
+
+
+def test_ctrl_c_during_deploy_is_a_clean_interrupted_130(project, aws, agentcore_moto,
+                                                         monkeypatch):
+    from aibox_ops.deploy import hooks
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hooks, "provision", interrupted)
+    result = invoke("deploy", "--yes", project=project)
+    assert result.exit_code == 130, result.output
+    assert "KeyboardInterrupt" not in result.stdout + result.stderr
+    assert result.stderr.rstrip().endswith("interrupted")
+    assert "✗ Tables and secrets" in result.stderr
+    as_json = invoke("--json", "deploy", "--yes", project=project)
+    assert as_json.exit_code == 130
+    doc = json_out(as_json)
+    assert doc["ok"] is False and doc["error"]["exit_code"] == 130
+    assert doc["phases"][-1] == {**doc["phases"][-1], "name": "prerequisites",
+                                 "status": "failed", "summary": "interrupted"}
+
+
+def test_deploy_shows_its_plan_before_asking(project, aws, agentcore_moto, monkeypatch):
+    from typer.testing import CliRunner
+
+    from aibox_ops.cli import deploy_cmd, prompts
+    from aibox_ops.cli.main import app
+
+    monkeypatch.setattr(prompts, "can_ask", lambda: True)  # as on a terminal
+    monkeypatch.setattr(deploy_cmd, "can_ask", lambda: True)
+    result = CliRunner().invoke(app, ["--project", str(project), "deploy", "--no-warm"],
+                                input="n\n")
+    assert result.exit_code == 7, result.output
+    question = result.stderr.index("Deploy my_aibox_agent to ap-southeast-1?")
+    plan = result.stderr.index("deploy (dry run)")
+    assert plan < question
+    assert "create" in result.stderr[plan:question]  # the runtime would be created
+    assert ".bedrock_agentcore.yaml" in result.stderr[plan:question]
+    assert not (project / ".bedrock_agentcore.yaml").exists()  # declined: nothing written
+    assert aws.client("dynamodb").list_tables()["TableNames"] == []

@@ -137,7 +137,7 @@ def _warm_up(app: Any) -> None:
         # loaded (the sandboxed ones wait for the worker's hello), a stub model, no session.
         stub = _stub_model()
         provider = AgentProvider(model_builder=lambda choice, env: stub,
-                                 settings=SettingsStore(""), sessions=SessionStore(""))
+                                 settings=SettingsStore(None), sessions=SessionStore(""))
         tool_config = {"legacy_tools": list(catalog.LEGACY_TOOLS), "strands_tools_enabled": True}
         request = InvokeRequest(prompt="warm up", tool_config=tool_config)
 

@@ -73,7 +73,7 @@ class SettingsStore:
 
     def __init__(
         self,
-        table: str,
+        table: str | None,
         ttl_seconds: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
         region: str | None = None,
@@ -99,7 +99,8 @@ class SettingsStore:
 
     def _read(self) -> AgentSettings:
         if not self.table:
-            log.info("Settings: SETTING_TABLE is not set; using built-in defaults")
+            if self.table is not None:  # None: no table on purpose (the warm-up's store)
+                log.info("Settings: SETTING_TABLE is not set; using built-in defaults")
             return AgentSettings()
         try:
             response = aws.client("dynamodb", self.region).get_item(

@@ -4,6 +4,7 @@ fix-iam's library (``find_role``, ``read_role_documents``, ``required_access``,
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from ...errors import AwsError
@@ -88,19 +89,47 @@ def _detect(ctx: DoctorContext, service: str, noun: str,
         role, report = access_report(ctx, service)
     except AwsError as exc:
         if exc.code in ("NoSuchEntity", None) and "role" in exc.message.lower():
-            return failed(f"no runtime role found: {exc.message}", fix=exc.hint)
+            return dataclasses.replace(failed(f"no runtime role found: {exc.message}",
+                                              fix=exc.hint), fixable=False)
         raise
     missing, unsure = _verdict_lines(report)
+    gone = [name for name in resources if not exists(ctx, name)]
     absent = [f"{noun} {name} does not exist in {ctx.session.region}"  # type: ignore[union-attr]
-              for name in resources if not exists(ctx, name)]
+              for name in gone]
     evidence = [f"role {role.name} (found by {role.found_by})", *missing, *absent, *unsure]
     if missing or absent:
-        return failed(f"role {role.name}: {len(missing)} {service} permission(s) missing"
-                      + (f", {len(absent)} {noun}(s) missing" if absent else ""), evidence)
+        finding = failed(f"role {role.name}: {len(missing)} {service} permission(s) missing"
+                         + (f", {len(absent)} {noun}(s) missing" if absent else ""), evidence,
+                         fix=_fix_for(service, bool(missing), gone))
+        return dataclasses.replace(finding, fixable=_iam_fix_changes(ctx))
     if unsure:
-        return warned(f"role {role.name}: cannot prove every {service} permission", evidence)
+        return dataclasses.replace(
+            warned(f"role {role.name}: cannot prove every {service} permission", evidence),
+            fixable=_iam_fix_changes(ctx))
     return passed(f"role {role.name} has every {service} permission the manifest needs on "
                   f"{len(resources)} {noun}(s)", evidence)
+
+
+def _fix_for(service: str, permissions: bool, gone: list[str]) -> str | None:
+    """The commands for what is missing (None: the check's own hint, fix-iam)."""
+    if not gone:
+        return None
+    if service == "secretsmanager":
+        commands = ", ".join(f"`aibox-ops secrets set {name}`" for name in gone)
+        create = f"create the missing secret(s): {commands}"
+    else:
+        create = f"create the missing table(s) {', '.join(gone)}: `aibox-ops provision`"
+    if not permissions:
+        return create[0].upper() + create[1:] + "."
+    return f"Grant the permissions: `aibox-ops fix-iam` (or doctor --fix); {create}."
+
+
+def _iam_fix_changes(ctx: DoctorContext) -> bool:
+    """Whether fix-iam's plan (what `doctor --fix` applies) would change the role."""
+    try:
+        return bool(plan_iam_fix(ctx).changes)
+    except AwsError:
+        return False
 
 
 def _table_exists(ctx: DoctorContext, name: str) -> bool:
