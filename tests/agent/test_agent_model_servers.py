@@ -224,7 +224,8 @@ async def test_bedrock_stop_reasons_that_cut_the_answer_are_errors(openai_env, r
     openai_env.setenv("BEDROCK_REGION", "eu-central-1")
     model = ScriptedModel([text("Sure, here is"), stop(reason)])
     body = await AgentProvider(model_builder=builder(model)).run(
-        InvokeRequest(prompt="hi", tool_config=NO_TOOLS))
+        InvokeRequest(prompt="hi", model_id="global.anthropic.claude-sonnet-4-6",
+                      tool_config=NO_TOOLS))  # named: OPENAI_API_KEY would make OpenAI the default
     assert body["response"] == "Sure, here is"
     assert body["error"] == ("Model provider Bedrock (bedrock-runtime.eu-central-1.amazonaws.com) "
                              f"stopped: {what}; the answer is incomplete")
