@@ -107,6 +107,17 @@ def parse_manifest(data: Any, path: Path) -> Manifest:
     return Manifest(path=path, env_defaults=dict(defaults), statements=statements)
 
 
+def arn_service_and_type(arn: str) -> tuple[str, str]:
+    """``arn:P:dynamodb:R:A:table/T`` -> ``("dynamodb", "table")``; templates' ``${...}``
+    count as names. The type is ``""`` for an ARN whose resource has no type prefix."""
+    parts = re.sub(r"\$\{[^}]*\}", "x", arn).split(":", 5)
+    if len(parts) < 6:
+        return (parts[2] if len(parts) > 2 else "", "")
+    resource = parts[5]
+    kind = re.split(r"[/:]", resource, maxsplit=1)[0] if re.search(r"[/:]", resource) else ""
+    return parts[2], kind
+
+
 def _resource(raw: Any, where: str, bad: Any) -> ManifestResource:
     if not isinstance(raw, dict) or not isinstance(raw.get("arn"), str):
         raise bad(where, "must be an object with an 'arn'")

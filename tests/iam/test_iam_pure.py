@@ -180,7 +180,8 @@ def test_denied_lines_are_parsed_and_grouped():
         ("dynamodb:Query", f"arn:aws:dynamodb:{R}:{ACCOUNT}:table/t/index/gsi"),
         ("dynamodb:GetItem", f"arn:aws:dynamodb:{R}:{ACCOUNT}:table/t/index/gsi")]
     skipped: list[str] = []
-    statements = iam.statements_from_denials(denials, ACCOUNT, "r", skipped)
+    statements = iam.statements_from_denials(denials, f"arn:aws:iam::{ACCOUNT}:role/r",
+                                             {"dynamodb": {("dynamodb", "table")}}, skipped)
     assert statements == [{"Sid": "FromLogsDynamodbGetItemQuery", "Effect": "Allow",
                            "Action": ["dynamodb:GetItem", "dynamodb:Query"],
                            "Resource": [f"arn:aws:dynamodb:{R}:{ACCOUNT}:table/t/index/gsi"]}]
