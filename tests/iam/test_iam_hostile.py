@@ -116,3 +116,66 @@ def test_a_role_arn_with_another_path_is_refused(aws, world):
     good = invoke("--json", "fix-iam", "--dry-run", "--role",
                   f"arn:aws:iam::{ACCOUNT}:role/team/X", project=world.project)
     assert good.exit_code == 0, good.stderr
+
+
+@pytest.mark.parametrize(("tool", "needle"), [
+    ('[tool.aibox-ops]\nsecrets = ["*"]\n', "which is not a secret id"),
+    ('[tool.aibox-ops]\nsecrets = ["dev_*"]\n', "which is not a secret id"),
+    ('[tool.aibox-ops.environment]\nGEMINI_SECRET_ID = "*"\n', "is not a secret name"),
+    ('[tool.aibox-ops.environment]\nSESSION_TABLE = "aibox_*"\n', "is not a DynamoDB table"),
+    ('[tool.aibox-ops.environment]\nIMAGE_MODEL_ID = "*"\n', "a wildcard is never granted"),
+    ('[tool.aibox-ops.environment]\nAWS_REGION = "us-east-1:999999999999"\n',
+     "is not the ARN its template"),
+], ids=["secrets-star", "secrets-prefix", "env-secret", "env-table", "env-model", "env-colon"])
+def test_a_wildcard_name_is_refused_and_nothing_is_written(aws, world, tool, needle):
+    from tests.iam.conftest import make_iam_project
+
+    project = make_iam_project(world.project.parent / "wild", tool=tool)
+    result = invoke("--json", "fix-iam", "--yes", project=project)
+    assert result.exit_code == ExitCode.CONFIG, result.stdout + result.stderr
+    assert needle in result.stdout, result.stdout
+    assert "aibox-ops-data" not in inline(aws, world.role_name)
+
+
+@pytest.mark.parametrize(("statement", "needle"), [
+    ({"actions": ["iam:PassRole"], "resources": [{"type": "any", "arn": "*"}]},
+     "one service per statement, one of"),
+    ({"actions": ["iam:CreateUser"], "resources": [
+        {"type": "x", "arn": "arn:${aws:partition}:iam::${aws:account}:user/x"}]},
+     "one service per statement"),
+    ({"actions": ["sts:AssumeRole"], "resources": [
+        {"type": "x", "arn": "arn:${aws:partition}:iam::${aws:account}:role/Admin"}]},
+     "one service per statement"),
+    ({"actions": ["dynamodb:GetItem", "s3:GetObject"], "resources": [
+        {"type": "dynamodb-table", "arn": "arn:aws:dynamodb:*:${aws:account}:table/t"}]},
+     "one service per statement"),
+    ({"actions": ["dynamodb:GetItem"], "resources": [{"type": "x", "arn": "arn:*:*:*:*:*"}]},
+     "partition must be"),
+    ({"actions": ["dynamodb:GetItem"], "resources": [
+        {"type": "x", "arn": "arn:aws:dynamodb:*:*:table/t"}]}, "account must be"),
+    ({"actions": ["dynamodb:GetItem"], "resources": [
+        {"type": "x", "arn": "arn:aws:dynamodb:*:${aws:account}:table/*"}]},
+     "a wildcard in a table name"),
+    ({"actions": ["dynamodb:DeleteTable"], "resources": [{"type": "any", "arn": "*"}]},
+     "only polly may have resource '*'"),
+    ({"actions": ["secretsmanager:GetSecretValue"], "resources": [
+        {"type": "x", "arn": "arn:aws:secretsmanager:*:${aws:account}:secret:*"}]},
+     "a wildcard in a secret name"),
+    ({"actions": ["dynamodb:GetItem"], "resources": [
+        {"type": "x", "arn": "arn:aws:secretsmanager:*:${aws:account}:secret:s"}]},
+     "is not that of the statement's actions"),
+    ({"actions": ["bedrock:InvokeModel"], "resources": [
+        {"type": "x", "arn": "arn:aws:bedrock:*:${aws:account}:agent/*"}]},
+     "resource type 'agent'"),
+], ids=["iam-passrole-star", "iam-createuser", "sts", "mixed", "all-wild", "any-account",
+        "table-star", "star-not-polly", "secret-star", "other-service", "bedrock-agent"])
+def test_a_manifest_outside_the_allow_list_is_refused_before_any_write(aws, world, statement,
+                                                                        needle):
+    path = world.project / "agent" / "permissions.json"
+    data = json.loads(path.read_text())
+    data["statements"].append({"sid": "Extra", **statement})
+    path.write_text(json.dumps(data))
+    result = invoke("--json", "fix-iam", "--yes", project=world.project)
+    assert result.exit_code == ExitCode.FILE, result.stdout + result.stderr
+    assert "statements[6]" in result.stdout and needle in result.stdout, result.stdout
+    assert "aibox-ops-data" not in inline(aws, world.role_name)

@@ -84,7 +84,8 @@ def test_manifest_problems_name_the_file_and_field(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(FileError, match="'\\*' goes with type 'any'"):
         iam.load_manifest(settings)
-    data["statements"][0]["resources"][0]["arn"] = "arn:aws:dynamodb:x:1:table/${env:NOPE}"
+    data["statements"][0]["resources"][0]["arn"] = (
+        "arn:aws:dynamodb:${env:NOPE}:${aws:account}:table/t")
     path.write_text(json.dumps(data))
     with pytest.raises(ConfigError, match=r"\$\{env:NOPE\} is set neither"):
         iam.required_access(settings, iam.load_manifest(settings), ACCOUNT, "aws")
