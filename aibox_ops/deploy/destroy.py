@@ -17,7 +17,7 @@ from ..deploy_state import STATE_FIELDS, DeployState, load_deploy_state
 from ..errors import AwsError
 from ..plan import Change, Plan
 from .history import History, load_history, save_history
-from .runtime_api import call_service, delete_runtime, read_runtime
+from .runtime_api import call_service, delete_runtime
 
 
 def plan_destroy(session: AwsSession, settings: Settings, keep_images: bool = False) -> Plan:
@@ -30,7 +30,9 @@ def plan_destroy(session: AwsSession, settings: Settings, keep_images: bool = Fa
         items.append(Change(target, "delete" if delete else "unchanged", reason, kind=kind,
                             payload=payload or None))
 
-    runtime = read_runtime(session, state.agent_id) if state.agent_id else None
+    from .guard import read_own_runtime
+
+    runtime = read_own_runtime(session, settings, state, history)  # refuses another's
     if runtime is not None:
         add(runtime.agent_id, "runtime", True, f"runtime {runtime.arn}", agent_id=runtime.agent_id)
     elif state.agent_id:

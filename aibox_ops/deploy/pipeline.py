@@ -30,7 +30,6 @@ from .report import DeployOptions, DeployReport
 from .runtime_api import (
     RuntimeInfo,
     invocation_arn,
-    read_runtime,
     update_runtime,
     wait_ready,
 )
@@ -120,6 +119,10 @@ class _Deploy:
                 f"{self.state.account}, but your credentials are for account {account}",
                 hint="Switch profile (--profile) or stage (--stage), or deploy a new agent "
                      "name for this account.", code="WrongAccount")
+        from .guard import read_own_runtime
+
+        # Before anything is written: the runtime the YAML names must be this agent's.
+        self.runtime = read_own_runtime(self.session, self.s, self.state, self.history)
         phase.detail = {"account": account, "caller": identity["Arn"]}
         return f"account {account} ({identity['Arn']}); {doctor_note}"
 
@@ -168,8 +171,7 @@ class _Deploy:
 
     def launch(self, phase: PhaseReport) -> str:
         state, last = self.state, self.history.last
-        runtime = self.runtime = read_runtime(self.session, state.agent_id) \
-            if state.agent_id else None
+        runtime = self.runtime  # read and proven ours in preflight
         stale = bool(state.agent_id) and runtime is None
         if stale:
             self.report.warnings.append(

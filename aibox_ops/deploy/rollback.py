@@ -23,7 +23,6 @@ from .phases import PhaseReport, Skip
 from .runtime_api import (
     RuntimeInfo,
     invocation_arn,
-    read_runtime,
     update_runtime,
     wait_ready,
 )
@@ -43,12 +42,13 @@ class RollbackResult:
 def plan_rollback(session: AwsSession, settings: Settings, version: str | None = None,
                   ) -> tuple[Plan, RuntimeInfo, DeployRecord]:
     """Pick the image to go back to (pure apart from reading the runtime)."""
-    state = load_deploy_state(settings)
-    runtime = read_runtime(session, state.agent_id) if state.agent_id else None
+    from .guard import read_own_runtime
+
+    state, history = load_deploy_state(settings), load_history(settings)
+    runtime = read_own_runtime(session, settings, state, history)
     if runtime is None:
         raise AwsError(f"no runtime of {settings.agent_name} in {settings.region} to roll back",
                        hint="Deploy first (`aibox-ops deploy`).", code="NotDeployed")
-    history = load_history(settings)
     target = pick_target(history, runtime.image_uri, version)
     item = Change(settings.agent_name, "update",
                   f"image {runtime.image_uri} -> {target.image_uri} (deployed {target.time})",

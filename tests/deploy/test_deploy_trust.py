@@ -1,0 +1,94 @@
+"""deploy, rollback and destroy trust no local file (issue 18): a runtime id, a created role
+name or a history record edited by hand never makes them act on someone else's resources."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aibox_ops.config import load_settings
+from aibox_ops.deploy.history import HISTORY_PATH
+from aibox_ops.deploy.yaml_state import write_project_state
+from aibox_ops.errors import ExitCode
+from aibox_ops.render import apply_render, plan_render
+from tests.helpers import invoke, json_out
+
+REGION, ACCOUNT = "ap-southeast-1", "123456789012"
+
+
+def other_runtime(aws, name: str = "other_team_agent") -> str:
+    """A runtime in moto that this project did not create (with agentcore_moto, a deploy
+    that wrongly launched would finish, and the test fail, instead of hanging)."""
+    reply = aws.client("bedrock-agentcore-control").create_agent_runtime(
+        agentRuntimeName=name, roleArn=f"arn:aws:iam::{ACCOUNT}:role/theirs",
+        agentRuntimeArtifact={"containerConfiguration": {
+            "containerUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/theirs:v1"}},
+        networkConfiguration={"networkMode": "PUBLIC"})
+    return reply["agentRuntimeId"]
+
+
+def point_yaml_at(project, runtime_id: str, **more: str):
+    settings = load_settings(project, environ={})
+    apply_render(project, plan_render(settings))
+    write_project_state(settings, {"agent_id": runtime_id, **more})
+    return settings
+
+
+def write_history(project, settings, created: dict, deploys: list | None = None) -> None:
+    path = project / HISTORY_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = f"{settings.agent_name}@{settings.region}"
+    path.write_text(json.dumps({"version": 1, "targets": {
+        key: {"created": created, "deploys": deploys or []}}}))
+
+
+def error_of(result) -> dict:
+    """The error of a --json run (deploy nests it under "error"; others are the error)."""
+    doc = json_out(result)
+    return doc["error"] if isinstance(doc.get("error"), dict) else doc
+
+
+def runtime_unchanged(aws, runtime_id: str) -> bool:
+    reply = aws.client("bedrock-agentcore-control").get_agent_runtime(agentRuntimeId=runtime_id)
+    return reply["agentRuntimeVersion"] == "1" and reply["agentRuntimeArtifact"][
+        "containerConfiguration"]["containerUri"].endswith("/theirs:v1")
+
+
+RECORD = {"time": "2026-01-01T00:00:00+00:00", "action": "deploy", "content_hash": "a" * 64,
+          "config_hash": "b", "image_uri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/x:old"}
+
+
+@pytest.mark.parametrize("command", [["deploy", "--yes", "--no-warm"], ["destroy", "--yes"],
+                                     ["rollback", "--yes"]])
+def test_another_teams_runtime_named_in_the_yaml_is_never_touched(project, aws, agentcore_moto,
+                                                                   command):
+    theirs = other_runtime(aws)
+    settings = point_yaml_at(project, theirs)
+    write_history(project, settings, {}, [RECORD])
+    result = invoke("--json", *command, project=project)
+    assert result.exit_code == ExitCode.AWS, result.stdout + result.stderr
+    error = error_of(result)
+    assert error["code"] == "WrongRuntime" and "'other_team_agent'" in error["message"]
+    assert runtime_unchanged(aws, theirs)
+    assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"]
+    assert not aws.client("dynamodb").list_tables()["TableNames"]  # nothing provisioned
+
+
+def test_a_runtime_of_our_name_that_we_did_not_create_is_refused(project, aws):
+    ours = other_runtime(aws, "my_aibox_agent")
+    impostor = other_runtime(aws, "my_aibox_agent_2")
+    settings = point_yaml_at(project, impostor)
+    write_history(project, settings, {"runtime": ours})
+    assert invoke("--json", "destroy", "--yes", project=project).exit_code == ExitCode.AWS
+    # Same name as the agent, but not the runtime aibox-ops recorded as created.
+    twin = aws.client("bedrock-agentcore-control")
+    twin.delete_agent_runtime(agentRuntimeId=impostor)
+    settings = load_settings(project, environ={})
+    other_region_copy = other_runtime(aws, "my_aibox_agent")  # a second one of our name
+    write_project_state(settings, {"agent_id": other_region_copy})
+    result = invoke("--json", "destroy", "--yes", project=project)
+    assert result.exit_code == ExitCode.AWS
+    assert f"aibox-ops created runtime {ours}" in error_of(result)["message"]
+    ids = {r["agentRuntimeId"] for r in twin.list_agent_runtimes()["agentRuntimes"]}
+    assert {ours, other_region_copy} <= ids
