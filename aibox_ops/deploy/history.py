@@ -36,6 +36,7 @@ class DeployRecord:
     runtime_arn: str | None = None
     build_id: str | None = None
     stage: str | None = None
+    iam_applied: bool = False  # set only once the iam phase has finished for this deploy
 
     def to_dict(self) -> dict[str, Any]:
         """Machine-readable form."""

@@ -86,7 +86,8 @@ def fix_iam(session: AwsSession, settings: Settings, state: DeployState,
     phase.detail = {"role": role.name, "backup_id": result.backup_id,
                     "applied": result.applied}
     return (f"{len(result.applied)} owned policy(ies) written to {role.name} "
-            f"(backup {result.backup_id}; `aibox-ops fix-iam --rollback` restores it)")
+            f"(backup {result.backup_id}; `aibox-ops fix-iam --rollback {result.backup_id}` "
+            "restores it)")
 
 
 def health_check(session: AwsSession, settings: Settings, runtime_arn: str,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ..aws import AwsSession
@@ -230,12 +231,18 @@ class _Deploy:
     def iam(self, phase: PhaseReport) -> str:
         if self.opts.no_iam:
             raise Skip("--no-iam")
-        if self.report.action == "unchanged":
+        last = self.history.last
+        if self.report.action == "unchanged" and last is not None and last.iam_applied:
             # Same agent content (permissions.json included) and configuration as the last
-            # deploy, which applied IAM: nothing new to grant.
+            # deploy, whose iam phase finished: nothing new to grant.
             raise Skip("unchanged since the last deploy; `aibox-ops fix-iam --check` verifies")
-        return hooks.fix_iam(self.session, self.s, load_deploy_state(self.s), phase,
-                             self.opts.dry_run)
+        summary = hooks.fix_iam(self.session, self.s, load_deploy_state(self.s), phase,
+                                self.opts.dry_run)
+        if not self.opts.dry_run and last is not None:
+            # Recorded only now: a failed or interrupted iam phase is redone next deploy.
+            self.history.deploys[-1] = replace(last, iam_applied=True)
+            save_history(self.s, self.history)
+        return summary
 
     def health(self, phase: PhaseReport) -> str:
         if self.opts.dry_run:

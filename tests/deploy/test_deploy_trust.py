@@ -28,7 +28,7 @@ def other_runtime(aws, name: str = "other_team_agent") -> str:
     return reply["agentRuntimeId"]
 
 
-def point_yaml_at(project, runtime_id: str, **more: str):
+def point_yaml_at(project, runtime_id: str | None, **more: str):
     settings = load_settings(project, environ={})
     apply_render(project, plan_render(settings))
     write_project_state(settings, {"agent_id": runtime_id, **more})
@@ -92,3 +92,37 @@ def test_a_runtime_of_our_name_that_we_did_not_create_is_refused(project, aws):
     assert f"aibox-ops created runtime {ours}" in error_of(result)["message"]
     ids = {r["agentRuntimeId"] for r in twin.list_agent_runtimes()["agentRuntimes"]}
     assert {ours, other_region_copy} <= ids
+
+
+@pytest.mark.slow
+def test_a_failed_iam_phase_is_redone_by_the_next_deploy(project, aws, agentcore_moto):
+    from aibox_ops.aws import open_session
+    from aibox_ops.deploy import DeployOptions, load_history, run_deploy
+    from aibox_ops.errors import AwsError
+
+    iam = aws.client("iam")
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "bedrock-agentcore.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]}
+    role_arn = iam.create_role(RoleName="my-own-agent-role",
+                               AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    big = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{'b' * 10100}"}]}
+    iam.put_role_policy(RoleName="my-own-agent-role", PolicyName="team-big",
+                        PolicyDocument=json.dumps(big))
+    settings = point_yaml_at(project, None, execution_role=role_arn)
+    options = DeployOptions(timeout=5, poll=0.05, no_warm=True)
+    with pytest.raises(AwsError, match="over IAM's 10240-character limit"):
+        run_deploy(open_session(settings.region), settings, options)
+    assert load_history(settings).last.iam_applied is False  # the build did reach the runtime
+    iam.delete_role_policy(RoleName="my-own-agent-role", PolicyName="team-big")
+
+    again = run_deploy(open_session(settings.region), load_settings(project, environ={}), options)
+    phases = {p.name: p for p in again.phases}
+    assert again.action == "unchanged" and phases["iam"].status == "ok", phases["iam"].summary
+    assert "aibox-ops-data" in iam.list_role_policies(RoleName="my-own-agent-role")["PolicyNames"]
+    backup = phases["iam"].detail["backup_id"]
+    assert f"`aibox-ops fix-iam --rollback {backup}`" in phases["iam"].summary
+    assert load_history(settings).last.iam_applied is True
+    third = run_deploy(open_session(settings.region), load_settings(project, environ={}), options)
+    assert {p.name: p.status for p in third.phases}["iam"] == "skipped"
