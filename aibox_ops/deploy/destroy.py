@@ -72,6 +72,13 @@ def plan_destroy(session: AwsSession, settings: Settings, keep_images: bool = Fa
 
 def apply_destroy(session: AwsSession, settings: Settings, plan: Plan) -> list[str]:
     """Delete every item planned for deletion; forget the deploy state. Returns targets."""
+    from .lock import project_lock
+
+    with project_lock(settings, "destroy"):
+        return _apply_destroy(session, settings, plan)
+
+
+def _apply_destroy(session: AwsSession, settings: Settings, plan: Plan) -> list[str]:
     done: list[str] = []
     for item in plan.items:
         if item.status != "delete":

@@ -43,9 +43,17 @@ def run_deploy(session: AwsSession, settings: Settings, options: DeployOptions,
 
     Pass ``report`` to keep the partial phase list when a phase fails.
     """
-    run = _Deploy(session, settings, options, reporter or NullReporter(),
-                  log or (lambda _line: None), report or DeployReport(settings, options))
-    return run.run()
+    from .lock import project_lock
+
+    def run() -> DeployReport:  # the history is read inside the lock
+        return _Deploy(session, settings, options, reporter or NullReporter(),
+                       log or (lambda _line: None),
+                       report or DeployReport(settings, options)).run()
+
+    if options.dry_run:  # writes nothing: no lock (and no .aibox-ops folder)
+        return run()
+    with project_lock(settings, "deploy"):
+        return run()
 
 
 class _Deploy:

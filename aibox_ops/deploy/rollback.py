@@ -84,6 +84,14 @@ def apply_rollback(session: AwsSession, settings: Settings, runtime: RuntimeInfo
                    target: DeployRecord, timeout: float = 900.0, poll: float = 5.0,
                    ) -> RollbackResult:
     """Update the runtime to the target image, wait for READY, health-check, record."""
+    from .lock import project_lock
+
+    with project_lock(settings, "rollback"):
+        return _apply_rollback(session, settings, runtime, target, timeout, poll)
+
+
+def _apply_rollback(session: AwsSession, settings: Settings, runtime: RuntimeInfo,
+                    target: DeployRecord, timeout: float, poll: float) -> RollbackResult:
     from . import hooks
 
     config = runtime_config_params(settings)

@@ -126,3 +126,43 @@ def test_a_failed_iam_phase_is_redone_by_the_next_deploy(project, aws, agentcore
     assert load_history(settings).last.iam_applied is True
     third = run_deploy(open_session(settings.region), load_settings(project, environ={}), options)
     assert {p.name: p.status for p in third.phases}["iam"] == "skipped"
+
+
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from aibox_ops.config import load_settings
+from aibox_ops.deploy.lock import project_lock
+with project_lock(load_settings(Path(sys.argv[1]), environ={}), "deploy"):
+    print("held", flush=True)
+    sys.stdin.read()  # until the test closes our stdin
+"""
+
+
+def test_a_second_deploy_while_one_runs_is_refused_naming_the_other(project, aws):
+    import subprocess
+    import sys
+
+    from aibox_ops.aws import open_session
+    from aibox_ops.deploy.destroy import apply_destroy
+    from aibox_ops.deploy.lock import project_lock
+    from aibox_ops.errors import RefusedError
+    from aibox_ops.plan import Plan
+
+    other = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(project)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "held"
+        result = invoke("--json", "deploy", "--yes", "--no-warm", project=project)
+        assert result.exit_code == ExitCode.REFUSED, result.stdout + result.stderr
+        message = error_of(result)["message"]
+        assert f"pid {other.pid}" in message and "`aibox-ops deploy`" in message, message
+        assert not (project / HISTORY_PATH).exists()
+        settings = load_settings(project, environ={})
+        with pytest.raises(RefusedError, match=f"pid {other.pid}"):
+            apply_destroy(open_session(settings.region), settings, Plan("destroy", []))
+    finally:
+        other.stdin.close()
+        other.wait(timeout=30)
+    with project_lock(settings, "deploy"):  # released when the other run ended
+        pass
