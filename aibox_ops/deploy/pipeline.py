@@ -27,6 +27,7 @@ from .context import BuildContext, apply_build_context, build_dir, plan_build_co
 from .fingerprints import config_digest, doctor_inputs_key, requirements_inputs_key
 from .history import DeployRecord, History, load_history, save_history
 from .phases import NullReporter, PhaseReport, Reporter, Skip, run_phase
+from .recover import persist_toolkit_state, recovered_state
 from .report import DeployOptions, DeployReport
 from .runtime_api import (
     RuntimeInfo,
@@ -131,6 +132,8 @@ class _Deploy:
         from .guard import read_own_runtime
 
         # Before anything is written: the runtime the YAML names must be this agent's.
+        self.state = recovered_state(self.session, self.s, self.state, self.history,
+                                     self.opts.dry_run, self.report.warnings)
         self.runtime = read_own_runtime(self.session, self.s, self.state, self.history)
         phase.detail = {"account": account, "caller": identity["Arn"]}
         return f"account {account} ({identity['Arn']}); {doctor_note}"
@@ -278,7 +281,7 @@ class _Deploy:
     def _launch_with_toolkit(self, stale: bool) -> None:
         from . import toolkit
         from .created import missing_before_launch
-        from .yaml_state import read_toolkit_state, write_project_state, write_toolkit_config
+        from .yaml_state import write_project_state, write_toolkit_config
 
         assert self.context is not None and self.context_dir is not None
         dropped = toolkit.upload_drops(sorted(self.context.files))
@@ -300,9 +303,11 @@ class _Deploy:
                                            forget_runtime=stale)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         tag = f"{self.context.content_hash[:12]}-{stamp}"
+        launched = False
         try:
             result = toolkit.launch(config_path, self.s.agent_name, self.config, tag,
                                     self.log, self.s.profile)
+            launched = True
         except toolkit.BuildFailed as error:
             project = names["codebuild_project"]
             error.log_tail = read_build_log_tail(self.session, project)
@@ -314,12 +319,10 @@ class _Deploy:
             raise
         finally:
             # Whatever happened (Ctrl-C included), keep what the toolkit created.
-            values = {k: v for k, v in read_toolkit_state(self.s).items() if v}
-            if values:
-                self.report.warnings += write_project_state(self.s, values)
-        if self.runtime is None:
-            self.history.created["runtime"] = result.agent_id
-            save_history(self.s, self.history)
+            problem = persist_toolkit_state(self.s, self.history, self.runtime is None,
+                                            self.report.warnings)
+            if problem is not None and launched:
+                raise problem
         self.build_id = result.build_id
         self.report.agent_id, self.report.runtime_arn = result.agent_id, result.agent_arn
         self.report.image_uri = result.image_uri

@@ -166,3 +166,56 @@ def test_a_second_deploy_while_one_runs_is_refused_naming_the_other(project, aws
         other.wait(timeout=30)
     with project_lock(settings, "deploy"):  # released when the other run ended
         pass
+
+
+@pytest.mark.slow
+def test_a_runtime_id_the_yaml_write_lost_is_recovered_not_duplicated(project, aws,
+                                                                      agentcore_moto,
+                                                                      monkeypatch):
+    from aibox_ops.aws import open_session
+    from aibox_ops.deploy import DeployOptions, load_history, run_deploy, yaml_state
+    from aibox_ops.deploy_state import load_deploy_state
+    from aibox_ops.errors import FileError
+
+    settings = load_settings(project, environ={})
+    real = yaml_state.atomic_write
+    yaml_path = settings.path(".bedrock_agentcore.yaml")
+    full = {"on": False}
+
+    def disk_full(path, text):
+        if full["on"] and path == yaml_path:
+            raise FileError(f"{path}: cannot be written (No space left on device)")
+        real(path, text)
+
+    monkeypatch.setattr(yaml_state, "atomic_write", disk_full)
+    apply_render(project, plan_render(settings))
+    full["on"] = True  # from now on (the launch's write-back) the YAML cannot be written
+    options = DeployOptions(timeout=5, poll=0.05, no_warm=True)
+    with pytest.raises(FileError, match="No space left") as info:
+        run_deploy(open_session(settings.region), settings, options)
+    assert "the next deploy records it" in info.value.hint
+    control = aws.client("bedrock-agentcore-control")
+    [first] = control.list_agent_runtimes()["agentRuntimes"]
+    assert not load_deploy_state(settings).agent_id  # only the scratch file knows it
+    assert load_history(settings).created["runtime"] == first["agentRuntimeId"]
+
+    full["on"] = False
+    report = run_deploy(open_session(settings.region), load_settings(project, environ={}),
+                        options)
+    assert any("recovered" in w for w in report.warnings), report.warnings
+    assert report.action == "build" and report.agent_id == first["agentRuntimeId"]
+    assert [r["agentRuntimeId"] for r in control.list_agent_runtimes()["agentRuntimes"]] == \
+        [first["agentRuntimeId"]]
+    assert load_deploy_state(settings).agent_id == first["agentRuntimeId"]
+
+
+@pytest.mark.parametrize("blocker", [".aibox-ops/logs", ".aibox-ops"])
+def test_a_file_where_a_state_folder_belongs_is_a_clear_file_error(project, aws, blocker):
+    settings = load_settings(project, environ={})
+    apply_render(project, plan_render(settings))
+    (project / blocker).parent.mkdir(parents=True, exist_ok=True)
+    (project / blocker).write_text("not a folder\n")
+    result = invoke("--json", "deploy", "--yes", "--no-warm", project=project)
+    assert result.exit_code == ExitCode.FILE, result.stdout + result.stderr
+    assert blocker in error_of(result)["message"] and "Traceback" not in result.stderr
+    assert not aws.client("dynamodb").list_tables()["TableNames"]
