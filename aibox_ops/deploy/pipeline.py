@@ -90,7 +90,9 @@ class _Deploy:
     def preflight(self, phase: PhaseReport) -> str:
         from ..render import plan_render
         from ..requirements import plan_requirements
+        from .guard import check_image_files
 
+        check_image_files(self.s)  # before anything reads the agent's files
         # Planned once: the render and requirements phases apply these same plans. The
         # requirements check (uv export + an import scan, ~0.8 s) is skipped when none of
         # its inputs changed since it last passed.

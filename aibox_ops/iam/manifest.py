@@ -82,6 +82,8 @@ def load_manifest(settings: Settings) -> Manifest:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FileError(f"{path}: is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise FileError(f"{path}: is nested too deeply to be a permissions manifest") from None
     return parse_manifest(data, path)
 
 

@@ -107,7 +107,7 @@ def detect_project(project_dir: Path, answers: dict[str, str] | None = None) -> 
         ask(Question("agent_name", "Agent name (letters, digits, _)", DEFAULT_AGENT_NAME))
     entry = _detect_entrypoint(project_dir, table, toolkit, put, ask)
     if entry and len(Path(entry).parts) == 1 and "packages" not in table:
-        packages = local_packages(project_dir, entry)
+        packages = local_packages(project_dir, entry, out.notes)
         put("packages", packages, f"imports of {entry} (transitively)")
     env = _dockerfile_env(project_dir, toolkit, table, answers, out)
     if toolkit is not None and toolkit.region:

@@ -219,3 +219,23 @@ def test_a_file_where_a_state_folder_belongs_is_a_clear_file_error(project, aws,
     assert result.exit_code == ExitCode.FILE, result.stdout + result.stderr
     assert blocker in error_of(result)["message"] and "Traceback" not in result.stderr
     assert not aws.client("dynamodb").list_tables()["TableNames"]
+
+
+def test_a_fifo_or_dev_zero_named_py_in_the_agent_is_a_clear_file_error(project, aws):
+    import os
+    import subprocess
+    import sys
+
+    settings = load_settings(project, environ={})
+    apply_render(project, plan_render(settings))
+    os.mkfifo(project / "agent" / "genai" / "stream.py")
+    (project / "agent" / "zero.py").symlink_to("/dev/zero")
+    code = ("import sys; from aibox_ops.entry import run; sys.argv = ['aibox-ops', '--json', "
+            "'--project', sys.argv[1], 'deploy', '--yes', '--no-warm']; run()")
+    # A child with a deadline: on a regression it would block on the FIFO for ever.
+    done = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == ExitCode.FILE, done.stdout + done.stderr
+    message = json.loads(done.stdout)["error"]["message"]
+    assert "not a regular file" in message and ("stream.py" in message or "zero.py" in message)
+    assert not aws.client("dynamodb").list_tables()["TableNames"]

@@ -179,3 +179,11 @@ def test_a_manifest_outside_the_allow_list_is_refused_before_any_write(aws, worl
     assert result.exit_code == ExitCode.FILE, result.stdout + result.stderr
     assert "statements[6]" in result.stdout and needle in result.stdout, result.stdout
     assert "aibox-ops-data" not in inline(aws, world.role_name)
+
+
+def test_a_manifest_nested_100000_deep_is_a_file_error_not_a_crash(aws, world):
+    path = world.project / "agent" / "permissions.json"
+    path.write_text('{"statements": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    result = invoke("--json", "fix-iam", "--dry-run", project=world.project)
+    assert result.exit_code == ExitCode.FILE, result.stdout
+    assert "nested too deeply" in json_out(result)["message"]
