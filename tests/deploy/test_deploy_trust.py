@@ -239,3 +239,13 @@ def test_a_fifo_or_dev_zero_named_py_in_the_agent_is_a_clear_file_error(project,
     message = json.loads(done.stdout)["error"]["message"]
     assert "not a regular file" in message and ("stream.py" in message or "zero.py" in message)
     assert not aws.client("dynamodb").list_tables()["TableNames"]
+
+
+def test_an_unknown_key_in_a_history_record_keeps_the_record(project):
+    from aibox_ops.deploy import load_history
+
+    settings = load_settings(project, environ={})
+    write_history(project, settings, {}, [{**RECORD, "added_by_a_newer_version": 1},
+                                          {"time": "x"}, "not a record"])
+    [record] = load_history(settings).deploys
+    assert record.image_uri == RECORD["image_uri"]
