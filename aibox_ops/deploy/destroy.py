@@ -59,12 +59,21 @@ def plan_destroy(session: AwsSession, settings: Settings, keep_images: bool = Fa
             "build source uploaded by deploy", bucket=state.source_bucket,
             key=created["source_key"])
     _plan_images(state, history, keep_images, add)
+    from .toolkit import resource_names
+
+    # deploys.json is a local file: a created role counts only under the name the toolkit
+    # derives for this agent and region (a hand-edited "Admin" is never deleted).
+    derived = resource_names(settings.agent_name, settings.region)
     for field, kind in (("codebuild_role", "role"), ("execution_role", "role")):
         arn = getattr(state, field)
         name = (arn or "").rsplit("/", 1)[-1] or created.get(field)
         if not name:
             continue
         mine = created.get(field) == name
+        if mine and name != derived[field]:
+            add(name, kind, False, f"recorded as created, but not the name deploy gives it "
+                f"({derived[field]}): never deleted")
+            continue
         add(name, kind, mine, "created by aibox-ops deploy" if mine
             else "supplied by you (not created by aibox-ops): never deleted")
     return Plan("destroy", items)

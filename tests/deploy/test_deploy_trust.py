@@ -249,3 +249,14 @@ def test_an_unknown_key_in_a_history_record_keeps_the_record(project):
                                           {"time": "x"}, "not a record"])
     [record] = load_history(settings).deploys
     assert record.image_uri == RECORD["image_uri"]
+
+
+def test_destroy_never_deletes_a_hand_edited_created_role(project, aws):
+    iam = aws.client("iam")
+    iam.create_role(RoleName="Admin", AssumeRolePolicyDocument="{}")
+    settings = point_yaml_at(project, None, execution_role=f"arn:aws:iam::{ACCOUNT}:role/Admin")
+    write_history(project, settings, {"execution_role": "Admin"})
+    result = invoke("--json", "destroy", "--yes", project=project)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert iam.get_role(RoleName="Admin")["Role"]["RoleName"] == "Admin"
+    assert "not the name deploy gives it" in result.stdout
