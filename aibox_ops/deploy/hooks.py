@@ -103,7 +103,10 @@ def health_check(session: AwsSession, settings: Settings, runtime_arn: str,
     phase.detail = {"reply": chunks[:5]}
     if any(chunk.get("status") == "healthy" for chunk in chunks):
         return "agent answered healthy"
-    raise AwsError(f"the health invocation did not answer healthy: {chunks[:3]}",
+    from ..doctor.redact import redact
+
+    # The reply may echo a key the agent holds: masked before it reaches any message.
+    raise AwsError(f"the health invocation did not answer healthy: {redact(str(chunks[:3]))}",
                    hint="See `aibox-ops logs --since 15m`.", code="Unhealthy")
 
 
