@@ -29,6 +29,7 @@ from genai.local import aws_credentials_hint, listening_line
 from genai.logsetup import configure_logging
 from genai.model_default import describe_default
 from genai.output import scrub, scrub_stream, scrub_text
+from genai.redact import redact
 from genai.request import RequestError, parse_action, parse_invoke, wants_stream
 from genai.server.app import AgentApp
 from genai.server.responses import ChunkStreamResponse, DeferredJSONResponse
@@ -98,6 +99,12 @@ def health() -> dict[str, Any]:
     }
 
 
+def _quoted(exc: Exception) -> str:
+    """The client's text as a JSON string, spaces escaped too: the same text, but never in a
+    form log readers (fix-iam --from-logs) take for an AWS denial. Redacted before escaping."""
+    return json.dumps(redact(str(exc))).replace(" ", "\\u0020")
+
+
 async def _single(chunk: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
     yield chunk
 
@@ -113,7 +120,7 @@ def dispatch(payload: Any, session_id: str | None, force_stream: bool = False) -
             return _single(health()) if force_stream else health()
         request = parse_invoke(payload, Limits.from_env())
     except RequestError as exc:
-        log.info("Rejected request: %s", exc)
+        log.info("Rejected request: %s", _quoted(exc))
         message = scrub_text(str(exc))  # it may quote the client's text
         return _single(error_chunk(message)) if streaming else response_body(error=message)
     if streaming:
@@ -185,7 +192,7 @@ async def ws_handler(websocket: Any, context: Any) -> None:
             await websocket.close(code=IDLE_CLOSE_CODE)
             return
         except RequestError as exc:
-            log.info("Rejected request: %s", exc)
+            log.info("Rejected request: %s", _quoted(exc))
             await websocket.send_json(error_chunk(str(exc)))
             return
         except ClientGone:

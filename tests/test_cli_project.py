@@ -137,7 +137,7 @@ def test_a_profile_that_does_not_exist_fails_as_soon_as_aws_is_needed(tmp_path, 
 
 @pytest.mark.parametrize("tool,rule", [
     ('tables = ["ab"]', "3-255 characters: letters, digits, _ . -"),
-    ('secrets = ["a b"]', "1-512 characters: letters, digits and / _ + = . @ * -"),
+    ('secrets = ["a b"]', "1-512 characters: letters, digits and / _ + = . @ -; no wildcards"),
 ])
 def test_rejected_names_state_the_rule(tmp_path, tool, rule):
     make_project(tmp_path, tool=f"[tool.aibox-ops]\n{tool}\n")

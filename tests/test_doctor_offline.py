@@ -284,3 +284,22 @@ def test_model_set_in_the_dockerfile_env_is_judged(tmp_path):
     assert result["status"] == "fail", result
     assert result["evidence"] == [f".bedrock_agentcore/{AGENT}/Dockerfile:9 ENV DEFAULT_MODEL_ID"
                                   " = us.meta.llama3-2-90b-instruct-v1:0"]
+
+
+def test_secrets_in_image_flags_a_symlink_out_of_the_agent_folder(tmp_path):
+    root = healthy_project(tmp_path)
+    assert check(root, "secrets-in-image")["status"] == "pass"
+    (root / ".env").write_text("OPENAI_API_KEY=sk-x\n")
+    outside = tmp_path.parent / f"{tmp_path.name}-elsewhere"  # out of the project
+    outside.mkdir()
+    (outside / "notes.txt").write_text("x\n")
+    (root / "agent" / "settings.txt").symlink_to("../.env")
+    (root / "agent" / "shared").symlink_to(outside)
+    (root / "agent" / "inside.py").write_text("X = 1\n")
+    (root / "agent" / "alias.py").symlink_to("inside.py")  # inside the folder: fine
+    result = check(root, "secrets-in-image")
+    assert result["status"] == "fail", result
+    text = "\n".join(result["evidence"])
+    assert "agent/settings.txt -> ../.env: a symbolic link to an env file" in text
+    assert f"agent/shared -> {outside}: a symbolic link out of the project" in text
+    assert "alias.py" not in text

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..errors import AiboxError
+from ..errors import AiboxError, ExitCode
 from .deploy_local import Detach, LocalFlag, Port, deploy_local
 from .invocation import as_invoked
 from .options import DryRun
@@ -61,6 +61,7 @@ def deploy(
             render_summary(preview, console())
         confirm(state, f"Deploy {where}?", yes)
     log = DeployLog(settings.path(LOG_DIR), echo=state.verbose, keep=not dry_run)
+    log.prepare()  # a bad log folder is a clear FileError now, never a crash mid-launch
     report = DeployReport(settings, options)
     try:
         with PhaseProgress() as progress:
@@ -71,6 +72,9 @@ def deploy(
         if state.json:
             emit_json({**report.to_dict(), "ok": False, "error": {
                 "error": "Interrupted", "message": "interrupted (Ctrl-C)", "exit_code": 130}})
+            # One JSON document per run: this one says where the deploy stood, so main's
+            # generic "interrupted" document is not printed after it.
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         elif report.log_path:
             console().print(f"[dim]toolkit log: {escape(report.log_path)}[/]")
         raise
@@ -134,15 +138,33 @@ class DeployLog:
         self.path = folder / f"deploy-{stamp}.log"
         self.echo, self.keep, self.lines = echo, keep, 0
 
+    def prepare(self) -> None:
+        """Create the log folder (when kept); FileError (exit 4) naming it if it cannot be."""
+        if not self.keep:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from ..errors import FileError
+
+            raise FileError(f"{self.path.parent}: cannot hold the deploy log "
+                            f"({exc.strerror or exc})", hint="Move the file of that name "
+                            "away; nothing was deployed.") from None
+
     def write(self, line: str) -> None:
-        """One line of log (echoed to stderr with --verbose)."""
+        """One line of log (echoed to stderr with --verbose). A failing write (disk full)
+        stops the log, never the deploy: AWS may already hold what the launch created."""
         if self.echo:
             console().print(f"[dim]toolkit:[/] {escape(line)}")
         if not self.keep:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
+        try:
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+        except OSError as exc:
+            self.keep = False
+            warn(f"{self.path}: the deploy log stopped ({exc.strerror or exc})")
+            return
         self.lines += 1
 
     def relative(self, root: Path) -> str | None:

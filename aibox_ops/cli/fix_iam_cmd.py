@@ -69,9 +69,12 @@ def fix_iam(
     ref = iam.find_role(session, settings, deploy, explicit=role)
     log_info: dict[str, Any] | None = None
     statements = None
+    manifest = iam.load_manifest(settings)
     if from_logs:
-        statements, log_info = _read_logs(session, settings, deploy, ref, since, seconds)
-    planned = iam.plan_role_access(session, settings, ref, extra_statements=statements)
+        statements, log_info = _read_logs(session, settings, deploy, ref, since, seconds,
+                                          manifest)
+    planned = iam.plan_role_access(session, settings, ref, manifest=manifest,
+                                   extra_statements=statements)
     plan = planned.plan
     current = iam.evaluate_access(planned.documents, planned.requirements)
     extra: dict[str, Any] = {
@@ -136,7 +139,7 @@ def _verification_failed(state: AppState, role_name: str, backup_id: str | None,
 
 
 def _read_logs(session: Any, settings: Any, deploy: Any, ref: Any, since: str,
-               seconds: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+               seconds: int, manifest: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     from .. import iam
 
     runtime_id = iam.find_runtime_id(session, settings, deploy)
@@ -151,7 +154,7 @@ def _read_logs(session: Any, settings: Any, deploy: Any, ref: Any, since: str,
             error.hint = f"The log group {group} does not exist yet: invoke the agent first."
         raise
     skipped: list[str] = []
-    statements = iam.statements_from_denials(denials, ref.arn.split(":")[4], ref.name, skipped)
+    statements = iam.statements_from_denials(denials, ref.arn, iam.log_scope(manifest), skipped)
     return statements, {"log_group": group, "since": since,
                         "denials": [d.to_dict() for d in denials], "skipped": skipped,
                         "proposed": statements}

@@ -124,5 +124,8 @@ def _json_lines(chunks, session_id: str, target: str) -> None:
 
 
 def _line(obj: dict) -> None:
+    from .output import mask_errors
+
+    mask_errors(obj)  # an endpoint may echo a key into its error
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
     sys.stdout.flush()

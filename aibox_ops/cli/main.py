@@ -42,7 +42,14 @@ class AiboxGroup(FullHelpGroup):
         except KeyboardInterrupt:
             from .output import console
 
-            console().print("interrupted")
+            state = ctx.obj if isinstance(ctx.obj, AppState) else AppState()
+            if state.json:  # a --json run always ends with one JSON document
+                interrupted = AiboxError("interrupted (Ctrl-C)", hint="Run the command again; "
+                                         "what was written so far is whole (atomic writes).")
+                interrupted.exit_code = ExitCode.INTERRUPTED
+                _report(interrupted, state)
+            else:
+                console().print("interrupted")
             ctx.exit(int(ExitCode.INTERRUPTED))
         except Exception as exc:
             if _is_cli_control_flow(exc):

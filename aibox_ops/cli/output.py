@@ -48,9 +48,29 @@ def warn(message: str) -> None:
 
 
 def emit_json(payload: dict[str, Any]) -> None:
-    """One JSON document on stdout (the only thing --json prints there)."""
+    """One JSON document on stdout (the only thing --json prints there). An error's
+    message and hint are masked for credential-shaped text (an endpoint may echo a key)."""
+    mask_errors(payload)
     sys.stdout.write(json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n")
     sys.stdout.flush()
+
+
+def mask_errors(value: Any) -> None:  # noqa: D401
+    """Mask credential-shaped text in the message/hint of every error dict (one with an
+    ``exit_code``) in ``value``, however deep."""
+    if isinstance(value, list):
+        for item in value:
+            mask_errors(item)
+    elif isinstance(value, dict):
+        if "exit_code" in value and isinstance(value.get("message"), str):
+            from ..doctor.redact import redact
+
+            for key in ("message", "hint"):
+                if isinstance(value.get(key), str):
+                    value[key] = redact(value[key])
+        for item in value.values():
+            if isinstance(item, dict | list):
+                mask_errors(item)
 
 
 def show_diff(diff: str, as_json: bool) -> None:
@@ -107,7 +127,14 @@ def print_status_table(out: Console, title: str, rows: list[tuple[str, str, str,
 
 
 def report_error(error: AiboxError, as_json: bool) -> None:
-    """Print an error: one paragraph (plus hint) on stderr; with --json, also on stdout."""
+    """Print an error: one paragraph (plus hint) on stderr; with --json, also on stdout.
+    Credential-shaped text is masked first: an endpoint may echo a key or token back."""
+    from ..doctor.redact import redact
+
+    error.message = redact(error.message)
+    error.hint = redact(error.hint) if error.hint else error.hint
+    if getattr(error, "log_tail", None):
+        error.log_tail = [redact(line) for line in error.log_tail]  # type: ignore[attr-defined]
     out = console()
     out.print(f"[bold red]error:[/] {escape(as_invoked(error.message))}")
     for line in getattr(error, "log_tail", None) or []:  # AgentError: the agent's last lines

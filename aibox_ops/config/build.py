@@ -24,7 +24,7 @@ SECRET_WORD_RE = re.compile(
 SECRET_REF_RE = re.compile(r"_SECRET_(ID|ARN|NAME)$")
 TABLE_RE = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
 # A secret's name, or its full ARN (fix-iam grants a full ARN exactly as given).
-SECRET_ID_RE = re.compile(r"^([A-Za-z0-9/_+=.@*-]{1,512}|arn:aws[a-z-]*:secretsmanager:"
+SECRET_ID_RE = re.compile(r"^([A-Za-z0-9/_+=.@-]{1,512}|arn:aws[a-z-]*:secretsmanager:"
                           r"[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512})$")
 PYTHON_RE = re.compile(r"^3\.\d{1,2}$")
 VERSION_RE = re.compile(r"^\d+(\.\d+){0,3}$")
@@ -159,7 +159,7 @@ def check_settings(s: Settings, origin: dict[str, str],
     for secret in s.secrets or []:
         if not SECRET_ID_RE.fullmatch(secret):
             bad("secrets", f"has {secret!r}, which is not a secret id "
-                "(1-512 characters: letters, digits and / _ + = . @ * -)")
+                "(1-512 characters: letters, digits and / _ + = . @ -; no wildcards)")
     _check_authorizer(s.authorizer, bad)
     _check_lifecycle_and_warm(s, bad)
     # What AWS itself would refuse, from botocore's model of CreateAgentRuntime; keys

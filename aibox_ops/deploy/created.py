@@ -37,10 +37,16 @@ class Owners:
     toolkit_names: dict[str, str]
     memory_flag: bool = False  # the YAML's memory.was_created_by_toolkit
 
+    def hand_edited(self, key: str, name: str) -> bool:
+        """A role recorded as created under a name deploy never gives it (deploys.json is a
+        local file: a hand-edited "Admin" must not become deletable)."""
+        return (key in ROLE_KEYS and self.created.get(key) == name
+                and self.toolkit_names.get(key) not in (None, name))
+
     def owner_of(self, key: str, name: str | None) -> str:
         """``aibox-ops``, ``starter-toolkit`` or ``you`` for resource ``key`` named ``name``
         (keys: execution_role, codebuild_role, ecr_repository, codebuild_project, memory)."""
-        if not name:
+        if not name or self.hand_edited(key, name):
             return USER
         if self.created.get(key) == name:
             return AIBOX_OPS
@@ -49,6 +55,9 @@ class Owners:
                 name == expected or name.startswith(expected + "-")))):
             return TOOLKIT
         return TOOLKIT if expected == name else USER
+
+
+ROLE_KEYS = ("execution_role", "codebuild_role")
 
 
 def toolkit_owners(agent_name: str, region: str, created: dict[str, Any],

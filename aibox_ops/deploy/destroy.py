@@ -22,7 +22,7 @@ from ..errors import AwsError
 from ..plan import Change, Plan
 from . import created as owned
 from .history import History, load_history, save_history
-from .runtime_api import call, call_service, delete_runtime, read_runtime
+from .runtime_api import call, call_service, delete_runtime
 
 KEEP = "never deleted"
 
@@ -46,7 +46,9 @@ def plan_destroy(session: AwsSession, settings: Settings, keep_images: bool = Fa
                             detail={"owner": owner} if owner else {}))
 
     runtime_ids = ("agent_id", "agent_arn")
-    runtime = read_runtime(session, state.agent_id) if state.agent_id else None
+    from .guard import read_own_runtime
+
+    runtime = read_own_runtime(session, settings, state, history)  # refuses another's
     if runtime is not None:
         add(runtime.agent_id, "runtime", True, f"runtime {runtime.arn}", clears=runtime_ids,
             created_key="runtime", agent_id=runtime.agent_id)
@@ -61,8 +63,13 @@ def plan_destroy(session: AwsSession, settings: Settings, keep_images: bool = Fa
         arn = getattr(state, field)
         name = (arn or "").rsplit("/", 1)[-1] or history.created.get(field)
         if name:
+            # deploys.json is a local file: a role recorded as created under another name
+            # than the toolkit derives for this agent and region (a hand edit) is never deleted
+            suffix = (f"; recorded as created, but not the name deploy gives it "
+                      f"({owners.toolkit_names[field]})" if owners.hand_edited(field, name)
+                      else "")
             _plan_owned(add, name, "role", field, owners.owner_of(field, name),
-                        owned.role_exists(session, name), (field,))
+                        owned.role_exists(session, name), (field,), suffix=suffix)
     _plan_memory(session, record, owners, add)
     return Plan("destroy", items)
 
@@ -140,6 +147,13 @@ def _plan_memory(session: AwsSession, record: dict[str, Any], owners: owned.Owne
 def apply_destroy(session: AwsSession, settings: Settings, plan: Plan) -> list[str]:
     """Delete every item planned for deletion, then forget (in the YAML and the history)
     only what is gone. Returns the deleted targets."""
+    from .lock import project_lock
+
+    with project_lock(settings, "destroy"):
+        return _apply_destroy(session, settings, plan)
+
+
+def _apply_destroy(session: AwsSession, settings: Settings, plan: Plan) -> list[str]:
     done: list[str] = []
     for item in plan.items:
         if item.status != "delete":

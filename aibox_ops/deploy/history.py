@@ -11,7 +11,7 @@ Every write is atomic (temp file + rename), so Ctrl-C never leaves a half-writte
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ..config import Settings
@@ -36,6 +36,7 @@ class DeployRecord:
     runtime_arn: str | None = None
     build_id: str | None = None
     stage: str | None = None
+    iam_applied: bool = False  # set only once the iam phase has finished for this deploy
 
     def to_dict(self) -> dict[str, Any]:
         """Machine-readable form."""
@@ -66,11 +67,14 @@ def load_history(settings: Settings) -> History:
     key = stash_key(settings.agent_name, settings.region)
     entry = _load_all(settings).get(key) or {}
     deploys = []
+    known = {f.name for f in fields(DeployRecord)}
     for raw in entry.get("deploys") or []:
-        try:
-            deploys.append(DeployRecord(**raw))
+        if not isinstance(raw, dict):
+            continue
+        try:  # a key of a newer format is dropped, never the record (rollback needs it)
+            deploys.append(DeployRecord(**{k: v for k, v in raw.items() if k in known}))
         except TypeError:
-            continue  # a record from a newer/older format: skip rather than fail
+            continue  # a required field missing: not a record
     created = entry.get("created") if isinstance(entry.get("created"), dict) else {}
     return History(key, deploys, dict(created))
 

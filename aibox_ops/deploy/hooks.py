@@ -86,7 +86,8 @@ def fix_iam(session: AwsSession, settings: Settings, state: DeployState,
     phase.detail = {"role": role.name, "backup_id": result.backup_id,
                     "applied": result.applied}
     return (f"{len(result.applied)} owned policy(ies) written to {role.name} "
-            f"(backup {result.backup_id}; `aibox-ops fix-iam --rollback` restores it)")
+            f"(backup {result.backup_id}; `aibox-ops fix-iam --rollback {result.backup_id}` "
+            "restores it)")
 
 
 def health_check(session: AwsSession, settings: Settings, runtime_arn: str,
@@ -102,7 +103,10 @@ def health_check(session: AwsSession, settings: Settings, runtime_arn: str,
     phase.detail = {"reply": chunks[:5]}
     if any(chunk.get("status") == "healthy" for chunk in chunks):
         return "agent answered healthy"
-    raise AwsError(f"the health invocation did not answer healthy: {chunks[:3]}",
+    from ..doctor.redact import redact
+
+    # The reply may echo a key the agent holds: masked before it reaches any message.
+    raise AwsError(f"the health invocation did not answer healthy: {redact(str(chunks[:3]))}",
                    hint="See `aibox-ops logs --since 15m`.", code="Unhealthy")
 
 

@@ -7,6 +7,7 @@ repeats) until Ctrl-C, or until ``max_polls`` when given (tests).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,6 +18,16 @@ from ..deploy_state import load_deploy_state
 from ..errors import AwsError
 from .history import load_history
 from .runtime_api import call_service
+
+# ANSI/VT escape sequences (CSI, OSC, other ESC forms) and C0/C1 control characters but tab
+# and newline: a log line is text anyone who can invoke the runtime may have written.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+                      r"|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_message(text: str) -> str:
+    """A log message without terminal escapes or control characters (trailing newline off)."""
+    return _ESCAPES.sub("", text.rstrip("\n"))
 
 
 def log_group(settings: Settings, build: bool = False) -> str:
@@ -68,7 +79,7 @@ def read_log_events(session: AwsSession, group: str, since_seconds: int,
                 seen.add(event["eventId"])
                 start = max(start, event["timestamp"])
                 yield {"time": event["timestamp"], "stream": event.get("logStreamName"),
-                       "message": event["message"].rstrip("\n")}
+                       "message": clean_message(event["message"])}
             token = reply.get("nextToken")
             if not token:
                 break

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ..aws import AwsSession
@@ -28,11 +29,11 @@ from .context import BuildContext, apply_build_context, build_dir, check_upload,
 from .fingerprints import config_digest, doctor_inputs_key, requirements_inputs_key
 from .history import DeployRecord, History, load_history, save_history
 from .phases import NullReporter, PhaseReport, Reporter, Skip, run_phase
+from .recover import persist_toolkit_state, recovered_state
 from .report import DeployOptions, DeployReport
 from .runtime_api import (
     RuntimeInfo,
     invocation_arn,
-    read_runtime,
     update_runtime,
     wait_ready,
 )
@@ -45,9 +46,17 @@ def run_deploy(session: AwsSession, settings: Settings, options: DeployOptions,
 
     Pass ``report`` to keep the partial phase list when a phase fails.
     """
-    run = _Deploy(session, settings, options, reporter or NullReporter(),
-                  log or (lambda _line: None), report or DeployReport(settings, options))
-    return run.run()
+    from .lock import project_lock
+
+    def run() -> DeployReport:  # the history is read inside the lock
+        return _Deploy(session, settings, options, reporter or NullReporter(),
+                       log or (lambda _line: None),
+                       report or DeployReport(settings, options)).run()
+
+    if options.dry_run:  # writes nothing: no lock (and no .aibox-ops folder)
+        return run()
+    with project_lock(settings, "deploy"):
+        return run()
 
 
 class _Deploy:
@@ -83,7 +92,9 @@ class _Deploy:
     def preflight(self, phase: PhaseReport) -> str:
         from ..render import plan_render
         from ..requirements import plan_requirements
+        from .guard import check_image_files
 
+        check_image_files(self.s)  # before anything reads the agent's files
         if not self.opts.no_iam:  # the IAM phase grants from it: missing or bad stops here,
             from ..iam import load_manifest  # before anything in AWS is changed
 
@@ -128,6 +139,12 @@ class _Deploy:
                 f"{self.state.account}, but your credentials are for account {account}",
                 hint="Switch profile (--profile) or stage (--stage), or deploy a new agent "
                      "name for this account.", code="WrongAccount")
+        from .guard import read_own_runtime
+
+        # Before anything is written: the runtime the YAML names must be this agent's.
+        self.state = recovered_state(self.session, self.s, self.state, self.history,
+                                     self.opts.dry_run, self.report.warnings)
+        self.runtime = read_own_runtime(self.session, self.s, self.state, self.history)
         phase.detail = {"account": account, "caller": identity["Arn"]}
         return f"account {account} ({identity['Arn']}); {doctor_note}"
 
@@ -178,8 +195,7 @@ class _Deploy:
 
     def launch(self, phase: PhaseReport) -> str:
         state, last = self.state, self.history.last
-        runtime = self.runtime = read_runtime(self.session, state.agent_id) \
-            if state.agent_id else None
+        runtime = self.runtime  # read and proven ours in preflight
         stale = bool(state.agent_id) and runtime is None
         if stale:
             self.report.warnings.append(
@@ -240,12 +256,19 @@ class _Deploy:
     def iam(self, phase: PhaseReport) -> str:
         if self.opts.no_iam:
             raise Skip("--no-iam")
-        if self.report.action == "unchanged" and self._manifest_in_content():
+        last = self.history.last
+        if (self.report.action == "unchanged" and last is not None and last.iam_applied
+                and self._manifest_in_content()):
             # Same agent content (permissions.json included) and configuration as the last
-            # deploy, which applied IAM: nothing new to grant.
+            # deploy, whose iam phase finished: nothing new to grant.
             raise Skip("unchanged since the last deploy; `aibox-ops fix-iam --check` verifies")
-        return hooks.fix_iam(self.session, self.s, load_deploy_state(self.s), phase,
-                             self.opts.dry_run)
+        summary = hooks.fix_iam(self.session, self.s, load_deploy_state(self.s), phase,
+                                self.opts.dry_run)
+        if not self.opts.dry_run and last is not None:
+            # Recorded only now: a failed or interrupted iam phase is redone next deploy.
+            self.history.deploys[-1] = replace(last, iam_applied=True)
+            save_history(self.s, self.history)
+        return summary
 
     def _manifest_in_content(self) -> bool:
         """Whether the permissions manifest is part of the hashed build context (the bundled
@@ -281,7 +304,7 @@ class _Deploy:
     def _launch_with_toolkit(self, stale: bool) -> None:
         from . import toolkit
         from .created import missing_before_launch
-        from .yaml_state import read_toolkit_state, write_project_state, write_toolkit_config
+        from .yaml_state import write_project_state, write_toolkit_config
 
         assert self.context is not None and self.context_dir is not None
         check_upload(self.context)
@@ -299,10 +322,12 @@ class _Deploy:
                                            forget_runtime=stale)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         tag = f"{self.context.content_hash[:12]}-{stamp}"
+        launched = False
         try:
             with BuildWatcher(self.session, names["codebuild_project"], self.reporter.note):
                 result = toolkit.launch(config_path, self.s.agent_name, self.config, tag,
                                         self._toolkit_log, self.s.profile)
+            launched = True
         except toolkit.BuildFailed as error:
             project = names["codebuild_project"]
             error.log_tail = read_build_log_tail(self.session, project)
@@ -314,12 +339,10 @@ class _Deploy:
             raise
         finally:
             # Whatever happened (Ctrl-C included), keep what the toolkit created.
-            values = {k: v for k, v in read_toolkit_state(self.s).items() if v}
-            if values:
-                self.report.warnings += write_project_state(self.s, values)
-        if self.runtime is None:
-            self.history.created["runtime"] = result.agent_id
-            save_history(self.s, self.history)
+            problem = persist_toolkit_state(self.s, self.history, self.runtime is None,
+                                            self.report.warnings)
+            if problem is not None and launched:
+                raise problem
         self.build_id = result.build_id
         self.report.agent_id, self.report.runtime_arn = result.agent_id, result.agent_arn
         self.report.image_uri = result.image_uri

@@ -79,13 +79,15 @@ class RollbackResult:
 def plan_rollback(session: AwsSession, settings: Settings, version: str | None = None,
                   ) -> tuple[Plan, RuntimeInfo, RollbackTarget]:
     """Pick the image to go back to (reads the runtime and, when the history has no
-    answer, its versions in AWS; writes nothing)."""
-    state = load_deploy_state(settings)
-    runtime = read_runtime(session, state.agent_id) if state.agent_id else None
+    answer, its versions in AWS; writes nothing). Refuses a runtime that is not ours."""
+    from .guard import read_own_runtime
+
+    state, history = load_deploy_state(settings), load_history(settings)
+    runtime = read_own_runtime(session, settings, state, history)
     if runtime is None:
         raise AwsError(f"no runtime of {settings.agent_name} in {settings.region} to roll back",
                        hint="Deploy first (`aibox-ops deploy`).", code="NotDeployed")
-    target = pick_target(load_history(settings), runtime.image_uri, version,
+    target = pick_target(history, runtime.image_uri, version,
                          aws=_AwsVersions(session, runtime))
     env = ("its own environment (from AWS)" if target.environment is not None
            else "the configured environment")
@@ -167,6 +169,14 @@ def apply_rollback(session: AwsSession, settings: Settings, runtime: RuntimeInfo
                    target: RollbackTarget, timeout: float = 900.0, poll: float = 5.0,
                    ) -> RollbackResult:
     """Update the runtime to the target image, wait for READY, health-check, record."""
+    from .lock import project_lock
+
+    with project_lock(settings, "rollback"):
+        return _apply_rollback(session, settings, runtime, target, timeout, poll)
+
+
+def _apply_rollback(session: AwsSession, settings: Settings, runtime: RuntimeInfo,
+                    target: DeployRecord, timeout: float, poll: float) -> RollbackResult:
     from . import hooks
 
     config = runtime_config_params(settings)

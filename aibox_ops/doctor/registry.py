@@ -82,7 +82,7 @@ def all_checks() -> tuple[Check, ...]:
         Check("secrets-in-image", "No secrets go into the image", "error",
               image.detect_secrets_in_image,
               "Exclude .env* in .dockerignore; keep secret values in Secrets Manager and pass "
-              "their ids."),
+              "their ids; replace symbolic links that point out of the agent's folder."),
         Check("aws-credentials", "AWS credentials reach the deploy account", "error",
               runtime.detect_aws_credentials,
               "Configure credentials for the deploy account (aws configure / AWS_PROFILE / SSO).",

@@ -25,7 +25,13 @@ from .documents import (
     PolicyDoc,
 )
 from .evaluate import AccessReport, Check, evaluate_access
-from .logs import DeniedCall, read_denied_calls, runtime_log_group, statements_from_denials
+from .logs import (
+    DeniedCall,
+    log_scope,
+    read_denied_calls,
+    runtime_log_group,
+    statements_from_denials,
+)
 from .manifest import Manifest, load_manifest
 from .plan import RolePlan, plan_from_documents, plan_role_access, plan_role_policies
 from .role import (
@@ -44,7 +50,7 @@ __all__ = [
     "OWNED_POLICIES", "OWNED_PREFIX", "AccessReport", "ApplyResult", "Backup", "Check",
     "DeniedCall", "Manifest", "PolicyDoc", "Requirement", "RolePlan", "RoleRef", "SecretFacts",
     "apply_role_policies", "delete_role", "evaluate_access", "find_role", "find_runtime_id",
-    "list_backups", "load_backup", "plan_rollback",
+    "list_backups", "load_backup", "log_scope", "plan_rollback",
     "load_manifest", "plan_from_documents", "plan_role_access", "plan_role_policies",
     "put_owned_policies", "read_denied_calls", "read_role_documents", "read_secret_facts",
     "required_access", "rollback_role_policies", "runtime_log_group", "secret_ids_needed",

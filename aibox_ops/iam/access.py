@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import Settings
+from ..config.build import SECRET_ID_RE, TABLE_RE
 from ..errors import ConfigError
-from .manifest import Manifest, ManifestResource, ManifestStatement
+from .manifest import Manifest, ManifestResource, ManifestStatement, arn_service_and_type
 
 KMS_SID = "SecretsKmsDecrypt"
 _VAR = re.compile(r"\$\{(env|aws):([A-Za-z0-9_]+)\}")
@@ -165,7 +166,19 @@ def _statement_resources(statement: ManifestStatement, ctx: _Context,
     return list(dict.fromkeys(arns))  # keep order, drop repeats
 
 
+# AWS's own naming rules for the names fix-iam puts into an ARN (no wildcards: a "*" table or
+# secret name would grant every table or secret).
+NAME_RULES = {"dynamodb-table": (TABLE_RE, "a DynamoDB table name (3-255 of A-Za-z0-9_.-)"),
+              "secret": (SECRET_ID_RE, "a secret name (1-512 of A-Za-z0-9/_+=.@-) or ARN")}
+
+
 def _named_arns(resource: ManifestResource, name: str, ctx: _Context, sid: str) -> list[str]:
+    rule, what = NAME_RULES[resource.type]
+    if not rule.fullmatch(name):
+        raise ConfigError([f"agent/permissions.json statement {sid}: {name!r} (from "
+                           f"{resource.name_env} or the {SETTING_FOR_TYPE[resource.type]} "
+                           f"setting) is not {what}"],
+                          hint="Name the exact table or secret; wildcards are never granted.")
     if resource.type == "secret":
         facts = ctx.secrets.get(name, SecretFacts())
         if name.startswith("arn:"):
@@ -198,6 +211,14 @@ def _fill(template: str, ctx: _Context, sid: str, override: dict[str, str] | Non
             raise ConfigError([f"permissions manifest, statement {sid}: ${{env:{name}}} is "
                                "set neither in the container environment nor env_defaults"],
                               hint="Set it in [tool.aibox-ops.environment].")
+        if "*" in env[name] or "?" in env[name]:
+            raise ConfigError([f"agent/permissions.json statement {sid}: ${{env:{name}}} = "
+                               f"{env[name]!r}: a wildcard is never granted"])
         return env[name]
 
-    return _VAR.sub(value, template)
+    filled = _VAR.sub(value, template)
+    if template != "*" and (arn_service_and_type(filled) != arn_service_and_type(template)
+                            or filled.split(":")[4] not in (ctx.account, "")):
+        raise ConfigError([f"agent/permissions.json statement {sid}: {filled!r} is not the ARN "
+                           f"its template {template!r} names (a value with ':' in it?)"])
+    return filled

@@ -2,8 +2,8 @@
 
 AWS services word a refused call as ``... is not authorized to perform: ACTION on
 resource: ARN ...``. Each such (action, resource) pair in the window becomes an Allow for
-exactly that action on exactly that ARN, never for another account's resources and never
-for a role other than the one being fixed.
+exactly that action on exactly that ARN, and only when the line passes every rule of
+``refusal``: anyone who can make the agent log text could otherwise plant a line (issue 18).
 """
 
 from __future__ import annotations
@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from .calls import call
+from .manifest import Manifest, arn_service_and_type
+
+# Never granted from a log line, whatever the manifest says: access to these is access to
+# every other permission.
+NEVER_FROM_LOGS = frozenset({"iam", "sts", "organizations"})
+_SESSION = re.compile(r"^[\w+=,.@-]{1,64}$")  # an STS role session name
 
 DENIED = re.compile(
     r"(?:(?P<who>arn:[\w-]+:(?:sts|iam)::\d{12}:[^\s]+)\s+)?is not authorized to perform:?\s+"
@@ -64,27 +70,77 @@ def read_denied_calls(session: Any, log_group: str, since_seconds: int,
         params["nextToken"] = reply["nextToken"]
 
 
-def statements_from_denials(denials: list[DeniedCall], account: str, role_name: str,
-                            skipped: list[str]) -> list[dict[str, Any]]:
-    """Minimal Allow statements for the denied calls of ``role_name`` in ``account`` (pure).
+def log_scope(manifest: Manifest) -> dict[str, set[tuple[str, str]]]:
+    """Action prefix -> the (ARN service, resource type) pairs the manifest names for it."""
+    scope: dict[str, set[tuple[str, str]]] = {}
+    for statement in manifest.statements:
+        for action in statement.actions:
+            prefix = action.split(":")[0]
+            pairs = scope.setdefault(prefix, set())
+            pairs.update(arn_service_and_type(r.arn) for r in statement.resources
+                         if r.arn != "*")
+    return scope
 
-    Calls by other principals, and resources in another account, are left out and named in
-    ``skipped``. Actions that were denied on the same set of resources share a statement.
+
+def refusal(denial: DeniedCall, role_arn: str,
+            scope: dict[str, set[tuple[str, str]]]) -> str | None:
+    """Why a denied call is never granted from logs (None: it may be proposed).
+
+    The principal must be the role itself (its full ARN, account included, or an STS session
+    of it); the resource an exact ARN (no ``*``/``?``) in the role's partition and account;
+    the action of a service, and the resource of a type, that the manifest already names;
+    never IAM, STS or Organizations.
+    """
+    partition, account, name = _role_parts(role_arn)
+    own = (role_arn, f"arn:{partition}:iam::{account}:role/{name}")
+    who = denial.principal
+    if not who:
+        return "the line names no principal (AWS's own denials do); never granted from logs"
+    session_prefix = f"arn:{partition}:sts::{account}:assumed-role/{name}/"
+    if who not in own and not (who.startswith(session_prefix)
+                                and _SESSION.match(who[len(session_prefix):])):
+        return f"denied to {who}, not to role {role_arn}"
+    if "*" in denial.resource or "?" in denial.resource:
+        return "a wildcard ARN; only exact ARNs are granted from logs"
+    parts = denial.resource.split(":", 5)
+    if len(parts) < 6 or parts[1] != partition:
+        return "not an ARN of the role's partition"
+    if parts[4] != account:
+        # An ARN without an account (S3) cannot be proven to be this account's.
+        whose = f"account {parts[4]}" if parts[4] else "an unknown account (no account in its ARN)"
+        return f"a resource of {whose}, not {account}; never granted from logs"
+    service = denial.action.split(":")[0]
+    if service in NEVER_FROM_LOGS:
+        return f"{service} actions are never granted from logs"
+    if service not in scope:
+        return (f"the manifest names no {service} action; only services it names are "
+                "granted from logs")
+    kind = arn_service_and_type(denial.resource)
+    if kind not in scope[service]:
+        named = ", ".join(sorted(f"{s}:{t}" for s, t in scope[service])) or "none"
+        return (f"resource type {kind[0]}:{kind[1] or '(none)'} is not one the manifest names "
+                f"for {service} ({named})")
+    return None
+
+
+def _role_parts(role_arn: str) -> tuple[str, str, str]:
+    parts = role_arn.split(":", 5)
+    return parts[1], parts[4], parts[5].rsplit("/", 1)[-1]
+
+
+def statements_from_denials(denials: list[DeniedCall], role_arn: str,
+                            scope: dict[str, set[tuple[str, str]]],
+                            skipped: list[str]) -> list[dict[str, Any]]:
+    """Minimal Allow statements for the denied calls ``refusal`` lets through (pure).
+
+    Every other call is left out and named, with the reason, in ``skipped``. Actions that
+    were denied on the same set of resources share a statement.
     """
     by_action: dict[str, set[str]] = {}
     for denial in denials:
-        if denial.principal and f":assumed-role/{role_name}/" not in denial.principal \
-                and not denial.principal.endswith(f":role/{role_name}"):
-            skipped.append(f"{denial.action} on {denial.resource}: denied to "
-                           f"{denial.principal}, not to role {role_name}")
-            continue
-        parts = denial.resource.split(":")
-        owner = parts[4] if len(parts) >= 6 else ""
-        if owner != account:
-            # An ARN without an account (S3) cannot be proven to be this account's.
-            whose = f"account {owner}" if owner else "an unknown account (no account in its ARN)"
-            skipped.append(f"{denial.action} on {denial.resource}: a resource of {whose}, "
-                           f"not {account}; never granted from logs")
+        why = refusal(denial, role_arn, scope)
+        if why is not None:
+            skipped.append(f"{denial.action} on {denial.resource}: {why}")
             continue
         by_action.setdefault(denial.action, set()).add(denial.resource)
     return group_statements(by_action)

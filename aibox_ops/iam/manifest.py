@@ -19,6 +19,20 @@ from ..files import read_text
 MANIFEST_NAME = "permissions.json"
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")  # no wildcards: exact actions only
 _SID = re.compile(r"^[A-Za-z0-9]+$")  # IAM Sid characters
+# What fix-iam grants at all: action prefix -> the resource types its ARNs may name. Anything
+# else (IAM, STS, Organizations, S3, ...) is refused in the manifest, whatever it says.
+ALLOWED_RESOURCES: dict[str, frozenset[str]] = {
+    "dynamodb": frozenset({"table"}),
+    "secretsmanager": frozenset({"secret"}),
+    "kms": frozenset({"key"}),
+    "bedrock": frozenset({"foundation-model", "inference-profile",
+                          "application-inference-profile"}),
+    "polly": frozenset({"lexicon"}),
+}
+ANY_RESOURCE_OK = frozenset({"polly"})  # no resource-level permission for its calls
+WILDCARD_NAMES_OK = frozenset({"foundation-model", "inference-profile"})  # model choice
+_PARTITIONS = frozenset({"%P", "aws", "aws-cn", "aws-us-gov"})  # %P: ${aws:partition}
+_REGION = re.compile(r"^(%E|[a-z]{2}(-[a-z]+)+-\d{1,2}|\*)$")  # %E: ${env:NAME}
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,8 @@ def load_manifest(settings: Settings) -> Manifest:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FileError(f"{path}: is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise FileError(f"{path}: is nested too deeply to be a permissions manifest") from None
     return parse_manifest(data, path)
 
 
@@ -119,7 +135,12 @@ def parse_manifest(data: Any, path: Path) -> Manifest:
         for action in actions:
             if not isinstance(action, str) or not _ACTION.match(action):
                 raise bad(f"{where}.actions", f"has {action!r}: exact actions only, no '*'")
-        resources = [_resource(r, f"{where}.resources[{j}]", bad)
+        prefixes = {a.split(":")[0] for a in actions}
+        if len(prefixes) > 1 or not prefixes <= set(ALLOWED_RESOURCES):
+            raise bad(f"{where}.actions", f"has {sorted(prefixes)}: one service per statement, "
+                      "one of " + ", ".join(sorted(ALLOWED_RESOURCES)))
+        prefix = prefixes.pop()
+        resources = [_resource(r, f"{where}.resources[{j}]", bad, prefix)
                      for j, r in enumerate(raw.get("resources") or [])]
         if not resources:
             raise bad(f"{where}.resources", "must be a non-empty list")
@@ -130,7 +151,43 @@ def parse_manifest(data: Any, path: Path) -> Manifest:
     return Manifest(path=path, env_defaults=dict(defaults), statements=statements)
 
 
-def _resource(raw: Any, where: str, bad: Any) -> ManifestResource:
+def _check_arn(arn: str, prefix: str, bad: Any) -> None:
+    """An ARN template names the statement's service, a resource type fix-iam grants, the
+    deploy target's account (none for AWS-owned models) and no wildcard but model names."""
+    plain = arn.replace("${aws:partition}", "%P").replace("${aws:account}", "%A")
+    plain = re.sub(r"\$\{env:[A-Za-z0-9_]+\}", "%E", plain)
+    parts = plain.split(":", 5)
+    if len(parts) < 6 or parts[1] not in _PARTITIONS:
+        raise bad("partition must be ${aws:partition} (or aws, aws-cn, aws-us-gov)")
+    service, kind = arn_service_and_type(arn)
+    if service != prefix:
+        raise bad(f"service {service!r} is not that of the statement's actions ({prefix})")
+    if kind not in ALLOWED_RESOURCES[prefix]:
+        raise bad(f"resource type {kind!r}: {prefix} resources must be "
+                  + ", ".join(sorted(ALLOWED_RESOURCES[prefix])))
+    if not _REGION.match(parts[3]):
+        raise bad("region must be ${env:NAME}, a region or '*'")
+    if parts[4] != "%A" and not (parts[4] == "" and kind == "foundation-model"):
+        raise bad("account must be ${aws:account} (empty only for foundation models)")
+    name = parts[5]
+    if kind == "secret":
+        name = name.removesuffix("-??????")  # Secrets Manager's random suffix
+    if "?" in name or ("*" in name and kind not in WILDCARD_NAMES_OK):
+        raise bad(f"a wildcard in a {kind} name would grant every {kind} it matches")
+
+
+def arn_service_and_type(arn: str) -> tuple[str, str]:
+    """``arn:P:dynamodb:R:A:table/T`` -> ``("dynamodb", "table")``; templates' ``${...}``
+    count as names. The type is ``""`` for an ARN whose resource has no type prefix."""
+    parts = re.sub(r"\$\{[^}]*\}", "x", arn).split(":", 5)
+    if len(parts) < 6:
+        return (parts[2] if len(parts) > 2 else "", "")
+    resource = parts[5]
+    kind = re.split(r"[/:]", resource, maxsplit=1)[0] if re.search(r"[/:]", resource) else ""
+    return parts[2], kind
+
+
+def _resource(raw: Any, where: str, bad: Any, prefix: str) -> ManifestResource:
     if not isinstance(raw, dict) or not isinstance(raw.get("arn"), str):
         raise bad(where, "must be an object with an 'arn'")
     kind = str(raw.get("type", ""))
@@ -139,7 +196,12 @@ def _resource(raw: Any, where: str, bad: Any) -> ManifestResource:
     # resource-level permission for the call (type "any").
     if (arn == "*") != (kind == "any"):
         raise bad(f"{where}.arn", f"= {arn!r}: '*' goes with type 'any' and only with it")
+    if arn == "*" and prefix not in ANY_RESOURCE_OK:
+        raise bad(f"{where}.arn", f"= '*' for {prefix}: only "
+                  + ", ".join(sorted(ANY_RESOURCE_OK)) + " may have resource '*'")
     if arn != "*" and not arn.startswith("arn:"):
         raise bad(f"{where}.arn", f"= {arn!r} is not an ARN template")
+    if arn != "*":
+        _check_arn(arn, prefix, lambda why: bad(f"{where}.arn", f"= {arn!r}: {why}"))
     return ManifestResource(type=kind, arn=arn, name_env=raw.get("name_env"),
                             region_env=raw.get("region_env"))

@@ -6,17 +6,21 @@ Every request goes through ``calls.call`` (validated against botocore's model fi
 from __future__ import annotations
 
 import hashlib
+import re
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
 from ..config import Settings
 from ..deploy_state import DeployState
-from ..errors import AwsError
+from ..errors import AwsError, ConfigError
 from .calls import call
 from .documents import PolicyDoc
 
 ROLE_NAME_PREFIX = "AmazonBedrockAgentCoreSDKRuntime"
+ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")  # IAM's own rule for a role name
+_ROLE_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):iam::(?P<account>\d{12}):"
+                       r"(?P<type>[a-z-]+)/(?:[!-~]*/)?(?P<name>[^/]*)$")
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,9 @@ def find_role(session: Any, settings: Settings, state: DeployState,
     runtime's ``roleArn``, else the toolkit's derived name; AwsError lists candidates."""
     tried: list[str] = []
     sources: list[tuple[str, Any]] = []
-    if explicit:
-        sources.append(("--role", lambda: explicit))
+    if explicit is not None:
+        checked = check_role_option(session, explicit)
+        sources.append(("--role", lambda: checked))
     else:
         sources += [(".bedrock_agentcore.yaml", lambda: state.execution_role),
                     ("GetAgentRuntime", lambda: _runtime_role(session, settings, state, tried)),
@@ -63,6 +68,10 @@ def find_role(session: Any, settings: Settings, state: DeployState,
         if not name:
             continue
         role = _get_role(session, role_name_of(name))
+        if role is not None and found_by == "--role" and name.startswith("arn:") \
+                and role["Arn"] != name:
+            raise ConfigError([f"--role = {name!r}: role {role['RoleName']} is "
+                               f"{role['Arn']}, another path"], hint="Pass its exact ARN.")
         if role is not None:
             return RoleRef(role["RoleName"], role["Arn"], found_by,
                            (role.get("PermissionsBoundary") or {}).get(
@@ -78,6 +87,31 @@ def find_role(session: Any, settings: Settings, state: DeployState,
         f"no execution role found for agent {settings.agent_name} in {settings.region} ("
         + "; ".join(tried or ["nothing recorded"]) + ")",
         hint=listed + " Pass --role NAME|ARN, or deploy first.", code="NoSuchEntity")
+
+
+def check_role_option(session: Any, value: str) -> str:
+    """``--role``: a role name by IAM's rules, or a role ARN of the caller's own partition
+    and account; ConfigError (exit 3) otherwise, before any IAM call."""
+    def bad(why: str) -> ConfigError:
+        return ConfigError([f"--role = {value!r}: {why}"],
+                           hint="Pass the runtime role's name, or its ARN in this account.")
+
+    if not value.startswith("arn:"):
+        if not ROLE_NAME.match(value):
+            raise bad("not a role name (1-64 letters, digits and +=,.@_-)")
+        return value
+    match = _ROLE_ARN.match(value)
+    if match is None or match["type"] != "role":
+        raise bad("not an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)")
+    if not ROLE_NAME.match(match["name"]):
+        raise bad("its role name is not one IAM allows")
+    partition, account = session.partition(), session.account_id()
+    if match["partition"] != partition:
+        raise bad(f"partition {match['partition']}, but this session is in {partition}")
+    if match["account"] != account:
+        raise bad(f"account {match['account']}, but the credentials are of account {account}; "
+                  "fix-iam edits roles of its own account only")
+    return value
 
 
 def _get_role(session: Any, name: str) -> dict[str, Any] | None:

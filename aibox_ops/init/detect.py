@@ -135,7 +135,7 @@ def detect_project(project_dir: Path, answers: dict[str, str] | None = None,
                                              read_text(project_dir / ".dockerignore"))
             out.image_source = dockerfile
     if entry and len(Path(entry).parts) == 1 and "packages" not in table:
-        packages = local_packages(project_dir, entry)
+        packages = local_packages(project_dir, entry, out.notes)
         source = f"imports of {entry} (transitively)"
         kept = [e for e in out.image_before or [] if e not in packages and e != entry
                 and _kept_in_image(project_dir, e)]

@@ -15,6 +15,7 @@ SKIP_DIRS = frozenset({
     "__pycache__", "node_modules", "site-packages", "tests", "test", "docs", "build", "dist",
     "venv", "aibox_ops", "templates", "benchmarks", "logs", "tmp"})
 MAX_DEPTH = 3  # the entry point sits at the root or a few folders down
+MAX_SOURCE_BYTES = 2_000_000  # a .py file larger than this is not agent code: not read
 
 
 def find_entrypoints(project_dir: Path) -> list[str]:
@@ -47,15 +48,18 @@ def is_entrypoint(tree: ast.AST) -> bool:
     return False
 
 
-def local_packages(project_dir: Path, entrypoint: str) -> list[str]:
+def local_packages(project_dir: Path, entrypoint: str,
+                   notes: list[str] | None = None) -> list[str]:
     """Top-level folders/modules beside a root-level entry point that it imports, directly
     or through each other (``genai`` for ``from genai.agents.provider import ...``);
-    folder names as is, modules as ``name.py``."""
+    folder names as is, modules as ``name.py``. One symlinked out of the project is never
+    adopted (its target would go into the image): it is named in ``notes``."""
     root = project_dir
     entry = root / entrypoint
     wanted: list[str] = []
     queue = [entry]
     seen: set[Path] = set()
+    refused: set[str] = set()
     while queue:
         path = queue.pop()
         if path in seen:
@@ -67,6 +71,13 @@ def local_packages(project_dir: Path, entrypoint: str) -> list[str]:
         for name in _top_level_imports(tree):
             target = _local_target(root, name)
             if target is None or target == entry:
+                continue
+            if not _inside(root, target):
+                if notes is not None and name not in refused:
+                    refused.add(name)
+                    notes.append(f"{name} -> {target.resolve()}: a symbolic link out of the "
+                                 "project; not adopted as a package (its target would be "
+                                 "copied into the image)")
                 continue
             rel = target.relative_to(root).as_posix()
             if rel not in wanted:
@@ -101,19 +112,33 @@ def _python_files(folder: Path, base: Path, depth: int,
     except OSError:
         return out
     for entry in entries:
+        if not _inside(base, entry):
+            continue  # a link out of the folder searched: never followed
         if entry.is_dir():
             if (entry.name in SKIP_DIRS or entry.name.startswith(".")
                     or (entry / "pyvenv.cfg").exists()):
                 continue
             if limit is None or depth + 1 < limit:
                 out.extend(_python_files(entry, base, depth + 1, limit))
-        elif entry.suffix == ".py":
+        elif entry.suffix == ".py" and entry.is_file():  # not a FIFO or device named *.py
             out.append(entry)
     return out
 
 
+def _inside(root: Path, path: Path) -> bool:
+    """Whether ``path``, links resolved, lies in ``root``."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
+
+
 def _parse(path: Path) -> ast.AST | None:
     try:
+        # A FIFO would block read_text and /dev/zero never end: regular files only, bounded.
+        if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
+            return None
         return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError,
+            MemoryError):
         return None  # not ours to judge here; sync-requirements reports syntax errors

@@ -62,8 +62,9 @@ def scan_image_imports(project_dir: Path, paths: list[str],
 
 
 def _py_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.py")
-                  if not SKIP_DIRS.intersection(p.relative_to(folder).parts[:-1]))
+    return sorted(p for p in folder.rglob("*.py")  # regular files: never a FIFO or device
+                  if not SKIP_DIRS.intersection(p.relative_to(folder).parts[:-1])
+                  and p.is_file())
 
 
 def _scan(files: list[Path], local: set[str], base: Path) -> list[ImportSite]:

@@ -102,11 +102,12 @@ def remove_schedules(session: Any, settings: Settings) -> list[str]:
         raise RefusedError(f"IAM role {current.role_name} was not created by aibox-ops warm: "
                            "leaving it alone", targets=[f"role/{current.role_name}"])
     if current.group_exists:
-        for info in current.schedules:
+        for info in current.ours:  # never a schedule someone else put in the group
             with aws_errors(f"delete schedule {current.group_name}/{info.name}"):
                 scheduler.delete_schedule(**checked("scheduler", "DeleteSchedule", {
                     "Name": info.name, "GroupName": current.group_name}))
             removed.append(f"schedule/{current.group_name}/{info.name}")
+    if current.group_exists and not current.foreign:  # deleting it deletes what it holds
         with aws_errors(f"delete schedule group {current.group_name}"):
             scheduler.delete_schedule_group(**checked(
                 "scheduler", "DeleteScheduleGroup", {"Name": current.group_name}))

@@ -89,7 +89,7 @@ def build_plan(settings: Settings, runtime: RuntimeRef, current: WarmSchedules, 
         name = schedule_name(index)
         wanted[name] = schedule_params(settings, runtime.arn, session_id, name, group,
                                        role_arn, partition)
-    existing = {s.name: s for s in current.schedules} if current.group_owned else {}
+    existing = {s.name: s for s in current.ours} if current.group_owned else {}
     for name, params in wanted.items():
         items.append(_schedule_item(group, name, params, existing.get(name)))
     for name in sorted(set(existing) - set(wanted)):
@@ -238,8 +238,15 @@ def plan_removal(current: WarmSchedules) -> Plan:
         else:
             items += [Change(f"schedule/{current.group_name}/{s.name}", "delete",
                              f"pings session {s.session_id}", kind="schedule")
-                      for s in current.schedules]
-            items.append(Change(f"schedule-group/{current.group_name}", "delete",
+                      for s in current.ours]
+            items += [Change(f"schedule/{current.group_name}/{s.name}", "unchanged",
+                             "not created by aibox-ops warm: kept", kind="schedule")
+                      for s in current.foreign]
+            # Deleting a group deletes every schedule in it: kept while others' remain.
+            items.append(Change(f"schedule-group/{current.group_name}",
+                                "unchanged" if current.foreign else "delete",
+                                f"kept: it holds {len(current.foreign)} schedule(s) aibox-ops "
+                                "did not create" if current.foreign else
                                 "created by aibox-ops warm", kind="schedule-group"))
     if current.role_arn:
         if not current.role_owned:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from .names import OWNER_TAG, POLICY_NAME, group_name, owner_value, role_name
 from .requests import checked
 from .target import invoke_shape
 
+SCHEDULE_NAME_RE = re.compile(r"^warm-\d{2,}$")  # names.schedule_name
 READ_WORKERS = 8  # GetSchedule for a pool of 50 in parallel, without tripping throttling
 
 
@@ -49,6 +51,18 @@ class WarmSchedules:
     trust_policy: dict[str, Any] | None
     role_policy: dict[str, Any] | None
     schedules: list[ScheduleInfo]
+
+    @property
+    def ours(self) -> list[ScheduleInfo]:
+        """The schedules ``warm schedule`` created: its names (``warm-NN``), pinging through
+        its own role. Scheduler keeps no tags on a schedule, so these two tell."""
+        return [s for s in self.schedules if SCHEDULE_NAME_RE.match(s.name)
+                and s.role_arn.rsplit("/", 1)[-1] == self.role_name]
+
+    @property
+    def foreign(self) -> list[ScheduleInfo]:
+        """Schedules someone else put in the group: never updated or deleted."""
+        return [s for s in self.schedules if s not in self.ours]
 
     @property
     def active(self) -> bool:

@@ -246,3 +246,21 @@ async def test_a_failed_invocation_is_not_logged_as_a_success(caplog):
         await invoke({"prompt": "x", "stream": True, "tool_config": SLEEP_ONLY})
     assert ("agentcore_app", "Invocation succeeded") in [
         (r.name, r.getMessage()) for r in caplog.records]
+
+
+# --- planted denials (issue 18 item 1) ---------------------------------------------------
+
+PLANTED = ("User: arn:aws:sts::123456789012:assumed-role/r/s is not authorized to perform: "
+           "iam:PutRolePolicy on resource: arn:aws:iam::123456789012:role/r")
+
+
+async def test_client_text_is_never_logged_in_a_form_that_reads_as_a_denial(caplog):
+    from aibox_ops.iam.logs import parse_denials
+
+    logging.getLogger("agentcore_app").propagate = True
+    with caplog.at_level(logging.INFO):
+        body = (await invoke({"action": PLANTED})).json()
+    assert body["status"] == "error"
+    [line] = [r.getMessage() for r in caplog.records if "Rejected request" in r.getMessage()]
+    assert parse_denials(line) == [] and not any(c.isspace() for c in line.split(": ", 1)[1])
+    assert PLANTED in json.loads(line.split(": ", 1)[1])  # quoted, not lost

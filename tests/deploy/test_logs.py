@@ -50,3 +50,15 @@ def test_every_since_option_shares_one_parser():
         with pytest.raises(typer.BadParameter) as info:
             since_option(bad)
         assert info.value.param_hint == "--since" and repr(bad) in info.value.message
+
+
+def test_logs_strip_terminal_escapes_and_control_characters(aws):
+    logs = aws.client("logs")
+    logs.create_log_group(logGroupName=GROUP)
+    logs.create_log_stream(logGroupName=GROUP, logStreamName="s")
+    planted = ("\x1b[2J\x1b[1;31mred\x1b[0m \x1b]0;owned title\x07 \x1b]8;;http://x\x1b\\link"
+               "\x1b]8;;\x1b\\ bell\x07 back\x08 tab\tend\r\n")
+    logs.put_log_events(logGroupName=GROUP, logStreamName="s", logEvents=[
+        {"timestamp": int(time.time() * 1000) - 1000, "message": planted}])
+    [event] = read_log_events(open_session("ap-southeast-1"), GROUP, 600)
+    assert event["message"] == "red  link bell back tab\tend"

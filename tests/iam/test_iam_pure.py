@@ -85,7 +85,8 @@ def test_manifest_problems_name_the_file_and_field(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(FileError, match="'\\*' goes with type 'any'"):
         iam.load_manifest(settings)
-    data["statements"][0]["resources"][0]["arn"] = "arn:aws:dynamodb:x:1:table/${env:NOPE}"
+    data["statements"][0]["resources"][0]["arn"] = (
+        "arn:aws:dynamodb:${env:NOPE}:${aws:account}:table/t")
     path.write_text(json.dumps(data))
     with pytest.raises(ConfigError, match=r"\$\{env:NOPE\} is set neither"):
         iam.required_access(settings, iam.load_manifest(settings), ACCOUNT, "aws")
@@ -189,7 +190,8 @@ def test_denied_lines_are_parsed_and_grouped():
         ("dynamodb:Query", f"arn:aws:dynamodb:{R}:{ACCOUNT}:table/t/index/gsi"),
         ("dynamodb:GetItem", f"arn:aws:dynamodb:{R}:{ACCOUNT}:table/t/index/gsi")]
     skipped: list[str] = []
-    statements = iam.statements_from_denials(denials, ACCOUNT, "r", skipped)
+    statements = iam.statements_from_denials(denials, f"arn:aws:iam::{ACCOUNT}:role/r",
+                                             {"dynamodb": {("dynamodb", "table")}}, skipped)
     assert statements == [{"Sid": "FromLogsDynamodbGetItemQuery", "Effect": "Allow",
                            "Action": ["dynamodb:GetItem", "dynamodb:Query"],
                            "Resource": [f"arn:aws:dynamodb:{R}:{ACCOUNT}:table/t/index/gsi"]}]

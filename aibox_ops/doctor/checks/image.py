@@ -3,7 +3,9 @@ Dockerfile sets compared with the configuration (``env-drift``, offline part).""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 from ..context import DoctorContext
 from ..dockerfile import env_values
@@ -54,6 +56,7 @@ def detect_secrets_in_image(ctx: DoctorContext) -> Finding:
                 problems += _secret_problems(f"{relpath}:{ins.line}: ARG {name.strip()}",
                                              name.strip(), value.strip())
     problems += _config_problems(ctx)
+    problems += link_problems(ctx)
     if problems:
         return failed(f"{len(problems)} way(s) a secret could end up in the image", problems)
     where = "the Dockerfile and config" if parsed else "config (no Dockerfile yet)"
@@ -63,8 +66,6 @@ def detect_secrets_in_image(ctx: DoctorContext) -> Finding:
 def _env_files(ctx: DoctorContext) -> tuple[list[str], list[str]]:
     """(.env files that exist in the project, the .env files the agent's code would load
     that do not exist yet: at the root and in the entry point's folder)."""
-    import os
-
     present: list[str] = []
     for folder, dirs, files in os.walk(ctx.root):
         dirs[:] = sorted(d for d in dirs if d not in UNWALKED
@@ -77,6 +78,45 @@ def _env_files(ctx: DoctorContext) -> tuple[list[str], list[str]]:
     folders = dict.fromkeys(["", agent_dir])
     possible = [f"{d}/.env" if d else ".env" for d in folders]
     return present, [p for p in possible if p not in present]
+
+
+def link_problems(ctx: DoctorContext) -> list[str]:
+    """Symbolic links in what goes into the image that point out of it: copying follows
+    them, so ``agent/settings.txt -> ../.env`` would upload the key file."""
+    from ...render.context import image_paths
+
+    root = ctx.root
+    settings = ctx.settings
+    rels = image_paths(settings) if settings is not None else ["agent"]
+    sources = [root / rel for rel in rels]
+    out: list[str] = []
+    for source in sources:
+        if source.is_symlink() or not source.is_dir():
+            out += _link_problem(root, source, root)
+            continue
+        for folder, dirs, names in os.walk(source):  # never follows a link
+            for name in [*dirs, *names]:
+                out += _link_problem(root, Path(folder) / name, source)
+    return out
+
+
+def _link_problem(root: Path, path: Path, inside: Path) -> list[str]:
+    if not path.is_symlink():
+        return []
+    rel = Path(os.path.relpath(path, root)).as_posix()
+    target = path.resolve()
+    where = inside.resolve()
+    if target.is_relative_to(where) and target != where:
+        return []
+    shown = os.readlink(path)
+    if not target.is_relative_to(root.resolve()):
+        why = "out of the project"
+    elif target.name.startswith(".env"):
+        why = "to an env file"
+    else:
+        why = f"out of {Path(os.path.relpath(inside, root)).as_posix()}/"
+    return [f"{rel} -> {shown}: a symbolic link {why}; staging copies what it points to into "
+            "the image (replace it with the file itself, or remove it)"]
 
 
 def _secret_problems(where: str, name: str, value: str) -> list[str]:
