@@ -7,6 +7,7 @@ import json
 
 from aibox_ops.config import load_settings
 from aibox_ops.deploy.history import load_history, save_history
+from aibox_ops.deploy.toolkit import resource_names
 from aibox_ops.deploy.yaml_state import write_project_state
 from aibox_ops.render import apply_render, plan_render
 from tests.helpers import invoke
@@ -14,7 +15,9 @@ from tests.helpers import invoke
 TRUST = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "bedrock-agentcore.amazonaws.com"},
     "Action": "sts:AssumeRole"}]}
-ROLE = "AmazonBedrockAgentCoreSDKRuntime-ap-southeast-1-0123456789abcdef"
+# The name deploy gives the execution role of the test project's agent (destroy deletes a
+# recorded role only under that name: issue 18).
+ROLE = resource_names("my_aibox_agent", "ap-southeast-1")["execution_role"]
 
 
 def deployed(aws, project):

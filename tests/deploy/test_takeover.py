@@ -204,11 +204,15 @@ def test_version_reads_follow_the_service_model(aws):
 def test_who_created_what():
     from aibox_ops.deploy.created import AIBOX_OPS, TOOLKIT, USER, toolkit_owners
 
-    owners = toolkit_owners("my_aibox_agent", REGION, {"codebuild_role": "mine"})
     role = "AmazonBedrockAgentCoreSDKRuntime-ap-southeast-1-f2ee589c5e"  # sha256 of the name
+    owners = toolkit_owners("my_aibox_agent", REGION, {"codebuild_role": "mine",
+                                                       "ecr_repository": "mine"})
     assert owners.owner_of("execution_role", role) == TOOLKIT
     assert owners.owner_of("execution_role", role.replace(REGION, "us-east-1")) == USER
-    assert owners.owner_of("codebuild_role", "mine") == AIBOX_OPS
+    assert owners.owner_of("ecr_repository", "mine") == AIBOX_OPS
+    # a role recorded as created under another name than deploy gives it: a hand edit
+    assert owners.hand_edited("codebuild_role", "mine")
+    assert owners.owner_of("codebuild_role", "mine") == USER
     assert owners.owner_of("ecr_repository", "bedrock-agentcore-my_aibox_agent") == TOOLKIT
     assert owners.owner_of("ecr_repository", "bedrock-agentcore-other") == USER
     assert owners.owner_of("codebuild_project",
