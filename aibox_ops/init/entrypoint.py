@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from ..pysource import parse_python
+
 # Folders never searched: environments, caches, tests, docs, the ops tooling, build output.
 SKIP_DIRS = frozenset({
     "__pycache__", "node_modules", "site-packages", "tests", "test", "docs", "build", "dist",
@@ -138,7 +140,7 @@ def _parse(path: Path) -> ast.AST | None:
         # A FIFO would block read_text and /dev/zero never end: regular files only, bounded.
         if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
             return None
-        return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        return parse_python(path.read_text(encoding="utf-8"), filename=str(path))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError,
             MemoryError):
         return None  # not ours to judge here; sync-requirements reports syntax errors

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FileError
+from ..pysource import parse_python
 from .environment import ImportProviders
 from .export import normalize
 
@@ -72,7 +73,7 @@ def _scan(files: list[Path], local: set[str], base: Path) -> list[ImportSite]:
     for path in files:
         rel = path.relative_to(base).as_posix()
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            tree = parse_python(path.read_text(encoding="utf-8"), filename=str(path))
         except SyntaxError as exc:
             raise FileError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
         except (OSError, UnicodeDecodeError) as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from ...pysource import parse_python
 from ..context import DoctorContext
 from ..model import Finding, failed, passed, skipped
 
@@ -128,7 +129,7 @@ def _imported_guards(tree: ast.Module, base: Path,
             if not path.is_file():
                 continue
             try:
-                module = ast.parse(path.read_text(encoding="utf-8"))
+                module = parse_python(path.read_text(encoding="utf-8"))
             except (OSError, SyntaxError, UnicodeDecodeError):
                 break
             defined = {n.name: n for n in module.body if isinstance(n, ast.FunctionDef)}
@@ -175,7 +176,7 @@ def detect_main_guard(ctx: DoctorContext) -> Finding:
         return skipped("no entry point found (set 'entrypoint' in [tool.aibox-ops])")
     text = ctx.read(entry) or ""
     try:
-        tree = ast.parse(text, filename=entry)
+        tree = parse_python(text, filename=entry)
     except SyntaxError as exc:
         return failed(f"{entry}:{exc.lineno}: syntax error: {exc.msg}")
     blocks = _main_blocks(tree)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
+from ...pysource import parse_python
 from ..context import DoctorContext
 from ..dockerfile import env_values
 from ..model import Finding, failed, passed, warned
@@ -71,7 +72,7 @@ def configured_models(ctx: DoctorContext) -> list[tuple[str, str]]:
                    if not skip.intersection(p.relative_to(base).parts))
     for path in files[:400]:
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
+            tree = parse_python(path.read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError):
             continue
         for node in tree.body:
