@@ -248,3 +248,11 @@ def test_hand_edited_requirements_file_is_refused(tmp_path):
     assert path.read_text().endswith("python-dotenv\n")
     assert invoke("sync-requirements", "--force", project=tmp_path).exit_code == 0
     assert "python-dotenv" not in path.read_text()
+
+
+def test_this_repositorys_generated_files_are_current():
+    """CI runs `render --check` and `sync-requirements --check` on the repository itself; a merge
+    that changes what render writes must also commit the re-rendered files."""
+    for command in ("render", "sync-requirements"):
+        result = invoke(command, "--check", project=REPO)
+        assert result.exit_code == 0, f"{command} --check:\n{result.stdout}{result.stderr}"

@@ -3,6 +3,8 @@ applies fix-iam's plan and the checks pass on the re-run."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.doctor_support import doctor, healthy_project
 from tests.test_doctor_live import deploy
 
@@ -24,6 +26,7 @@ def resources(aws, tables=TABLES, secrets=SECRETS):
 IDS = "dynamodb-access,secrets-access"
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_role_without_access_fails_and_fix_grants_it(aws, tmp_path):
     root = healthy_project(tmp_path)
     resources(aws)
@@ -43,6 +46,7 @@ def test_role_without_access_fails_and_fix_grants_it(aws, tmp_path):
     assert names and all(n.startswith("aibox-ops") for n in names)
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_missing_table_and_secret_are_reported(aws, tmp_path):
     root = healthy_project(tmp_path)
     resources(aws, tables=("aibox_setting",), secrets=("dev_gemini_api",))
@@ -64,6 +68,7 @@ def test_missing_table_and_secret_are_reported(aws, tmp_path):
     assert code == 1 and again == by_id  # nothing to fix automatically, nothing changed
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_before_the_first_deploy_the_access_checks_are_skipped(aws, tmp_path):
     root = healthy_project(tmp_path)
     _, _, by_id = doctor(root, "--no-logs", "--only", IDS)

@@ -165,6 +165,7 @@ def put_logs(aws, group, messages):
         {"timestamp": now - 1000 + i, "message": m} for i, m in enumerate(messages)])
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_log_scan_reports_signatures_under_their_ids_redacted(aws, peer, tmp_path):
     root = healthy_project(tmp_path)
     runtime_id, _ = deploy(aws, root)
@@ -227,6 +228,7 @@ def test_log_scan_is_listed_selectable_alone_and_skippable(aws, peer, tmp_path):
     assert by_id["missing-requirement"]["status"] == "fail"
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_a_denial_only_the_logs_show_names_fix_iam_from_logs_not_doctor_fix(aws, peer,
                                                                             tmp_path):
     from aibox_ops import iam
@@ -258,6 +260,7 @@ def test_a_denial_only_the_logs_show_names_fix_iam_from_logs_not_doctor_fix(aws,
     assert "doctor --fix can apply it" not in human.stdout
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_a_healthy_deployment_passes_online_and_each_resource_is_read_once(aws, peer,
                                                                           tmp_path):
     from aibox_ops import iam

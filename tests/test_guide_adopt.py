@@ -161,6 +161,7 @@ def test_init_writes_the_manifest_that_fix_iam_reads(guide):
     assert "permissions.json" not in again["written"]
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_deploy_refuses_without_the_manifest_before_any_aws_write(guide, aws):
     assert invoke("init", "--yes", project=guide).exit_code == 0
     (guide / "permissions.json").unlink()

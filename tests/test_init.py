@@ -271,6 +271,7 @@ def test_two_entry_points_with_yes_is_a_config_error(tmp_path):
     assert result.exit_code == 3 and "several entry points" in result.stderr
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_doctor_finds_nothing_left_that_init_fixes(guide):
     """Runs once doctor (issue 9) is merged: its offline checks on the adopted project."""
     pytest.importorskip("aibox_ops.doctor")

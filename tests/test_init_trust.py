@@ -30,6 +30,7 @@ def test_a_package_symlinked_out_of_the_project_is_not_adopted(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_a_fifo_or_dev_zero_named_py_neither_hangs_nor_crashes_init(tmp_path):
     root = make_guide_project(tmp_path / "p")
     os.mkfifo(root / "pipe.py")

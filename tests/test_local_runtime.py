@@ -37,6 +37,7 @@ def _state(project):
     return json.loads(path.read_text()) if path.exists() else None
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_detach_then_invoke_then_destroy(project):
     port = free_port()
     result = invoke("--json", "deploy", "--local", "--port", str(port), "--detach",
@@ -74,6 +75,7 @@ def test_detach_then_invoke_then_destroy(project):
         "no local agent is running"
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_human_output_says_how_to_invoke(project):
     port = free_port()
     result = invoke("deploy", "--local", "--port", str(port), "--detach", project=project)
@@ -99,6 +101,7 @@ def _ignore_sigint() -> None:
 
 @pytest.mark.parametrize(("sig", "inherited_ignore"), [
     (signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGINT, True)])
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_ctrl_c_stops_the_foreground_agent(project, cache, sig, inherited_ignore):
     port = free_port()
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
@@ -217,6 +220,7 @@ def test_session_history_through_provisioned_tables(tmp_path, cache, aws, monkey
     assert [i["user"]["S"] for i in items] == ["first question", "second question"]
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_foreground_agent_stopped_elsewhere_or_crashing(project, cache):
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     command = [sys.executable, "-m", "aibox_ops", "-C", str(project), "deploy", "--local",

@@ -102,6 +102,7 @@ def test_dry_run_and_refusal_without_yes_write_nothing(aws, project):
     assert aws.client("dynamodb").list_tables()["TableNames"] == []
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_existing_secret_reported(aws, project):
     aws.client("secretsmanager").create_secret(Name="dev_openai_api", SecretString="x")
     settings, plan = _plan(project)

@@ -252,6 +252,7 @@ async def test_provider_error_ends_stream_with_error_chunk():
     assert body["status"] == "error" and body["error"] == "ConnectionError: upstream reset"
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 async def test_provider_timeout_ends_stream(monkeypatch):
     # Long enough for "Hmm" to come out on a loaded machine; wait() then blocks for good.
     monkeypatch.setenv("AGENT_TIMEOUT_SECONDS", "1.5")
@@ -286,6 +287,7 @@ async def test_session_id_header_reaches_provider():
     assert seen == ["sess-1"]
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 async def test_health_action_answers_while_a_secret_lookup_is_slow(monkeypatch):
     """The HTTP stream's API-key lookup runs in a thread, not on the framework's worker loop."""
     from agent_http import GatedAwsPeer

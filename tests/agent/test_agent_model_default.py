@@ -64,6 +64,7 @@ def test_nothing_configured_is_reported(monkeypatch):
 
 
 @pytest.mark.anyio
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 async def test_a_prompt_alone_uses_the_configured_openai_compatible_server(monkeypatch):
     with OpenAIPeer(models=("llama3.2",)) as peer:
         monkeypatch.setenv("OPENAI_BASE_URL", peer.url)

@@ -113,6 +113,7 @@ def test_cycle_settings_are_bounded(openai_env, default, limit, expected):
     pytest.param(Reply(body=good_stream("Hel", "lo"), delay=1.5, pause_after=120),
                  id="stalls-mid-stream"),
 ])
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 async def test_a_read_timeout_names_provider_host_and_limit(openai_env, reply):
     openai_env.setenv("MODEL_READ_TIMEOUT_SECONDS", "0.3")
     with FaultServer(lambda n: reply) as server:

@@ -64,6 +64,7 @@ async def test_text_only_model_runs_without_tools_and_says_so():
     assert body["metadata"]["tools"] == []
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 async def test_real_bedrock_model_non_streaming_fallback_via_stubber():
     """A model that cannot stream with tools is driven with Converse (not ConverseStream)."""
     stubs: list[Stubber] = []
@@ -172,6 +173,7 @@ async def test_openai_provider_error_is_a_final_error_chunk(monkeypatch):
     assert "sk-local" not in body["error"]
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 async def test_gemini_calls_have_a_read_timeout(monkeypatch):
     """A Gemini endpoint that never answers fails at MODEL_READ_TIMEOUT_SECONDS, not later."""
     release = threading.Event()

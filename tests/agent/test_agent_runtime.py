@@ -24,6 +24,7 @@ def _modules_after(code: str) -> set[str]:
     return set(json.loads(out.stdout.splitlines()[-1]))
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_import_and_health_stay_light():
     bare = _modules_after("import bedrock_agentcore")
     ours = _modules_after(

@@ -51,6 +51,7 @@ def test_results_memory_limit_and_wall_clock_timeout(box):
                                         "limit (1 s) and was stopped"}]
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_cancelling_a_call_kills_its_child_process(box):
     async def scenario() -> int:
         call = asyncio.create_task(box.run("calculator", calc("factorial(10**7)")))
@@ -92,6 +93,7 @@ def _record_tickets(monkeypatch):
     _tickets.clear()
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_a_runaway_calculation_leaves_the_server_answering(server_url, box, monkeypatch):
     """The issue's freeze: 9**9**9**9 held the GIL, so /ping, the deadline and SIGTERM died."""
     from genai.tools import sandbox

@@ -31,6 +31,7 @@ def put_settings(aws, table: str = "aibox_setting", **fields) -> None:
     aws.client("dynamodb").put_item(TableName=table, Item=item)
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_settings_from_table_with_ttl_cache(aws):
     make_table(aws, "aibox_setting", "setting_id")
     put_settings(aws, default_model_id="amazon.nova-pro-v1:0", system_prompt="Be brief.",

@@ -48,6 +48,7 @@ async def test_fast_tool_completes_while_a_slow_sibling_still_runs(gate, monkeyp
     assert chunks[-1] == {"status": "complete", "event": "done"}
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 async def test_timeout_mid_tool_ends_each_running_call_then_names_it(gate, monkeypatch):
     # The gated tool never finishes; the deadline leaves room for the tool call to start
     # on a loaded machine.

@@ -135,6 +135,7 @@ async def test_speak_uses_polly():
     assert result.endswith("[speech (mp3)](data:audio/mpeg;base64,SUQzbXAz)")
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_every_catalogued_tool_loads_with_its_guide_name(monkeypatch):
     monkeypatch.setenv("BYPASS_TOOL_CONSENT", "unset")  # recorded, so teardown restores it
     monkeypatch.delenv("BYPASS_TOOL_CONSENT")
@@ -210,6 +211,7 @@ def mcp_failures():
 
 
 @pytest.mark.anyio
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 async def test_a_broken_mcp_server_is_skipped_and_reported(caplog, mcp_failures):
     servers = (
         DEMO_SERVER,
@@ -238,6 +240,7 @@ async def test_a_broken_mcp_server_is_skipped_and_reported(caplog, mcp_failures)
 
 
 @pytest.mark.anyio
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 async def test_a_hanging_mcp_server_is_skipped_after_its_startup_timeout(
         monkeypatch, mcp_failures):
     monkeypatch.setenv("MCP_STARTUP_TIMEOUT_SECONDS", "1")

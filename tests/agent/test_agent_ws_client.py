@@ -40,6 +40,7 @@ class _Recording(AgentProvider):
         return super().stream(request, session_id)
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_documented_client_signs_and_talks_to_the_agent(server_url, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-example")

@@ -74,6 +74,7 @@ def test_deploy_without_yes_and_terminal_is_refused(project, aws):
     assert not (project / ".bedrock_agentcore.yaml").exists()
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_no_credentials_is_a_clear_aws_error(project, monkeypatch):
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(key)
@@ -83,6 +84,7 @@ def test_no_credentials_is_a_clear_aws_error(project, monkeypatch):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_wrong_account_stops_in_preflight(project, aws):
     from aibox_ops.config import load_settings
     from aibox_ops.deploy.yaml_state import write_project_state
@@ -114,6 +116,7 @@ def test_commands_on_an_undeployed_agent(project, aws, command):
         assert result.exit_code == 5 and "not deployed" in json_out(result)["message"]
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_doctor_preflight_stops_a_deploy_before_anything_is_built(project, aws):
     entry = project / "agent" / "agentcore_app.py"
     text = entry.read_text()
@@ -133,6 +136,7 @@ def test_doctor_preflight_stops_a_deploy_before_anything_is_built(project, aws):
     assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_dry_run_prints_each_phase_plan_and_writes_nothing(project, aws, agentcore_moto):
     result = invoke("deploy", "--dry-run", "--no-warm", project=project)
     assert result.exit_code == 0, result.stderr
@@ -174,6 +178,7 @@ def test_failed_build_shows_its_log_tail_and_doctors_diagnosis(project, aws, age
     assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_ctrl_c_during_deploy_is_a_clean_interrupted_130(project, aws, agentcore_moto,
                                                          monkeypatch):
     from aibox_ops.deploy import hooks
@@ -195,6 +200,7 @@ def test_ctrl_c_during_deploy_is_a_clean_interrupted_130(project, aws, agentcore
                                  "status": "failed", "summary": "interrupted"}
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_deploy_shows_its_plan_before_asking(project, aws, agentcore_moto, monkeypatch):
     from typer.testing import CliRunner
 

@@ -165,6 +165,7 @@ def test_toolkit_role_flow_interrupt_stale_runtime_timeout_destroy(project, aws,
                 if r["RoleName"].startswith("AmazonBedrockAgentCoreSDK")]
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_dry_run_creates_nothing(project, aws, agentcore_moto):
     report, settings = deploy(project, DeployOptions(dry_run=True, no_warm=True))
     assert report.action == "create"

@@ -61,6 +61,7 @@ RECORD = {"time": "2026-01-01T00:00:00+00:00", "action": "deploy", "content_hash
 
 @pytest.mark.parametrize("command", [["deploy", "--yes", "--no-warm"], ["destroy", "--yes"],
                                      ["rollback", "--yes"]])
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_another_teams_runtime_named_in_the_yaml_is_never_touched(project, aws, agentcore_moto,
                                                                    command):
     theirs = other_runtime(aws)
@@ -221,6 +222,7 @@ def test_a_file_where_a_state_folder_belongs_is_a_clear_file_error(project, aws,
     assert not aws.client("dynamodb").list_tables()["TableNames"]
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_a_fifo_or_dev_zero_named_py_in_the_agent_is_a_clear_file_error(project, aws):
     import os
     import subprocess

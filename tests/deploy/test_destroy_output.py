@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from aibox_ops.config import load_settings
 from aibox_ops.deploy.history import load_history, save_history
 from aibox_ops.deploy.toolkit import resource_names
@@ -40,6 +42,7 @@ def deployed(aws, project):
     return runtime
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_status_lists_what_aibox_ops_created(aws, project):
     assert "created by aibox-ops: nothing yet" in invoke("status", project=project).stdout
     runtime = deployed(aws, project)

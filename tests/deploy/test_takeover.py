@@ -82,6 +82,7 @@ def test_destroy_removes_what_the_starter_toolkit_created(tmp_path, aws, agentco
     assert load_history(settings).created == {}
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_destroy_keeps_what_you_supplied_and_its_references(project, aws):
     iam = aws.client("iam")
     role_arn = iam.create_role(RoleName="team-agent-role",
@@ -144,6 +145,7 @@ def two_versions(project, aws, agentcore_moto):
     return settings, first["agentRuntimeId"]
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_rollback_goes_back_to_a_version_only_aws_knows(two_versions, aws):
     settings, agent_id = two_versions
     session = open_session(REGION)

@@ -33,6 +33,7 @@ def setup(world):
     return session, settings, role
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_toolkit_role_gets_exact_documents_and_a_rerun_writes_nothing(aws, world):
     session, settings, role = setup(world)
     assert (role.name, role.found_by) == (world.role_name, "toolkit name")

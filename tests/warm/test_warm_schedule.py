@@ -191,6 +191,7 @@ def test_every_planned_request_passes_the_service_model(session, project, runtim
     assert validate_request("bedrock-agentcore", "InvokeAgentRuntime", request) == []
 
 
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 def test_unschedule_also_detaches_a_managed_policy_someone_attached(aws, session, project,
                                                                     runtime_arn):
     """DeleteRole refuses a role with an attached policy: the one role deleter detaches it."""
