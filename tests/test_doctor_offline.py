@@ -297,9 +297,19 @@ def test_secrets_in_image_flags_a_symlink_out_of_the_agent_folder(tmp_path):
     (root / "agent" / "shared").symlink_to(outside)
     (root / "agent" / "inside.py").write_text("X = 1\n")
     (root / "agent" / "alias.py").symlink_to("inside.py")  # inside the folder: fine
+    (root / "agent" / "git").symlink_to("../.git")
     result = check(root, "secrets-in-image")
-    assert result["status"] == "fail", result
+    # Staging never follows them (a warning: deploy goes on without them); a secret value
+    # elsewhere is still a failure, with the links listed beside it.
+    assert result["status"] == "warn", result
     text = "\n".join(result["evidence"])
-    assert "agent/settings.txt -> ../.env: a symbolic link to an env file" in text
+    assert "agent/settings.txt -> ../.env: a symbolic link to .env (never in the image)" in text
     assert f"agent/shared -> {outside}: a symbolic link out of the project" in text
+    assert "agent/git -> ../.git: a symbolic link to .git" in text
     assert "alias.py" not in text
+    from aibox_ops.config import load_settings
+    from aibox_ops.render.context import image_files
+
+    files = image_files(load_settings(root, environ={}))
+    assert "agent/settings.txt" not in files.files and "agent/alias.py" in files.files
+    assert files.links_out == ["agent/git", "agent/settings.txt", "agent/shared"]

@@ -75,8 +75,9 @@ class ImageFiles:
     """The image's file set: context path -> the file to copy, plus what was left out.
 
     ``left_out``: paths the .dockerignore or ``NEVER_IN_IMAGE`` keep out (folders end in
-    ``/``); ``links_out``: symbolic links that lead out of the project (or into its
-    ``.aibox-ops`` state), never followed; ``not_files``: FIFOs, devices and sockets.
+    ``/``); ``links_out``: symbolic links never followed (``unfollowed_link`` says why: out
+    of the project, into its ``.aibox-ops`` state, or to something never in the image such
+    as ``.env``); ``not_files``: FIFOs, devices and sockets.
     """
 
     files: dict[str, Path]
@@ -97,8 +98,9 @@ def image_files(settings: Settings, dockerignore: str | None = None) -> ImageFil
     lets into the build context, minus ``NEVER_IN_IMAGE``. The toolkit's CodeBuild zip
     leaves .dockerignore out, so a deploy that stages its own context copies these only.
 
-    Symbolic links are followed only while they stay inside the project and out of its
-    ``.aibox-ops`` folder (a link to ``../.env`` is reported in ``links_out``, never read);
+    Symbolic links are followed only to what could enter the image itself: inside the
+    project, out of its ``.aibox-ops`` folder, nothing ``NEVER_IN_IMAGE`` names on the way
+    (``agent/settings.txt -> ../.env`` is reported in ``links_out``, never read);
     only regular files are taken. ``dockerignore`` defaults to the project's .dockerignore,
     else the rendered one."""
     if dockerignore is None:
@@ -133,13 +135,28 @@ def image_layout(settings: Settings, files: ImageFiles | None = None) -> dict[st
     return out
 
 
+def unfollowed_link(real_root: Path, target: Path) -> str | None:
+    """Why a symbolic link to ``target`` (resolved) is never followed into the image, or
+    None when it may be: out of the project, into aibox-ops's state, or to a path that
+    ``NEVER_IN_IMAGE`` keeps out (a link must not carry ``.env`` or ``.git`` in under
+    another name)."""
+    if not target.is_relative_to(real_root):
+        return "out of the project"
+    parts = target.relative_to(real_root).parts
+    if parts[:1] == (STATE_DIR,):
+        return f"into {STATE_DIR}/"
+    for part in parts:
+        if any(fnmatch.fnmatch(part, pattern) for pattern in NEVER_IN_IMAGE):
+            return f"to {part} (never in the image)"
+    return None
+
+
 class _Walk:
     """One walk over the image paths (see ``image_files``)."""
 
     def __init__(self, root: Path, rules: list[tuple[re.Pattern[str], bool]]) -> None:
         self.root = root
         self.real_root = root.resolve()
-        self.state = self.real_root / STATE_DIR
         self.rules = rules
         self.prunable = not any(negate for _, negate in rules)
         self.files: dict[str, Path] = {}
@@ -159,7 +176,7 @@ class _Walk:
         if any(fnmatch.fnmatch(name, pattern) for pattern in NEVER_IN_IMAGE):
             self.left_out.append(rel + ("/" if path.is_dir() else ""))
             return None
-        if not real.is_relative_to(self.real_root) or real.is_relative_to(self.state):
+        if unfollowed_link(self.real_root, real) is not None:
             self.links_out.append(rel)
             return None
         is_dir = real.is_dir()

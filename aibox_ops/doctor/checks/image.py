@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 from ..context import DoctorContext
 from ..dockerfile import env_values
-from ..model import Finding, failed, passed, skipped
+from ..model import Finding, failed, passed, skipped, warned
 from ..redact import SECRET_REF_NAME_RE, looks_secret, redact
 from .container import NO_DOCKERFILE, load_instructions
 
@@ -56,9 +55,13 @@ def detect_secrets_in_image(ctx: DoctorContext) -> Finding:
                 problems += _secret_problems(f"{relpath}:{ins.line}: ARG {name.strip()}",
                                              name.strip(), value.strip())
     problems += _config_problems(ctx)
-    problems += link_problems(ctx)
+    links = link_problems(ctx)
     if problems:
-        return failed(f"{len(problems)} way(s) a secret could end up in the image", problems)
+        return failed(f"{len(problems)} way(s) a secret could end up in the image",
+                      problems + links)
+    if links:  # never followed by aibox-ops's staging: a warning, not a refused deploy
+        return warned(f"{len(links)} symbolic link(s) left out of the image", links,
+                      fix="Replace each link with the file itself, or remove it.")
     where = "the Dockerfile and config" if parsed else "config (no Dockerfile yet)"
     return passed(f".dockerignore excludes .env; no secret-looking values in {where}")
 
@@ -81,42 +84,23 @@ def _env_files(ctx: DoctorContext) -> tuple[list[str], list[str]]:
 
 
 def link_problems(ctx: DoctorContext) -> list[str]:
-    """Symbolic links in what goes into the image that point out of it: copying follows
-    them, so ``agent/settings.txt -> ../.env`` would upload the key file."""
-    from ...render.context import image_paths
+    """Symbolic links among the image's paths that staging never follows (render's own
+    image file set says which, and why): aibox-ops leaves them out, but the starter
+    toolkit's own upload copies what a link to a file points to, so
+    ``agent/settings.txt -> ../.env`` would upload the key file."""
+    from ...render.context import image_files, unfollowed_link
 
+    if ctx.settings is None:
+        return []  # no image paths to walk; the config check reports why
     root = ctx.root
-    settings = ctx.settings
-    rels = image_paths(settings) if settings is not None else ["agent"]
-    sources = [root / rel for rel in rels]
-    out: list[str] = []
-    for source in sources:
-        if source.is_symlink() or not source.is_dir():
-            out += _link_problem(root, source, root)
-            continue
-        for folder, dirs, names in os.walk(source):  # never follows a link
-            for name in [*dirs, *names]:
-                out += _link_problem(root, Path(folder) / name, source)
+    out = []
+    for rel in image_files(ctx.settings).links_out:
+        path = root / rel
+        why = unfollowed_link(root.resolve(), path.resolve())
+        out.append(f"{rel} -> {os.readlink(path)}: a symbolic link {why}; aibox-ops leaves "
+                   "it out of the image, other builds (`agentcore deploy`) copy what it "
+                   "points to (replace it with the file itself, or remove it)")
     return out
-
-
-def _link_problem(root: Path, path: Path, inside: Path) -> list[str]:
-    if not path.is_symlink():
-        return []
-    rel = Path(os.path.relpath(path, root)).as_posix()
-    target = path.resolve()
-    where = inside.resolve()
-    if target.is_relative_to(where) and target != where:
-        return []
-    shown = os.readlink(path)
-    if not target.is_relative_to(root.resolve()):
-        why = "out of the project"
-    elif target.name.startswith(".env"):
-        why = "to an env file"
-    else:
-        why = f"out of {Path(os.path.relpath(inside, root)).as_posix()}/"
-    return [f"{rel} -> {shown}: a symbolic link {why}; staging copies what it points to into "
-            "the image (replace it with the file itself, or remove it)"]
 
 
 def _secret_problems(where: str, name: str, value: str) -> list[str]:
