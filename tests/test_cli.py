@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from aibox_ops import __version__
 from aibox_ops.errors import ExitCode
 from tests.helpers import REPO, invoke, json_out, make_project
@@ -148,6 +150,7 @@ def test_unexpected_error_is_exit_70_and_traceback_only_with_debug(tmp_path, mon
     assert isinstance(result.exception, RuntimeError)  # propagates: the runner shows it
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_sync_requirements_cli_check_and_json(tmp_path):
     make_project(tmp_path)
     result = invoke("sync-requirements", "--check", project=tmp_path)
@@ -197,6 +200,7 @@ def test_sync_requirements_unlisted_import_exit_6(tmp_path):
     assert not (tmp_path / "requirements-agentcore.txt").exists()
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_console_script_runs_as_a_process(tmp_path):
     make_project(tmp_path)
     exe = REPO / ".venv" / "bin" / "aibox-ops"
@@ -237,6 +241,7 @@ def test_ctrl_c_exits_130(tmp_path, monkeypatch):
     assert "interrupted" in result.stderr
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_hand_edited_requirements_file_is_refused(tmp_path):
     make_project(tmp_path)
     assert invoke("sync-requirements", project=tmp_path).exit_code == 0
@@ -250,6 +255,7 @@ def test_hand_edited_requirements_file_is_refused(tmp_path):
     assert "python-dotenv" not in path.read_text()
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_this_repositorys_generated_files_are_current():
     """CI runs `render --check` and `sync-requirements --check` on the repository itself; a merge
     that changes what render writes must also commit the re-rendered files."""

@@ -36,6 +36,7 @@ def _run_in(folder, *args):
                           capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_render_from_the_agent_folder_writes_at_the_project_root(tmp_path):
     make_project(tmp_path, tool='[tool.aibox-ops]\nregion = "eu-west-1"\n')
     proc = _run_in(tmp_path / "agent", "render")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
+
 from tests.doctor_support import doctor, healthy_project
 from tests.helpers import invoke
 
@@ -54,6 +56,7 @@ def test_fix_dry_run_shows_the_diff_and_changes_nothing(tmp_path):
     assert (root / "pyproject.toml").read_text() == before
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_fix_renders_and_syncs_requirements_then_both_pass(tmp_path):
     root = healthy_project(tmp_path)
     text = (root / "pyproject.toml").read_text().replace('"boto3>=1.35"', '"boto3>=1.36"')

@@ -60,6 +60,7 @@ def live(root, *ids):
     return doctor(root, "--no-logs", "--only", ",".join(ids))
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_credentials_for_another_account_than_the_deployed_one(aws, tmp_path):
     root = healthy_project(tmp_path)
     deploy(aws, root, account="999999999999")
@@ -81,6 +82,7 @@ def test_without_credentials_live_checks_skip_with_a_reason(aws, tmp_path, monke
         assert "credentials" in by_id[check_id]["message"]
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_a_ready_runtime_with_the_config_environment_passes(aws, peer, tmp_path):
     from aibox_ops.config import load_settings
 
@@ -126,6 +128,7 @@ def test_a_runtime_variable_overriding_the_image_is_drift(aws, peer, tmp_path):
         == [f"runtime {runtime_id}: {table}='another_table', config says {value!r}"]
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_runtime_status_missing_or_failed_endpoint(aws, peer, tmp_path):
     root = healthy_project(tmp_path)
     runtime_id, _ = deploy(aws, root)
@@ -138,6 +141,7 @@ def test_runtime_status_missing_or_failed_endpoint(aws, peer, tmp_path):
     assert "CREATE_FAILED" in by_id["runtime-status"]["message"]
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_deployed_runtime_differs_in_environment_lifecycle_and_auth(aws, peer, tmp_path):
     root = healthy_project(tmp_path, tool="[tool.aibox-ops.warm]\nenabled = true\n")
     deploy(aws, root, environmentVariables={"SETTING_TABLE": "old"},
@@ -195,6 +199,7 @@ def test_log_scan_reports_signatures_under_their_ids_redacted(aws, peer, tmp_pat
         [e for e in scan["evidence"] if e.startswith("read ")]) == 2
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_not_deployed_log_scan_reports_missing_groups_and_is_off_offline(aws, peer, tmp_path):
     root = healthy_project(tmp_path)
     _, doc, by_id = doctor(root, "--only", "main-guard,runtime-status,log-scan")
@@ -208,6 +213,7 @@ def test_not_deployed_log_scan_reports_missing_groups_and_is_off_offline(aws, pe
     assert by_id["log-scan"]["status"] == "skip" and "offline" in by_id["log-scan"]["message"]
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_log_scan_is_listed_selectable_alone_and_skippable(aws, peer, tmp_path):
     root = healthy_project(tmp_path)
     runtime_id, _ = deploy(aws, root)
@@ -291,6 +297,7 @@ def test_a_healthy_deployment_passes_online_and_each_resource_is_read_once(aws, 
     assert peer.count(rf"^/runtimes/{runtime_id}/runtime-endpoints/DEFAULT/?$") == 1
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_cold_start_reads_the_warm_schedules_in_aws(aws, peer, tmp_path):
     from aibox_ops.config import load_settings
     from aibox_ops.warm.names import group_name

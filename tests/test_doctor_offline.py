@@ -232,6 +232,7 @@ def test_guide_like_project_with_its_own_setuptools_pyproject(tmp_path):
     assert checks["env-drift"]["status"] == "skip"
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_this_repository_passes_main_guard_and_no_check_crashes():
     """The bundled agent ends with ``sys.exit(main(sys.argv[1:]))``; ``main`` only runs the
     server under ``in_container()`` (imported from genai.config)."""

@@ -140,6 +140,7 @@ def test_doctor_against_aws_before_init_runs_the_live_checks(guide, aws, monkeyp
         assert set(problems) <= {"env-drift"}, problems
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_init_writes_the_manifest_that_fix_iam_reads(guide):
     assert not (guide / "permissions.json").exists()
     out = json_out(invoke("--json", "init", "--yes", project=guide))
@@ -239,6 +240,7 @@ def test_the_leaving_list_is_capped(guide):
     assert "(+" in warning and "more)" in warning and warning.count("notes") <= 15
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_the_images_python_and_otel_pins_are_kept(guide):
     path = guide / f".bedrock_agentcore/{AGENT}/Dockerfile"
     path.write_text(path.read_text().replace("python:3.12-slim", "python:3.11-slim")

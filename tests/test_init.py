@@ -153,6 +153,7 @@ def test_adopted_yaml_keeps_the_deploy_state_for_the_toolkit(guide, aws):
     assert state.deployed and state.agent_id == AGENT_ID and state.account == "123456789012"
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_after_adoption_checks_are_green_and_a_second_init_changes_nothing(guide):
     adopt(guide)
     before = {p: p.read_bytes() for p in guide.rglob("*") if p.is_file()}
@@ -186,6 +187,7 @@ def test_without_yes_and_without_a_terminal_init_refuses(guide):
     assert (guide / "pyproject.toml").read_text() == before
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_what_cannot_be_found_is_asked_or_left_at_its_default(tmp_path):
     root = make_guide_project(tmp_path / "p")
     (root / ".bedrock_agentcore.yaml").unlink()
@@ -225,6 +227,7 @@ def test_a_project_without_an_entry_point_is_a_config_error(tmp_path):
     assert "[tool.aibox-ops]" not in (root / "pyproject.toml").read_text()
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_from_bundled_creates_a_project_that_renders_clean(tmp_path):
     folder = tmp_path / "new"
     folder.mkdir()
@@ -293,6 +296,7 @@ def test_doctor_finds_nothing_left_that_init_fixes(guide):
         assert checks[fixed] == "pass", (fixed, checks)
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_a_root_dockerfile_is_backed_up_and_removed(guide):
     """The toolkit zips the project for CodeBuild and builds a root Dockerfile first: left in
     place, the user's would be built instead of the rendered one."""
@@ -307,6 +311,7 @@ def test_a_root_dockerfile_is_backed_up_and_removed(guide):
     assert adopt(guide)["written"] == []
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_at_a_terminal_init_asks_then_confirms(tmp_path, monkeypatch):
     import typer.testing
     from typer.testing import CliRunner
@@ -333,6 +338,7 @@ def test_at_a_terminal_init_asks_then_confirms(tmp_path, monkeypatch):
     assert (root / ".bedrock_agentcore" / "support_bot" / "Dockerfile").is_file()
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_backups_are_kept_out_of_git_but_deploys_json_is_not(guide):
     (guide / ".gitignore").write_text(".venv\n.aibox-ops/\n*.log")
     adopt(guide)

@@ -82,6 +82,7 @@ def test_hints_through_uv_run_say_uv_run(tmp_path, monkeypatch):
     assert "`aibox-ops render`" in doc.stdout  # JSON keeps the canonical name
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_python_dash_m_hints_say_python_dash_m(tmp_path):
     make_project(tmp_path)
     env = {k: v for k, v in __import__("os").environ.items() if k != "UV_RUN_RECURSION_DEPTH"}

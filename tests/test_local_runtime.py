@@ -150,6 +150,7 @@ def test_agent_exiting_at_start_shows_its_last_log_lines(tmp_path, cache):
     assert _state(project) is None
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_missing_requirements_file_is_a_file_error(tmp_path, cache):
     project = local_project(tmp_path / "noreq")
     (project / "requirements-agentcore.txt").unlink()

@@ -39,6 +39,7 @@ def test_create_params_pass_botocore_model():
         check_request("dynamodb", "CreateTable", create_table_params(name, role))
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_provision_creates_tables_as_the_agent_needs(aws, project):
     result = invoke("--json", "provision", "--yes", project=project)
     assert result.exit_code == 0, result.output

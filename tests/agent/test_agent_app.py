@@ -89,6 +89,7 @@ EXPECTED_STREAM = [
 ]
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 async def test_stream_exact_chunk_sequence():
     use_model(full_script())
     resp = await invoke({"prompt": "sleep twice", "stream": True, "tool_config": SLEEP_TOOLS})

@@ -116,6 +116,7 @@ def test_file_store_keeps_the_newest_turns_and_survives_a_broken_file(tmp_path):
     assert not FileSessionStore(path, max_turns=0).append("s1", "q", "a", "m")
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 @pytest.mark.anyio
 async def test_session_history_without_aws_through_the_local_file(monkeypatch, tmp_path):
     path = tmp_path / "sessions.json"

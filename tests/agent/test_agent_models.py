@@ -95,6 +95,7 @@ async def test_real_bedrock_model_non_streaming_fallback_via_stubber():
     assert chunks[-1] == {"status": "complete", "event": "done"}
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 async def test_runtime_refusal_retries_without_streaming():
     from botocore.exceptions import ClientError
 

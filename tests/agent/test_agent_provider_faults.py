@@ -212,6 +212,7 @@ async def test_bedrock_throttling_names_bedrock_and_its_host(openai_env):
     ],
     ids=["html-200", "429"],
 )
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 async def test_gemini_failures_name_gemini_and_its_host(monkeypatch, reply, needle):
     from agent_http import LocalServer
 

@@ -7,6 +7,7 @@ import threading
 
 import agentcore_app
 import httpx
+import pytest
 from agent_scripted import ScriptedModel, builder, text, tool, wait
 from genai.agents.provider import AgentProvider
 
@@ -47,6 +48,7 @@ def test_websocket_over_uvicorn(server_url):
     assert messages[-1] == {"status": "complete", "event": "done"}
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_ping_answers_while_a_websocket_stream_waits_for_a_secret(server_url, monkeypatch):
     """The /ws handler runs on the server's main loop: its blocking work must be in threads."""
     from agent_http import GatedAwsPeer

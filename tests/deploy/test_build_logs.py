@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from aibox_ops.aws import open_session
 from aibox_ops.deploy.build_logs import read_build_log_tail
 from aibox_ops.deploy.hooks import diagnose_build_log
@@ -12,6 +14,7 @@ from aibox_ops.deploy.hooks import diagnose_build_log
 PROJECT = "bedrock-agentcore-demo-builder"
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_tail_of_the_latest_build_log_and_its_diagnosis(aws):
     iam = aws.client("iam")
     trust = {"Version": "2012-10-17", "Statement": [{

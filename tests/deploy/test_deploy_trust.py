@@ -76,6 +76,7 @@ def test_another_teams_runtime_named_in_the_yaml_is_never_touched(project, aws, 
     assert not aws.client("dynamodb").list_tables()["TableNames"]  # nothing provisioned
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_a_runtime_of_our_name_that_we_did_not_create_is_refused(project, aws):
     ours = other_runtime(aws, "my_aibox_agent")
     impostor = other_runtime(aws, "my_aibox_agent_2")

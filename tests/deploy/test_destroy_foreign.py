@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aibox_ops.aws import open_session
 from aibox_ops.config import load_settings
 from aibox_ops.deploy.destroy import plan_destroy
 from aibox_ops.warm.names import group_name
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_a_foreign_group_of_the_warm_name_is_kept(aws, project):
     settings = load_settings(project, environ={})
     scheduler = aws.client("scheduler")

@@ -53,6 +53,7 @@ def test_status_lists_what_aibox_ops_created(aws, project):
     assert f"  execution role:        {ROLE}" in lines
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_a_refused_destroy_names_each_kind_and_prints_its_plan_once(aws, project):
     runtime = deployed(aws, project)
     refused = invoke("destroy", project=project)  # no terminal, no --yes

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from aibox_ops.aws import open_session
 from aibox_ops.cli.options import since_option
 from aibox_ops.deploy.logs import read_log_events
@@ -11,6 +13,7 @@ from aibox_ops.deploy.logs import read_log_events
 GROUP = "/aws/bedrock-agentcore/runtimes/demo-abc1234567-DEFAULT"
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_follow_picks_up_new_events_without_repeats(aws):
     logs = aws.client("logs")
     logs.create_log_group(logGroupName=GROUP)

@@ -227,6 +227,7 @@ def test_who_created_what():
     assert owners.owner_of("execution_role", None) == USER
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_keep_images_keeps_the_toolkits_repository_and_its_reference(project, aws):
     repo = "bedrock-agentcore-my_aibox_agent"
     aws.client("ecr").create_repository(repositoryName=repo)

@@ -75,6 +75,7 @@ def test_fix_iam_writes_exact_policies_then_a_rerun_sends_no_iam_write(aws, worl
     assert check.exit_code == 0, check.stderr
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_dry_run_and_check_write_nothing(aws, world, aws_calls):
     before = inline(aws, world.role_name)
     dry = invoke("fix-iam", "--dry-run", project=world.project)

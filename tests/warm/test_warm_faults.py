@@ -16,6 +16,7 @@ NOT_ASSUMABLE = ("The execution role you provide must allow AWS EventBridge Sche
                  "assume the role.")
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_missing_scheduler_permission_names_the_call_and_undoes_the_role(
         aws, session, project, runtime_arn):
     settings = load_settings(project)

@@ -122,6 +122,7 @@ def test_unschedule_removes_schedules_group_and_role(aws, session, project, runt
     assert remove_schedules(session, settings) == []  # nothing left: nothing to do
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_failure_mid_apply_leaves_no_half_created_group(aws, session, project, runtime_arn):
     settings = load_settings(project)
     good = plan(session, project)
@@ -154,6 +155,7 @@ def test_not_deployed_is_a_clear_aws_error(session, project):
     assert info.value.exit_code == 5 and "not deployed" in info.value.message
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_pool_over_the_session_quota_is_refused(session, project, runtime_arn):
     quota = SessionQuota(2, "Active session workloads per account", "service-quotas")
     the_plan = plan_schedules(session, load_settings(project), quota=quota)

@@ -3,6 +3,8 @@ else put in the tagged group, and so the group that holds it, are kept."""
 
 from __future__ import annotations
 
+import pytest
+
 from aibox_ops.config import load_settings
 from aibox_ops.warm import apply_schedules, plan_schedules, read_schedules, remove_schedules
 from aibox_ops.warm.names import group_name
@@ -10,6 +12,7 @@ from aibox_ops.warm.plan import plan_removal
 from aibox_ops.warm.quota import SessionQuota
 
 
+@pytest.mark.slow  # 0.6 s or more: kept out of the everyday suite
 def test_unschedule_keeps_schedules_others_put_in_its_group(aws, session, project,
                                                             runtime_arn):
     settings = load_settings(project)
