@@ -241,6 +241,24 @@ async def test_a_broken_mcp_server_is_skipped_and_reported(caplog, mcp_failures)
 
 @pytest.mark.anyio
 @pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
+async def test_a_stdio_server_starts_when_mcp_was_first_imported_under_another_stderr(
+        monkeypatch, mcp_failures):
+    """mcp binds ``errlog=sys.stderr`` at its first import; imported while stderr was a
+    stream with no file descriptor (a test's capture, a logging wrapper), every stdio server
+    failed with ``UnsupportedOperation: fileno``. The agent names the real stderr itself."""
+    from mcp.client import stdio
+
+    monkeypatch.setattr(stdio.stdio_client.__wrapped__, "__defaults__", (io.StringIO(),))
+    model = ScriptedModel([tool("add", "a1", {"a": 2, "b": 3})], [text("five")])
+    provider = AgentProvider(settings=FixedSettings(mcp_servers=(DEMO_SERVER,)),
+                             model_builder=builder(model))
+    body = await collect(provider.stream(InvokeRequest(prompt="x", tool_config=MCP_ONLY)))
+    assert model.calls[0]["tools"] == ["add"], body
+    assert body["status"] == "success" and body["response"] == "five"
+
+
+@pytest.mark.anyio
+@pytest.mark.slow  # ~1 s or more: `-m slow` (CI runs it)
 async def test_a_hanging_mcp_server_is_skipped_after_its_startup_timeout(
         monkeypatch, mcp_failures):
     monkeypatch.setenv("MCP_STARTUP_TIMEOUT_SECONDS", "1")

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 import threading
 import time
 import urllib.parse
@@ -77,7 +78,11 @@ def _client(server: dict[str, Any], client_cls: Any, timeout: int) -> Any:
             args=[str(a) for a in server.get("args", [])],
             env={str(k): str(v) for k, v in (server.get("env") or {}).items()} or None,
         )
-        return client_cls(lambda: stdio_client(params), startup_timeout=timeout)
+        # The server's stderr goes to the process's own stderr, named at call time: mcp binds
+        # ``errlog=sys.stderr`` when it is first imported, which may be a stream that has
+        # since been replaced (or has no file descriptor, so the spawn fails).
+        errlog = sys.__stderr__ if sys.__stderr__ is not None else sys.stderr
+        return client_cls(lambda: stdio_client(params, errlog=errlog), startup_timeout=timeout)
     url, headers = str(server["url"]), server.get("headers")
     if kind == "sse":
         from mcp.client.sse import sse_client
