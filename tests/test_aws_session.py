@@ -12,6 +12,7 @@ def test_session_reaches_the_endpoint_and_reads_the_account(aws):
     assert session.client("iam").meta.endpoint_url == aws.url
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_client_error_becomes_aws_error_with_code(aws):
     iam = open_session("ap-southeast-1").client("iam", max_attempts=1)
     with pytest.raises(AwsError) as info, aws_errors("read role nope"):
@@ -47,6 +48,7 @@ def test_botocore_attempts_setting_is_honoured_and_clients_are_reused(aws, monke
     assert "total_max_attempts" not in fresh.meta.config.retries  # botocore default: 3 in all
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_cli_state_opens_one_session_in_the_settings_region(aws, tmp_path):
     from aibox_ops.cli.state import AppState
     from tests.helpers import make_project

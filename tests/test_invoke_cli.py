@@ -177,6 +177,7 @@ def test_warm_ping_url_pings_that_url_without_local(project):
     assert [s.path for s in seen] == ["/invocations"] and seen[0].payload == {"action": "health"}
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_aws_route_signs_and_passes_the_session(project, monkeypatch):
     deployed(project)
     with InvokePeer(chunks=CHUNKS) as peer:

@@ -115,6 +115,7 @@ def test_runtime_bearer_token_unsigned_json_reply(monkeypatch):
     assert seen.query == {"qualifier": "blue"}
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_runtime_error_reply_is_aws_error(monkeypatch):
     with InvokePeer(status=403) as peer:
         monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)

@@ -113,6 +113,7 @@ def test_existing_secret_reported(aws, project):
         "aibox_setting", "aibox_session"]
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_a_projects_own_tables_are_reported_not_judged(aws, tmp_path):
     """A guide-like project's tables have its own code's key schemas: an existing one with
     another schema is reported as found (no "the agent expects ..."), a missing one is

@@ -184,6 +184,7 @@ def test_force_says_where_the_backup_is(tmp_path):
     assert again.exit_code == 0 and "is kept in" not in again.stderr
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_the_repository_file_is_in_sync():
     plan = planned(load_settings(REPO, environ={}))
     assert plan.status == "unchanged", plan.diff

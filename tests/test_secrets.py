@@ -56,6 +56,7 @@ def test_set_creates_secret_in_the_agents_form_and_never_shows_it(aws, project, 
     assert {"Key": "created-by", "Value": "aibox-ops"} in tags
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_second_set_stores_a_new_version(aws, project):
     sm = aws.client("secretsmanager")
     sm.create_secret(Name="dev_gemini_api", SecretString="old")
@@ -91,6 +92,7 @@ def test_dry_run_reads_no_value_and_writes_nothing(aws, project):
     assert aws.client("secretsmanager").list_secrets()["SecretList"] == []
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_list_shows_names_only(aws, project):
     aws.client("secretsmanager").create_secret(Name="dev_openai_api", SecretString=SECRET)
     result = invoke("--json", "secrets", "list", project=project)

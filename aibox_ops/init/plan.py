@@ -59,6 +59,10 @@ def plan_init(detection: Detection, flags: dict[str, Any] | None = None,
                         "`aibox-ops sync-requirements`")
     folder = backup_dir(now)
     backups, adopted = _adopt(root, generated, folder)
+    if current and text != current:  # the user's own pyproject.toml, kept before the edit
+        backups.insert(0, Change(f"{folder}/pyproject.toml", "create",
+                                 "backup of your pyproject.toml", payload=current,
+                                 detail={"backup_of": "pyproject.toml"}))
     shadowing = _root_dockerfile(root, settings.agent_name, folder)
     if shadowing:
         backups.append(shadowing[0])

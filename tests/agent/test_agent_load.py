@@ -32,6 +32,7 @@ def open_request(server_url: str, payload: dict, path: str = "/invocations") -> 
     return sock
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_ping_and_health_answer_while_many_streams_wait_on_the_model(server_url):
     release = threading.Event()
     model = ScriptedModel(*[[text("start"), wait(release)] for _ in range(STREAMS)])

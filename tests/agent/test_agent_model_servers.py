@@ -144,6 +144,7 @@ async def test_a_retry_after_past_the_deadline_is_reported_as_throttling(openai_
         "request's time limit allows; try again later")
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 async def test_retry_after_is_waited_for_then_the_call_succeeds(openai_env):
     replies = {0: _throttled({"retry-after-ms": "400"})}
     with FaultServer(lambda n: replies.get(n, Reply(body=good_stream("ok")))) as server:

@@ -161,6 +161,7 @@ async def test_openai_provider_through_local_compatible_server(monkeypatch):
     assert requests[0]["model"] == "local-llm" and requests[0]["stream"] is True
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 async def test_openai_provider_error_is_a_final_error_chunk(monkeypatch):
     def broken(method, query, body):
         return 500, {"Content-Type": "application/json"}, b'{"error": {"message": "boom"}}'

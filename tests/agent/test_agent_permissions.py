@@ -7,6 +7,7 @@ import json
 import re
 
 import botocore.session
+import pytest
 from agent_paths import AGENT_DIR, MANIFEST, manifest_operations
 
 
@@ -64,6 +65,7 @@ def test_manifest_is_consistent_and_machine_readable():
                 assert f"${{env:{res['name_env']}}}" in res["arn"]
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_recorder_sees_real_calls(aws, aws_calls):
     from genai.store.settings import SettingsStore
 

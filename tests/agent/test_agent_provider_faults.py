@@ -122,6 +122,7 @@ async def test_recovering_from_throttling_succeeds(openai_env):
     assert chunks[-1] == {"status": "complete", "event": "done"}
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 async def test_dead_base_url_names_provider_and_host(openai_env):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

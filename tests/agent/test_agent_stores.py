@@ -51,6 +51,7 @@ def test_settings_from_table_with_ttl_cache(aws):
     assert store.get().default_model_id == "gpt-4o"
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_missing_settings_table_falls_back_with_a_clear_log(aws, caplog):
     caplog.set_level(logging.INFO, logger="genai")
     settings = SettingsStore("aibox_setting").get()
@@ -65,6 +66,7 @@ def test_unreachable_settings_falls_back(caplog):
     assert "using built-in defaults" in caplog.text
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_sessions_load_append_bounded(aws):
     make_table(aws, "aibox_session", "session_id", "turn")
     store = SessionStore("aibox_session", max_turns=2)

@@ -116,6 +116,7 @@ def test_the_build_watcher_reports_the_new_build_s_phase_not_the_previous_one(aw
     assert watcher.poll_once() is None and len(notes) == 1  # unchanged: said once
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_the_build_watcher_is_quiet_before_the_project_exists(aws):
     notes: list[str] = []
     with BuildWatcher(open_session("ap-southeast-1"), "no-such-builder", notes.append,

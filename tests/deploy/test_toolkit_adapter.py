@@ -106,6 +106,7 @@ def test_throttling_inside_the_toolkit_is_a_clear_aws_error():
     assert "throttling" in error.hint and "resumes" in error.hint
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_throttling_in_our_own_calls_names_the_call(aws):
     from botocore.stub import Stubber
 

@@ -198,6 +198,7 @@ def test_from_logs_grants_exactly_the_denied_calls_of_this_role(aws, world):
     assert [p["action"] for p in json_out(rerun)["policies"]] == ["unchanged"] * 3
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_bad_command_lines_are_usage_errors_before_any_aws_call(tmp_path):
     from tests.iam.conftest import make_iam_project
 

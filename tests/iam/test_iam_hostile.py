@@ -25,6 +25,7 @@ def put_lines(aws, runtime_id: str, lines: list[str]) -> str:
     return group
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_planted_log_lines_grant_nothing_beyond_the_manifests_scope(aws, world):
     runtime_id = create_runtime(aws, world.role_arn)
     me = f"arn:aws:sts::{ACCOUNT}:assumed-role/{world.role_name}/session-1"
@@ -169,6 +170,7 @@ def test_a_wildcard_name_is_refused_and_nothing_is_written(aws, world, tool, nee
      "resource type 'agent'"),
 ], ids=["iam-passrole-star", "iam-createuser", "sts", "mixed", "all-wild", "any-account",
         "table-star", "star-not-polly", "secret-star", "other-service", "bedrock-agent"])
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_a_manifest_outside_the_allow_list_is_refused_before_any_write(aws, world, statement,
                                                                         needle):
     path = world.project / "agent" / "permissions.json"

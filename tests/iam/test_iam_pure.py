@@ -57,6 +57,7 @@ def test_tables_and_secrets_settings_replace_the_environment_names(tmp_path):
     assert reqs["ProviderApiKeySecrets"].resources == [secret_arn]  # a full ARN as it is
 
 
+@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
 def test_secret_facts_give_real_arns_and_a_kms_statement_for_customer_keys(tmp_path):
     key = f"arn:aws:kms:{R}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     real = f"arn:aws:secretsmanager:{R}:{ACCOUNT}:secret:dev_gemini_api-Qx12Zw"
