@@ -99,6 +99,7 @@ def test_adopts_the_guide_project(guide):
 
 def test_adoption_keeps_the_users_files_as_backups(guide):
     yaml_before = (guide / ".bedrock_agentcore.yaml").read_text()
+    pyproject_before = (guide / "pyproject.toml").read_text()
     out = adopt(guide)
     backups = sorted((guide / ".aibox-ops" / "backups").glob("init-*"))
     assert len(backups) == 1
@@ -106,7 +107,11 @@ def test_adoption_keeps_the_users_files_as_backups(guide):
     assert (folder / DOCKERFILE_PATH).read_text() == DOCKERFILE
     assert (folder / ".bedrock_agentcore.yaml").read_text() == yaml_before
     assert (folder / ".dockerignore").read_text() == ".env\n.venv\n"
+    assert (folder / "pyproject.toml").read_text() == pyproject_before
+    assert "[tool.aibox-ops]" in (guide / "pyproject.toml").read_text()
     written = out["written"]
+    assert written.index(f"{folder.relative_to(guide)}/pyproject.toml") < written.index(
+        "pyproject.toml")
     # Backups are written before the files they protect are replaced.
     assert written.index(f"{folder.relative_to(guide)}/{DOCKERFILE_PATH}") < written.index(
         DOCKERFILE_PATH)
