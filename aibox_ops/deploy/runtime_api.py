@@ -1,6 +1,7 @@
 """Direct bedrock-agentcore-control calls: read, wait for READY, update, delete a runtime.
 
-Every request is checked against botocore's service model first (``check_request``). The
+Every request is checked against botocore's service model by the session's client hook
+(``aibox_ops.aws.session``) before it is sent. The
 toolkit is not involved: these are the calls a successor adapter would keep.
 """
 
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..aws import AwsSession, aws_errors
-from ..aws.validate import check_request
 from ..errors import AwsError
 
 CONTROL = "bedrock-agentcore-control"
@@ -54,8 +54,7 @@ def call(session: AwsSession, operation: str, action: str, **params: Any) -> dic
 
 def call_service(session: AwsSession, service: str, operation: str, action: str,
                  **params: Any) -> dict[str, Any]:
-    """One call checked against botocore's model first; errors become AwsError."""
-    check_request(service, operation, params)
+    """One call (checked against botocore's model by the client); errors become AwsError."""
     method = getattr(session.client(service), _snake(operation))
     with aws_errors(action):
         return method(**params)

@@ -1,5 +1,6 @@
-"""The doctor's AWS reads: each request validated against botocore's model, each resource
-read once per run (the context's cache), errors turned into AwsError."""
+"""The doctor's AWS reads: each resource read once per run (the context's cache), errors
+turned into AwsError. Requests are checked against botocore's model by the session's
+clients (``aibox_ops.aws.session``)."""
 
 from __future__ import annotations
 
@@ -11,21 +12,13 @@ from .context import DoctorContext
 CONTROL = "bedrock-agentcore-control"
 
 
-def validate(service: str, operation: str, params: dict[str, Any]) -> None:
-    """Refuse a request botocore's service model rejects (before it is sent): the shared
-    validator (``aibox_ops/aws/validate.py``, service models parsed once per process)."""
-    from ..aws.validate import check_request
-
-    check_request(service, operation, params)
-
-
 def call(ctx: DoctorContext, service: str, operation: str, **params: Any) -> dict[str, Any]:
-    """One validated call; ``operation`` is the API name (``GetAgentRuntime``)."""
+    """One call (validated by the client's hook); ``operation`` is the API name
+    (``GetAgentRuntime``)."""
     from botocore import xform_name
 
     from ..aws import aws_errors
 
-    validate(service, operation, params)
     client = ctx.client(service)
     with aws_errors(f"call {service}:{operation}"):
         return getattr(client, xform_name(operation))(**params)

@@ -1,4 +1,5 @@
-"""Every AWS request the IAM library makes: validated against botocore's model, then sent.
+"""Every AWS request the IAM library makes (validated against botocore's model by the
+session's client hook, ``aibox_ops.aws.session``).
 
 One place turns an AccessDenied answer into a message naming the missing permission and
 the calling principal, so that ``fix-iam`` can say "the caller X lacks iam:PutRolePolicy".
@@ -15,14 +16,6 @@ ACTION_PREFIX = {"bedrock-agentcore-control": "bedrock-agentcore"}
 DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 
 
-def check_params(service: str, operation: str, params: dict[str, Any]) -> None:
-    """Raise InvalidRequestError when ``params`` break botocore's model for ``operation``
-    (required members, types, lengths, patterns, enums: ``aibox_ops.aws.validate``)."""
-    from ..aws.validate import check_request
-
-    check_request(service, operation, params)
-
-
 def permission_for(service: str, operation: str) -> str:
     """The IAM action a call needs, e.g. ``iam:PutRolePolicy``."""
     return f"{ACTION_PREFIX.get(service, service)}:{operation}"
@@ -30,7 +23,8 @@ def permission_for(service: str, operation: str) -> str:
 
 def call(session: Any, service: str, operation: str, what: str,
          region: str | None = None, **params: Any) -> dict[str, Any]:
-    """Validate and send one request; failures become AwsError naming ``what``.
+    """Send one request (the client's hook validates it first); failures become AwsError
+    naming ``what``.
 
     ``operation`` is the API name (``PutRolePolicy``); AccessDenied names the permission
     and the caller's ARN.
@@ -40,7 +34,6 @@ def call(session: Any, service: str, operation: str, what: str,
 
     from ..aws import aws_errors
 
-    check_params(service, operation, params)
     method = getattr(session.client(service, region=region), xform_name(operation))
     with aws_errors(what):
         try:

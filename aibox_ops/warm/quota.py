@@ -6,8 +6,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from .requests import checked
-
 log = logging.getLogger(__name__)
 SERVICE_CODE = "bedrock-agentcore"
 # The quota's name in Service Quotas ("Active session workloads per account" in the AgentCore
@@ -35,8 +33,7 @@ def read_session_quota(session: Any) -> SessionQuota:
             params = {"ServiceCode": SERVICE_CODE, "MaxResults": 100}
             if token:
                 params["NextToken"] = token
-            reply = client.list_service_quotas(**checked(
-                "service-quotas", "ListServiceQuotas", params))
+            reply = client.list_service_quotas(**params)
             for quota in reply.get("Quotas", []):
                 name = str(quota.get("QuotaName", ""))
                 if all(word in name.lower() for word in NAME_WORDS):

@@ -8,7 +8,6 @@ from typing import Any
 from ..config import Settings
 from ..deploy_state import DeployState, load_deploy_state
 from ..errors import AwsError
-from .requests import checked
 
 NOT_DEPLOYED = "NotDeployed"
 
@@ -41,8 +40,7 @@ def read_runtime(session: Any, settings: Settings, state: DeployState | None = N
     else:
         ref = _find_by_name(control, settings)
     if with_lifecycle and ref.runtime_id:
-        params = checked("bedrock-agentcore-control", "GetAgentRuntime",
-                         {"agentRuntimeId": ref.runtime_id})
+        params = {"agentRuntimeId": ref.runtime_id}
         with aws_errors(f"read runtime {ref.runtime_id} (GetAgentRuntime)"):
             reply = control.get_agent_runtime(**params)
         idle = (reply.get("lifecycleConfiguration") or {}).get("idleRuntimeSessionTimeout")
@@ -56,8 +54,7 @@ def _find_by_name(control: Any, settings: Settings) -> RuntimeRef:
 
     token: str | None = None
     while True:
-        params = checked("bedrock-agentcore-control", "ListAgentRuntimes",
-                         {"maxResults": 100, **({"nextToken": token} if token else {})})
+        params = {"maxResults": 100, **({"nextToken": token} if token else {})}
         with aws_errors("list agent runtimes (ListAgentRuntimes)"):
             reply = control.list_agent_runtimes(**params)
         for item in reply.get("agentRuntimes", []):
