@@ -16,10 +16,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .aws.reads import read_or_none
 from .aws.session import aws_errors
 from .aws.validate import check_request
 from .config import Settings
-from .errors import AwsError
 from .plan import Change, Plan
 
 OWNER_TAG = {"Key": "created-by", "Value": "aibox-ops"}
@@ -150,26 +150,21 @@ def read_table(session: Any, name: str, max_attempts: int | None = None
     botocore's setting unless given)."""
     params = {"TableName": name}
     client = session.client("dynamodb", max_attempts=max_attempts)
-    try:
+    def read() -> dict[str, Any]:
         with aws_errors(f"describe the DynamoDB table {name}"):
             return client.describe_table(**params)["Table"]
-    except AwsError as error:
-        if error.code == "ResourceNotFoundException":
-            return None
-        raise
+
+    return read_or_none(read)
 
 
 def read_secret_exists(session: Any, secret_id: str) -> bool:
     """Whether the secret exists (DescribeSecret; no value is read)."""
     params = {"SecretId": secret_id}
-    try:
+    def read() -> Any:
         with aws_errors(f"describe the secret {secret_id}"):
-            session.client("secretsmanager").describe_secret(**params)
-    except AwsError as error:
-        if error.code == "ResourceNotFoundException":
-            return False
-        raise
-    return True
+            return session.client("secretsmanager").describe_secret(**params)
+
+    return read_or_none(read) is not None
 
 
 def apply_provision(session: Any, plan: Plan) -> list[str]:

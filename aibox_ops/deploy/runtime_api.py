@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..aws import AwsSession, aws_errors
+from ..aws.reads import paginate, read_or_none
 from ..errors import AwsError
 
 CONTROL = "bedrock-agentcore-control"
@@ -67,13 +68,10 @@ def read_runtime(session: AwsSession, agent_id: str, version: str | None = None,
     params = {"agentRuntimeId": agent_id}
     if version is not None:
         params["agentRuntimeVersion"] = version
-    try:
-        reply = call(session, "GetAgentRuntime", f"read runtime {agent_id}"
-                     + (f" version {version}" if version else ""), **params)
-    except AwsError as error:
-        if error.code == "ResourceNotFoundException":
-            return None
-        raise
+    reply = read_or_none(lambda: call(session, "GetAgentRuntime", f"read runtime {agent_id}"
+                                      + (f" version {version}" if version else ""), **params))
+    if reply is None:
+        return None
     container = (reply.get("agentRuntimeArtifact") or {}).get("containerConfiguration") or {}
     return RuntimeInfo(
         agent_id=reply.get("agentRuntimeId", agent_id), arn=reply.get("agentRuntimeArn", ""),
@@ -85,15 +83,9 @@ def read_runtime(session: AwsSession, agent_id: str, version: str | None = None,
 def list_versions(session: AwsSession, agent_id: str) -> list[dict[str, Any]]:
     """The runtime's versions as AgentCore keeps them (ListAgentRuntimeVersions summaries:
     version, status, lastUpdatedAt), newest first; the deploy history is not consulted."""
-    out: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"agentRuntimeId": agent_id}
-    while True:
-        reply = call(session, "ListAgentRuntimeVersions",
-                     f"list the versions of runtime {agent_id}", **params)
-        out.extend(reply.get("agentRuntimes") or [])
-        if not reply.get("nextToken"):
-            break
-        params["nextToken"] = reply["nextToken"]
+    with aws_errors(f"list the versions of runtime {agent_id}"):
+        out = list(paginate(session.client(CONTROL), "ListAgentRuntimeVersions",
+                            "agentRuntimes", agentRuntimeId=agent_id))
     return sorted(out, key=lambda v: _version_key(v.get("agentRuntimeVersion")), reverse=True)
 
 
@@ -105,13 +97,9 @@ def _version_key(version: str | None) -> tuple[int, str]:
 def read_endpoint(session: AwsSession, agent_id: str, name: str = "DEFAULT",
                   ) -> dict[str, Any] | None:
     """The runtime endpoint (status, live/target version), or None when absent."""
-    try:
-        return call(session, "GetAgentRuntimeEndpoint", f"read the {name} endpoint",
-                    agentRuntimeId=agent_id, endpointName=name)
-    except AwsError as error:
-        if error.code == "ResourceNotFoundException":
-            return None
-        raise
+    return read_or_none(lambda: call(session, "GetAgentRuntimeEndpoint",
+                                      f"read the {name} endpoint", agentRuntimeId=agent_id,
+                                      endpointName=name))
 
 
 def wait_ready(session: AwsSession, agent_id: str, timeout: float, poll: float = 2.0,
@@ -163,14 +151,9 @@ def update_runtime(session: AwsSession, info: RuntimeInfo, image_uri: str,
 
 def delete_runtime(session: AwsSession, agent_id: str) -> bool:
     """Delete the runtime; False when it was already gone."""
-    try:
-        call(session, "DeleteAgentRuntime", f"delete runtime {agent_id}",
-             agentRuntimeId=agent_id)
-    except AwsError as error:
-        if error.code == "ResourceNotFoundException":
-            return False
-        raise
-    return True
+    return read_or_none(lambda: call(session, "DeleteAgentRuntime",
+                                      f"delete runtime {agent_id}",
+                                      agentRuntimeId=agent_id)) is not None
 
 
 def _snake(operation: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..aws.reads import read_or_none
 from ..errors import AwsError
 from .context import DoctorContext
 
@@ -15,13 +16,24 @@ CONTROL = "bedrock-agentcore-control"
 def call(ctx: DoctorContext, service: str, operation: str, **params: Any) -> dict[str, Any]:
     """One call (validated by the client's hook); ``operation`` is the API name
     (``GetAgentRuntime``)."""
-    from botocore import xform_name
-
     from ..aws import aws_errors
+    from ..aws.reads import method_name
 
     client = ctx.client(service)
     with aws_errors(f"call {service}:{operation}"):
-        return getattr(client, xform_name(operation))(**params)
+        return getattr(client, method_name(operation))(**params)
+
+
+def pages(ctx: DoctorContext, service: str, operation: str, key: str, *,
+          max_pages: int, **params: Any) -> list[Any]:
+    """Every item under ``key`` in up to ``max_pages`` pages of ``operation`` (botocore's
+    paginator; bounded, as the doctor's reads are)."""
+    from ..aws import aws_errors
+    from ..aws.reads import paginate
+
+    client = ctx.client(service)
+    with aws_errors(f"call {service}:{operation}"):
+        return list(paginate(client, operation, key, max_pages=max_pages, **params))
 
 
 def read_runtime(ctx: DoctorContext) -> dict[str, Any] | None:
@@ -41,7 +53,7 @@ def _read_runtime(ctx: DoctorContext) -> dict[str, Any] | None:
         return None
     try:
         return call(ctx, CONTROL, "GetAgentRuntime", agentRuntimeId=runtime_id)
-    except AwsError as exc:
+    except AwsError as exc:  # not None: the doctor reports the recorded id as gone
         if exc.code == "ResourceNotFoundException":
             return {"agentRuntimeId": runtime_id, "status": "NOT_FOUND",
                     "failureReason": exc.message}
@@ -49,30 +61,16 @@ def _read_runtime(ctx: DoctorContext) -> dict[str, Any] | None:
 
 
 def _find_by_name(ctx: DoctorContext, name: str) -> str | None:
-    token = None
-    for _ in range(20):  # bounded: 20 pages of runtimes
-        params: dict[str, Any] = {"maxResults": 100}
-        if token:
-            params["nextToken"] = token
-        reply = call(ctx, CONTROL, "ListAgentRuntimes", **params)
-        for runtime in reply.get("agentRuntimes", []):
-            if runtime.get("agentRuntimeName") == name:
-                return runtime.get("agentRuntimeId")
-        token = reply.get("nextToken")
-        if not token:
-            return None
-    return None
+    runtimes = pages(ctx, CONTROL, "ListAgentRuntimes", "agentRuntimes", max_pages=20,
+                     PaginationConfig={"PageSize": 100})  # bounded: 20 pages of runtimes
+    return next((r.get("agentRuntimeId") for r in runtimes
+                 if r.get("agentRuntimeName") == name), None)
 
 
 def read_endpoint(ctx: DoctorContext, runtime_id: str) -> dict[str, Any] | None:
     """The runtime's DEFAULT endpoint (None when it does not exist)."""
     def read() -> dict[str, Any] | None:
-        try:
-            return call(ctx, CONTROL, "GetAgentRuntimeEndpoint", agentRuntimeId=runtime_id,
-                        endpointName="DEFAULT")
-        except AwsError as exc:
-            if exc.code == "ResourceNotFoundException":
-                return None
-            raise
+        return read_or_none(lambda: call(ctx, CONTROL, "GetAgentRuntimeEndpoint",
+                                         agentRuntimeId=runtime_id, endpointName="DEFAULT"))
 
     return ctx.memo(("endpoint", runtime_id), read)

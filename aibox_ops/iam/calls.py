@@ -7,6 +7,8 @@ the calling principal, so that ``fix-iam`` can say "the caller X lacks iam:PutRo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..errors import AwsError
@@ -29,17 +31,34 @@ def call(session: Any, service: str, operation: str, what: str,
     ``operation`` is the API name (``PutRolePolicy``); AccessDenied names the permission
     and the caller's ARN.
     """
-    from botocore import xform_name
-    from botocore.exceptions import ClientError
+    from ..aws.reads import method_name
 
+    method = getattr(session.client(service, region=region), method_name(operation))
+    with _translated(session, service, operation, what):
+        return method(**params)
+
+
+def pages(session: Any, service: str, operation: str, what: str, key: str,
+          region: str | None = None, **params: Any) -> list[Any]:
+    """Every item under ``key`` across all pages of ``operation`` (botocore's paginator);
+    failures as in ``call``."""
+    from ..aws.reads import paginate
+
+    client = session.client(service, region=region)
+    with _translated(session, service, operation, what):
+        return list(paginate(client, operation, key, **params))
+
+
+@contextmanager
+def _translated(session: Any, service: str, operation: str, what: str) -> Iterator[None]:
     from ..aws import aws_errors
+    from ..aws.reads import error_code
 
-    method = getattr(session.client(service, region=region), xform_name(operation))
     with aws_errors(what):
         try:
-            return method(**params)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code", "") in DENIED_CODES:
+            yield
+        except Exception as exc:
+            if error_code(exc) in DENIED_CODES:
                 raise _denied(session, service, operation, what, exc) from None
             raise
 

@@ -160,12 +160,7 @@ def policy_document(value: Any) -> dict[str, Any] | None:
 
 def _maybe(call: Any, **params: Any) -> Any:
     """The reply, or None when the resource does not exist."""
-    from botocore.exceptions import ClientError
+    from ..aws.reads import read_or_none
 
-    try:
-        return call(**params)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("ResourceNotFoundException",
-                                                          "NoSuchEntity"):
-            return None
-        raise
+    return read_or_none(lambda: call(**params),
+                        not_found=("ResourceNotFoundException", "NoSuchEntity"))

@@ -51,19 +51,15 @@ def read_runtime(session: Any, settings: Settings, state: DeployState | None = N
 
 def _find_by_name(control: Any, settings: Settings) -> RuntimeRef:
     from ..aws import aws_errors
+    from ..aws.reads import find_first
 
-    token: str | None = None
-    while True:
-        params = {"maxResults": 100, **({"nextToken": token} if token else {})}
-        with aws_errors("list agent runtimes (ListAgentRuntimes)"):
-            reply = control.list_agent_runtimes(**params)
-        for item in reply.get("agentRuntimes", []):
-            if item.get("agentRuntimeName") == settings.agent_name:
-                return RuntimeRef(item["agentRuntimeArn"], item.get("agentRuntimeId"),
-                                  settings.agent_name, "ListAgentRuntimes")
-        token = reply.get("nextToken")
-        if not token:
-            break
+    with aws_errors("list agent runtimes (ListAgentRuntimes)"):
+        item = find_first(control, "ListAgentRuntimes", "agentRuntimes",
+                          lambda r: r.get("agentRuntimeName") == settings.agent_name,
+                          PaginationConfig={"PageSize": 100})
+    if item is not None:
+        return RuntimeRef(item["agentRuntimeArn"], item.get("agentRuntimeId"),
+                          settings.agent_name, "ListAgentRuntimes")
     raise AwsError(
         f"runtime '{settings.agent_name}' is not deployed in {settings.region}: no deploy "
         "state in .bedrock_agentcore.yaml and no runtime of that name in ListAgentRuntimes",
