@@ -129,27 +129,24 @@ def _apply_role(iam: Any, status: str, payload: dict[str, Any]) -> bool:
 
 def _put_schedule(scheduler: Any, status: str, params: dict[str, Any], wait_for_role: bool,
                   sleep: Callable[[float], None]) -> None:
-    from botocore.exceptions import ClientError
-
     from ..aws import aws_errors
 
     operation = "CreateSchedule" if status == "create" else "UpdateSchedule"
     call = scheduler.create_schedule if status == "create" else scheduler.update_schedule
     waited, delay = 0.0, 2.0
-    with aws_errors(f"{operation} {params['GroupName']}/{params['Name']}"):
-        while True:
-            try:
+    while True:
+        try:
+            with aws_errors(f"{operation} {params['GroupName']}/{params['Name']}"):
                 call(**params)
-                return
-            except ClientError as exc:
-                message = str(exc.response.get("Error", {}).get("Message", "")).lower()
-                not_ready = all(word in message for word in ROLE_NOT_READY)
-                if not (wait_for_role and not_ready and waited < ROLE_WAIT_SECONDS):
-                    raise
-                log.info("scheduler role not assumable yet; retrying in %.0f s", delay)
-                sleep(delay)
-                waited += delay
-                delay = min(delay * 2, 10.0)
+            return
+        except AwsError as exc:
+            not_ready = all(word in exc.message.lower() for word in ROLE_NOT_READY)
+            if not (wait_for_role and not_ready and waited < ROLE_WAIT_SECONDS):
+                raise
+            log.info("scheduler role not assumable yet; retrying in %.0f s", delay)
+            sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 10.0)
 
 
 def _undo(session: Any, created: list[tuple[str, dict[str, Any]]]) -> list[str]:
