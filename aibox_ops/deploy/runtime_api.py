@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..aws import AwsSession, aws_errors
-from ..aws.reads import paginate, read_or_none
+from ..aws import AwsSession, agentcore, aws_errors
+from ..aws.agentcore import list_versions as list_versions  # re-exported for deploy
+from ..aws.agentcore import runtime_arn
+from ..aws.reads import read_or_none
 from ..errors import AwsError
 
 CONTROL = "bedrock-agentcore-control"
@@ -45,7 +47,7 @@ def invocation_arn(info: RuntimeInfo, region: str, account: str) -> str:
     the reply's ARN has another form (moto answers ``...:agent/UUID:VERSION``)."""
     if ":runtime/" in info.arn:
         return info.arn
-    return f"arn:aws:bedrock-agentcore:{region}:{account}:runtime/{info.agent_id}"
+    return runtime_arn(info.agent_id, region, account)
 
 
 def call(session: AwsSession, operation: str, action: str, **params: Any) -> dict[str, Any]:
@@ -65,11 +67,7 @@ def read_runtime(session: AwsSession, agent_id: str, version: str | None = None,
                  ) -> RuntimeInfo | None:
     """The runtime (its latest version, or ``version``), or None when it does not exist
     (deleted outside aibox-ops, or no such version)."""
-    params = {"agentRuntimeId": agent_id}
-    if version is not None:
-        params["agentRuntimeVersion"] = version
-    reply = read_or_none(lambda: call(session, "GetAgentRuntime", f"read runtime {agent_id}"
-                                      + (f" version {version}" if version else ""), **params))
+    reply = agentcore.read_runtime(session, agent_id, version)
     if reply is None:
         return None
     container = (reply.get("agentRuntimeArtifact") or {}).get("containerConfiguration") or {}
@@ -78,20 +76,6 @@ def read_runtime(session: AwsSession, agent_id: str, version: str | None = None,
         status=reply.get("status", "UNKNOWN"), version=reply.get("agentRuntimeVersion"),
         image_uri=container.get("containerUri"), role_arn=reply.get("roleArn"),
         environment=dict(reply.get("environmentVariables") or {}), raw=reply)
-
-
-def list_versions(session: AwsSession, agent_id: str) -> list[dict[str, Any]]:
-    """The runtime's versions as AgentCore keeps them (ListAgentRuntimeVersions summaries:
-    version, status, lastUpdatedAt), newest first; the deploy history is not consulted."""
-    with aws_errors(f"list the versions of runtime {agent_id}"):
-        out = list(paginate(session.client(CONTROL), "ListAgentRuntimeVersions",
-                            "agentRuntimes", agentRuntimeId=agent_id))
-    return sorted(out, key=lambda v: _version_key(v.get("agentRuntimeVersion")), reverse=True)
-
-
-def _version_key(version: str | None) -> tuple[int, str]:
-    text = str(version or "")
-    return (int(text), "") if text.isdigit() else (-1, text)
 
 
 def read_endpoint(session: AwsSession, agent_id: str, name: str = "DEFAULT",

@@ -43,12 +43,13 @@ def read_runtime(ctx: DoctorContext) -> dict[str, Any] | None:
 
 
 def _read_runtime(ctx: DoctorContext) -> dict[str, Any] | None:
+    from ..aws.agentcore import find_runtime_id
+
     state = ctx.deploy_state()
-    runtime_id = state.agent_id if state else None
-    if not runtime_id and state and state.agent_arn:
-        runtime_id = state.agent_arn.rsplit("/", 1)[-1]
-    if not runtime_id and ctx.settings is not None:
-        runtime_id = _find_by_name(ctx, ctx.settings.agent_name)
+    name = ctx.settings.agent_name if ctx.settings is not None else None
+    runtime_id = find_runtime_id(ctx, runtime_id=state.agent_id if state else None,
+                                 arn=state.agent_arn if state else None, name=name,
+                                 max_pages=20)  # bounded: 20 pages of runtimes
     if not runtime_id:
         return None
     try:
@@ -58,13 +59,6 @@ def _read_runtime(ctx: DoctorContext) -> dict[str, Any] | None:
             return {"agentRuntimeId": runtime_id, "status": "NOT_FOUND",
                     "failureReason": exc.message}
         raise
-
-
-def _find_by_name(ctx: DoctorContext, name: str) -> str | None:
-    runtimes = pages(ctx, CONTROL, "ListAgentRuntimes", "agentRuntimes", max_pages=20,
-                     PaginationConfig={"PageSize": 100})  # bounded: 20 pages of runtimes
-    return next((r.get("agentRuntimeId") for r in runtimes
-                 if r.get("agentRuntimeName") == name), None)
 
 
 def read_endpoint(ctx: DoctorContext, runtime_id: str) -> dict[str, Any] | None:

@@ -122,8 +122,11 @@ def _get_role(session: Any, name: str) -> dict[str, Any] | None:
 
 
 def find_runtime_id(session: Any, settings: Settings, state: DeployState) -> str | None:
-    """The deployed runtime's id: from the deploy state, else by name (ListAgentRuntimes)."""
-    runtime_id = state.agent_id or (state.agent_arn or "").rsplit("/", 1)[-1] or None
+    """The deployed runtime's id: from the deploy state, else by name (ListAgentRuntimes,
+    through this library's calls so that AccessDenied names the permission)."""
+    from ..aws.agentcore import runtime_id_from_arn
+
+    runtime_id = state.agent_id or runtime_id_from_arn(state.agent_arn)
     return runtime_id or _runtime_id_by_name(session, settings.agent_name)
 
 

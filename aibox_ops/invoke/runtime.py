@@ -9,10 +9,10 @@ botocore's model by the gateway's hook before it is sent.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..aws.agentcore import RUNTIME_ARN
 from ..aws.session import aws_errors
 from ..errors import AgentError, ConfigError, InputError
 from .local import ACCEPT, READ_SIZE, READ_TIMEOUT, encode_payload
@@ -27,10 +27,6 @@ from .sse import (
 
 SERVICE = "bedrock-agentcore"
 OPERATION = "InvokeAgentRuntime"
-RUNTIME_ARN = re.compile(
-    r"^arn:aws[a-z-]*:bedrock-agentcore:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
-    r"runtime/(?P<id>[A-Za-z0-9_-]+)$"
-)
 
 
 def runtime_region(runtime_arn: str) -> str:

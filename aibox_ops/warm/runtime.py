@@ -38,7 +38,7 @@ def read_runtime(session: Any, settings: Settings, state: DeployState | None = N
         runtime_id = state.agent_id or _id_from_arn(state.agent_arn)
         ref = RuntimeRef(state.agent_arn, runtime_id, settings.agent_name, state.origin)
     else:
-        ref = _find_by_name(control, settings)
+        ref = _find_by_name(session, settings)
     if with_lifecycle and ref.runtime_id:
         params = {"agentRuntimeId": ref.runtime_id}
         with aws_errors(f"read runtime {ref.runtime_id} (GetAgentRuntime)"):
@@ -49,14 +49,10 @@ def read_runtime(session: Any, settings: Settings, state: DeployState | None = N
     return ref
 
 
-def _find_by_name(control: Any, settings: Settings) -> RuntimeRef:
-    from ..aws import aws_errors
-    from ..aws.reads import find_first
+def _find_by_name(session: Any, settings: Settings) -> RuntimeRef:
+    from ..aws.agentcore import find_runtime_by_name
 
-    with aws_errors("list agent runtimes (ListAgentRuntimes)"):
-        item = find_first(control, "ListAgentRuntimes", "agentRuntimes",
-                          lambda r: r.get("agentRuntimeName") == settings.agent_name,
-                          PaginationConfig={"PageSize": 100})
+    item = find_runtime_by_name(session, settings.agent_name)
     if item is not None:
         return RuntimeRef(item["agentRuntimeArn"], item.get("agentRuntimeId"),
                           settings.agent_name, "ListAgentRuntimes")
@@ -68,6 +64,6 @@ def _find_by_name(control: Any, settings: Settings) -> RuntimeRef:
 
 
 def _id_from_arn(arn: str) -> str | None:
-    # arn:aws:bedrock-agentcore:REGION:ACCOUNT:runtime/ID
-    tail = arn.rsplit(":", 1)[-1]
-    return tail.split("/", 1)[1] if tail.startswith("runtime/") else None
+    from ..aws.agentcore import runtime_id_from_arn
+
+    return runtime_id_from_arn(arn)
