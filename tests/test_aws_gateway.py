@@ -8,10 +8,6 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "aibox_ops"
 AWS_LIBRARIES = ("boto3", "botocore")
-# The starter-toolkit adapter swaps the process-wide boto3 session and installs a botocore
-# hook on it for the toolkit's own clients; it goes away with the deploy engine (issue 20,
-# step 2), so it is the one module allowed until then.
-ALLOWED = {"deploy/toolkit.py"}
 
 
 def aws_imports(path: Path) -> list[str]:
@@ -32,7 +28,7 @@ def test_only_the_aws_package_imports_boto3_or_botocore():
     offenders = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE).as_posix()
-        if relative.startswith("aws/") or relative in ALLOWED:
+        if relative.startswith("aws/"):
             continue
         if found := aws_imports(path):
             offenders[relative] = found
@@ -44,4 +40,4 @@ def test_the_checker_sees_lazy_imports(tmp_path):
     sample.write_text("def f():\n    from botocore.exceptions import ClientError\n"
                       "    import boto3.session\n")
     assert aws_imports(sample) == ["2: botocore.exceptions", "3: boto3.session"]
-    assert aws_imports(PACKAGE / "deploy" / "toolkit.py")  # the exception is still needed
+    assert aws_imports(PACKAGE / "aws" / "session.py")  # the gateway itself does
