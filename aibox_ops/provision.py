@@ -16,10 +16,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .aws.reads import read_or_none
 from .aws.session import aws_errors
 from .aws.validate import check_request
 from .config import Settings
-from .errors import AwsError
 from .plan import Change, Plan
 
 OWNER_TAG = {"Key": "created-by", "Value": "aibox-ops"}
@@ -149,29 +149,22 @@ def read_table(session: Any, name: str, max_attempts: int | None = None
     """DescribeTable's ``Table``, or None when there is no such table (``max_attempts``:
     botocore's setting unless given)."""
     params = {"TableName": name}
-    check_request("dynamodb", "DescribeTable", params)
     client = session.client("dynamodb", max_attempts=max_attempts)
-    try:
+    def read() -> dict[str, Any]:
         with aws_errors(f"describe the DynamoDB table {name}"):
             return client.describe_table(**params)["Table"]
-    except AwsError as error:
-        if error.code == "ResourceNotFoundException":
-            return None
-        raise
+
+    return read_or_none(read)
 
 
 def read_secret_exists(session: Any, secret_id: str) -> bool:
     """Whether the secret exists (DescribeSecret; no value is read)."""
     params = {"SecretId": secret_id}
-    check_request("secretsmanager", "DescribeSecret", params)
-    try:
+    def read() -> Any:
         with aws_errors(f"describe the secret {secret_id}"):
-            session.client("secretsmanager").describe_secret(**params)
-    except AwsError as error:
-        if error.code == "ResourceNotFoundException":
-            return False
-        raise
-    return True
+            return session.client("secretsmanager").describe_secret(**params)
+
+    return read_or_none(read) is not None
 
 
 def apply_provision(session: Any, plan: Plan) -> list[str]:
@@ -186,20 +179,17 @@ def apply_provision(session: Any, plan: Plan) -> list[str]:
 
 def _create_table(session: Any, name: str, role: str, params: dict[str, Any]) -> None:
     client = session.client("dynamodb")
-    check_request("dynamodb", "CreateTable", params)
     with aws_errors(f"create the DynamoDB table {name}"):
         client.create_table(**params)
         client.get_waiter("table_exists").wait(TableName=name,
                                                WaiterConfig={"Delay": 2, "MaxAttempts": 60})
     backups = {"TableName": name,
                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}}
-    check_request("dynamodb", "UpdateContinuousBackups", backups)
     with aws_errors(f"turn on point-in-time recovery for {name}"):
         client.update_continuous_backups(**backups)
     attribute = TABLE_SCHEMAS[role].get("ttl_attribute")
     if attribute:
         ttl = {"TableName": name,
                "TimeToLiveSpecification": {"Enabled": True, "AttributeName": attribute}}
-        check_request("dynamodb", "UpdateTimeToLive", ttl)
         with aws_errors(f"turn on TTL for {name}"):
             client.update_time_to_live(**ttl)

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from aibox_ops.aws import open_session
 from aibox_ops.errors import AgentError, AwsError, ConfigError
 from aibox_ops.invoke import (
     build_invoke_params,
@@ -82,10 +83,10 @@ def test_runtime_sigv4_stream_through_local_peer(monkeypatch):
     hold = threading.Event()
     with InvokePeer(chunks=CHUNKS, hold=hold) as peer:
         monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
-        import boto3
 
         sid = new_session_id()
-        chunks = invoke_runtime(boto3.Session(), ARN, {"prompt": "hi", "stream": True},
+        chunks = invoke_runtime(open_session("ap-southeast-1"), ARN,
+                                  {"prompt": "hi", "stream": True},
                                 session_id=sid)
         assert next(chunks) == {"text": ""}
         hold.set()
@@ -104,7 +105,6 @@ def test_runtime_sigv4_stream_through_local_peer(monkeypatch):
 def test_runtime_bearer_token_unsigned_json_reply(monkeypatch):
     with InvokePeer(chunks=CHUNKS) as peer:
         monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
-        from aibox_ops.aws import open_session
 
         reply = list(invoke_runtime(open_session("ap-southeast-1"), ARN, {"prompt": "hi"},
                                     qualifier="blue", bearer_token="tok.en.jwt"))
@@ -119,10 +119,9 @@ def test_runtime_bearer_token_unsigned_json_reply(monkeypatch):
 def test_runtime_error_reply_is_aws_error(monkeypatch):
     with InvokePeer(status=403) as peer:
         monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
-        import boto3
 
         with pytest.raises(AwsError, match="could not invoke the runtime"):
-            list(invoke_runtime(boto3.Session(), ARN, {"prompt": "hi"}))
+            list(invoke_runtime(open_session("ap-southeast-1"), ARN, {"prompt": "hi"}))
 
 
 def test_params_checked_against_botocore_model():
@@ -142,13 +141,13 @@ def test_params_checked_against_botocore_model():
 
 @pytest.mark.parametrize("route", ["local", "runtime"])
 def test_a_stream_without_its_final_status_chunk_is_an_error(monkeypatch, route):
-    import boto3
 
     chunks = [{"text": ""}, {"text": "It is "}]
     with InvokePeer(chunks=chunks) as peer:
         monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
         got = (invoke_local(peer.url, {"prompt": "hi", "stream": True}) if route == "local"
-               else invoke_runtime(boto3.Session(), ARN, {"prompt": "hi", "stream": True}))
+               else invoke_runtime(open_session("ap-southeast-1"), ARN,
+                                  {"prompt": "hi", "stream": True}))
         seen = []
         with pytest.raises(AgentError) as caught:
             for chunk in got:
@@ -162,12 +161,12 @@ def test_a_stream_without_its_final_status_chunk_is_an_error(monkeypatch, route)
 
 @pytest.mark.parametrize("route", ["local", "runtime"])
 def test_a_broken_stream_is_named_plainly(monkeypatch, route):
-    import boto3
 
     with InvokePeer(chunks=CHUNKS, drop_after=2) as peer:
         monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
         got = (invoke_local(peer.url, {"prompt": "hi", "stream": True}) if route == "local"
-               else invoke_runtime(boto3.Session(), ARN, {"prompt": "hi", "stream": True}))
+               else invoke_runtime(open_session("ap-southeast-1"), ARN,
+                                  {"prompt": "hi", "stream": True}))
         with pytest.raises(AgentError) as caught:
             list(got)
     who = "the agent" if route == "local" else "the runtime"

@@ -34,3 +34,15 @@ def endpoint_regions(service: str) -> frozenset[str]:
 @cache
 def _endpoints() -> dict:
     return json.loads((botocore_data_dir() / "endpoints.json").read_text(encoding="utf-8"))
+
+
+def partition_of(region: str) -> str:
+    """The partition of ``region`` (aws, aws-cn, aws-us-gov, ...) from botocore's endpoint
+    data, without importing botocore; ``aws`` when no partition claims the region."""
+    import re
+
+    for partition in _endpoints()["partitions"]:
+        if region in partition.get("regions", {}) or re.fullmatch(
+                partition.get("regionRegex", "$^"), region):
+            return partition["partition"]
+    return "aws"

@@ -1,11 +1,18 @@
 """One session factory for every AWS call aibox-ops makes, and ClientError -> AwsError.
 
+Every client comes from ``AwsSession.client``: made once per (service, region, options)
+under a lock (doctor and warm ask from thread pools), and carrying one botocore event hook
+that checks every request against the service's model before it is sent
+(``aibox_ops.aws.validate``: required members, types, lengths, patterns, enums; moto
+accepts much that AWS refuses). Paginators and waiters go through the same hook.
+
 boto3 is imported lazily here so the CLI starts fast; ``AWS_ENDPOINT_URL`` (honoured by
 boto3 for every client) points all of it at a moto server in tests.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,26 +43,51 @@ class AwsSession:
     session: Any  # boto3.Session (typed loosely to keep boto3 out of import time)
     region: str
     _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    _lock: Any = field(default_factory=threading.RLock, compare=False, repr=False)
 
     def client(self, service: str, region: str | None = None,
-               max_attempts: int | None = None) -> Any:
-        """A client with adaptive retries (throttling backs off) and sane timeouts.
+               max_attempts: int | None = None, *, read_timeout: int = 60,
+               pool_size: int | None = None, bearer_token: str | None = None) -> Any:
+        """A client with adaptive retries (throttling backs off), sane timeouts and the
+        request-validation hook; one per distinct set of arguments, reused for the run.
 
         The number of attempts is botocore's own setting (``AWS_MAX_ATTEMPTS`` or the
         profile's ``max_attempts``, else 3 in all) unless ``max_attempts`` says otherwise.
+        ``pool_size`` sizes the connection pool (many calls in flight from threads);
+        ``bearer_token`` makes an unsigned client sending ``Authorization: Bearer`` (runtimes
+        with a JWT inbound authorizer).
         """
-        key = (service, region or self.region, max_attempts)
-        if key not in self._cache:
-            from botocore.config import Config
+        key = (service, region or self.region, max_attempts, read_timeout, pool_size,
+               bearer_token)
+        with self._lock:  # building clients from one boto3 session is not thread-safe
+            if key not in self._cache:
+                self._cache[key] = self._new_client(service, key[1], max_attempts,
+                                                    read_timeout, pool_size, bearer_token)
+            return self._cache[key]
 
-            retries: dict[str, Any] = {"mode": "adaptive"}
-            if max_attempts is not None:
-                retries["total_max_attempts"] = max_attempts
-            config = Config(retries=retries, connect_timeout=10, read_timeout=60)
-            with aws_errors(f"create a {service} client"):
-                self._cache[key] = self.session.client(service, region_name=key[1],
-                                                       config=config)
-        return self._cache[key]
+    def _new_client(self, service: str, region: str, max_attempts: int | None,
+                    read_timeout: int, pool_size: int | None, bearer_token: str | None) -> Any:
+        from botocore import UNSIGNED
+        from botocore.config import Config
+
+        retries: dict[str, Any] = {"mode": "adaptive"}
+        if max_attempts is not None:
+            retries["total_max_attempts"] = max_attempts
+        options: dict[str, Any] = {"retries": retries, "connect_timeout": 10,
+                                   "read_timeout": read_timeout}
+        if pool_size is not None:
+            options["max_pool_connections"] = pool_size
+        if bearer_token:
+            options["signature_version"] = UNSIGNED
+        with aws_errors(f"create a {service} client"):
+            client = self.session.client(service, region_name=region, config=Config(**options))
+        client.meta.events.register("provide-client-params", validate_params)
+        if bearer_token:
+            def add_bearer(request: Any, **_: Any) -> None:
+                request.headers["Authorization"] = f"Bearer {bearer_token}"
+
+            client.meta.events.register("before-send", add_bearer)
+        return client
 
     def account_id(self) -> str:
         """The caller's account id (STS GetCallerIdentity, asked once per run)."""
@@ -74,6 +106,14 @@ class AwsSession:
     def partition(self) -> str:
         """The AWS partition of the session's region (aws, aws-cn, aws-us-gov)."""
         return self.session.get_partition_for_region(self.region)
+
+
+def validate_params(params: dict[str, Any], model: Any, **_: Any) -> None:
+    """botocore ``provide-client-params`` hook: refuse a request the operation's model
+    rejects (InvalidRequestError, exit 3, naming each member) before anything is sent."""
+    from .validate import check_request
+
+    check_request(model.service_model.service_name, model.name, params)
 
 
 def open_session(region: str, profile: str | None = None) -> AwsSession:

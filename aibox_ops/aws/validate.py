@@ -97,6 +97,12 @@ def check_request(service: str, operation: str, params: dict[str, Any], *,
         raise InvalidRequestError(operation, problems)
 
 
+def service_model(service: str) -> Any:
+    """botocore's ``ServiceModel`` of ``service`` (member locations, wire names, service
+    id), parsed once per process."""
+    return _botocore_service_model(service)
+
+
 @cache
 def _botocore_service_model(service: str) -> Any:
     # One parse per service per process: a fresh botocore session re-reads and re-parses

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..aws import AwsSession, aws_errors
+from ..aws.reads import read_or_none
 from ..deploy_state import DeployState
-from ..errors import AwsError
 
 AIBOX_OPS, TOOLKIT, USER = "aibox-ops", "starter-toolkit", "you"
 LABELS = {AIBOX_OPS: "created by aibox-ops deploy",
@@ -88,26 +88,20 @@ def missing_before_launch(session: AwsSession, state: DeployState,
 
 def role_exists(session: AwsSession, name: str) -> bool:
     """Whether IAM has a role of that name."""
-    try:
+    def read() -> Any:
         with aws_errors(f"read IAM role {name}"):
-            session.client("iam").get_role(RoleName=name)
-    except AwsError as error:
-        if error.code == "NoSuchEntity":
-            return False
-        raise
-    return True
+            return session.client("iam").get_role(RoleName=name)
+
+    return read_or_none(read, not_found=("NoSuchEntity",)) is not None
 
 
 def repository_exists(session: AwsSession, name: str) -> bool:
     """Whether ECR has a repository of that name."""
-    try:
+    def read() -> Any:
         with aws_errors(f"read ECR repository {name}"):
-            session.client("ecr").describe_repositories(repositoryNames=[name])
-    except AwsError as error:
-        if error.code == "RepositoryNotFoundException":
-            return False
-        raise
-    return True
+            return session.client("ecr").describe_repositories(repositoryNames=[name])
+
+    return read_or_none(read, not_found=("RepositoryNotFoundException",)) is not None
 
 
 def project_exists(session: AwsSession, name: str) -> bool:
@@ -121,24 +115,15 @@ def memory_exists(session: AwsSession, memory_id: str) -> bool:
     """Whether AgentCore has a Memory of that id."""
     from .runtime_api import call
 
-    try:
-        call(session, "GetMemory", f"read Memory {memory_id}", memoryId=memory_id)
-    except AwsError as error:
-        if error.code == "ResourceNotFoundException":
-            return False
-        raise
-    return True
+    return read_or_none(lambda: call(session, "GetMemory", f"read Memory {memory_id}",
+                                      memoryId=memory_id)) is not None
 
 
 def object_exists(session: AwsSession, bucket: str, key: str) -> bool:
     """Whether S3 holds ``key`` in ``bucket`` (False when the bucket is gone too)."""
     from .runtime_api import call_service
 
-    try:
-        call_service(session, "s3", "HeadObject", f"read s3://{bucket}/{key}", Bucket=bucket,
-                     Key=key)
-    except AwsError as error:
-        if error.code in ("404", "NoSuchKey", "NoSuchBucket", "NotFound"):
-            return False
-        raise
-    return True
+    return read_or_none(lambda: call_service(session, "s3", "HeadObject",
+                                              f"read s3://{bucket}/{key}", Bucket=bucket,
+                                              Key=key),
+                        not_found=("404", "NoSuchKey", "NoSuchBucket", "NotFound")) is not None

@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..aws import AwsSession
+from ..aws.reads import read_or_none
 from ..config import Settings
 from ..deploy_state import DeployState, load_deploy_state, load_toolkit_record
-from ..errors import AwsError
 from ..plan import Change, Plan
 from . import created as owned
 from .history import History, load_history, save_history
@@ -220,12 +220,8 @@ def _delete_role(session: AwsSession, name: str) -> None:
 
 
 def _ignore_missing(run: Any) -> None:
-    try:
-        run()
-    except AwsError as error:
-        if error.code not in ("NoSuchEntity", "RepositoryNotFoundException",
-                              "ResourceNotFoundException", "InvalidInputException"):
-            raise
+    read_or_none(run, not_found=("NoSuchEntity", "RepositoryNotFoundException",
+                                 "ResourceNotFoundException", "InvalidInputException"))
 
 
 def _forget(settings: Settings, plan: Plan) -> None:

@@ -12,12 +12,12 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..aws import AwsSession
+from ..aws import AwsSession, aws_errors
+from ..aws.reads import paginate, read_or_none
 from ..config import Settings
 from ..deploy_state import load_deploy_state
 from ..errors import AwsError
 from .history import load_history
-from .runtime_api import call_service
 
 # ANSI/VT escape sequences (CSI, OSC, other ESC forms) and C0/C1 control characters but tab
 # and newline: a log line is text anyone who can invoke the runtime may have written.
@@ -57,33 +57,28 @@ def read_log_events(session: AwsSession, group: str, since_seconds: int,
     seen: set[str] = set()
     polls = 0
     while True:
-        token = None
-        while True:
-            params: dict[str, Any] = {"logGroupName": group, "startTime": start}
-            if pattern:
-                params["filterPattern"] = pattern
-            if token:
-                params["nextToken"] = token
-            try:
-                reply = call_service(session, "logs", "FilterLogEvents",
-                                     f"read log group {group}", **params)
-            except AwsError as error:
-                if error.code == "ResourceNotFoundException":
-                    raise AwsError(f"log group {group} does not exist (yet)",
-                                   hint="The runtime writes it on its first start; the "
-                                   "build on its first run.", code=error.code) from None
-                raise
-            for event in reply.get("events", []):
-                if event["eventId"] in seen:
-                    continue
-                seen.add(event["eventId"])
-                start = max(start, event["timestamp"])
-                yield {"time": event["timestamp"], "stream": event.get("logStreamName"),
-                       "message": clean_message(event["message"])}
-            token = reply.get("nextToken")
-            if not token:
-                break
+        params: dict[str, Any] = {"logGroupName": group, "startTime": start}
+        if pattern:
+            params["filterPattern"] = pattern
+        events = read_or_none(lambda p=params: _all_events(session, group, p))
+        if events is None:
+            raise AwsError(f"log group {group} does not exist (yet)",
+                           hint="The runtime writes it on its first start; the build on "
+                                "its first run.", code="ResourceNotFoundException")
+        for event in events:
+            if event["eventId"] in seen:
+                continue
+            seen.add(event["eventId"])
+            start = max(start, event["timestamp"])
+            yield {"time": event["timestamp"], "stream": event.get("logStreamName"),
+                   "message": clean_message(event["message"])}
         polls += 1
         if not follow or (max_polls is not None and polls >= max_polls):
             return
         sleep(poll)
+
+
+def _all_events(session: AwsSession, group: str, params: dict[str, Any]) -> list[dict]:
+    """Every event FilterLogEvents finds for ``params`` (all pages, botocore's paginator)."""
+    with aws_errors(f"read log group {group}"):
+        return list(paginate(session.client("logs"), "FilterLogEvents", "events", **params))

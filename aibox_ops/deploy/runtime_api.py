@@ -1,6 +1,7 @@
 """Direct bedrock-agentcore-control calls: read, wait for READY, update, delete a runtime.
 
-Every request is checked against botocore's service model first (``check_request``). The
+Every request is checked against botocore's service model by the session's client hook
+(``aibox_ops.aws.session``) before it is sent. The
 toolkit is not involved: these are the calls a successor adapter would keep.
 """
 
@@ -11,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..aws import AwsSession, aws_errors
-from ..aws.validate import check_request
+from ..aws import AwsSession, agentcore, aws_errors
+from ..aws.agentcore import list_versions as list_versions  # re-exported for deploy
+from ..aws.agentcore import runtime_arn
+from ..aws.reads import read_or_none
 from ..errors import AwsError
 
 CONTROL = "bedrock-agentcore-control"
@@ -44,7 +47,7 @@ def invocation_arn(info: RuntimeInfo, region: str, account: str) -> str:
     the reply's ARN has another form (moto answers ``...:agent/UUID:VERSION``)."""
     if ":runtime/" in info.arn:
         return info.arn
-    return f"arn:aws:bedrock-agentcore:{region}:{account}:runtime/{info.agent_id}"
+    return runtime_arn(info.agent_id, region, account)
 
 
 def call(session: AwsSession, operation: str, action: str, **params: Any) -> dict[str, Any]:
@@ -54,8 +57,7 @@ def call(session: AwsSession, operation: str, action: str, **params: Any) -> dic
 
 def call_service(session: AwsSession, service: str, operation: str, action: str,
                  **params: Any) -> dict[str, Any]:
-    """One call checked against botocore's model first; errors become AwsError."""
-    check_request(service, operation, params)
+    """One call (checked against botocore's model by the client); errors become AwsError."""
     method = getattr(session.client(service), _snake(operation))
     with aws_errors(action):
         return method(**params)
@@ -65,16 +67,9 @@ def read_runtime(session: AwsSession, agent_id: str, version: str | None = None,
                  ) -> RuntimeInfo | None:
     """The runtime (its latest version, or ``version``), or None when it does not exist
     (deleted outside aibox-ops, or no such version)."""
-    params = {"agentRuntimeId": agent_id}
-    if version is not None:
-        params["agentRuntimeVersion"] = version
-    try:
-        reply = call(session, "GetAgentRuntime", f"read runtime {agent_id}"
-                     + (f" version {version}" if version else ""), **params)
-    except AwsError as error:
-        if error.code == "ResourceNotFoundException":
-            return None
-        raise
+    reply = agentcore.read_runtime(session, agent_id, version)
+    if reply is None:
+        return None
     container = (reply.get("agentRuntimeArtifact") or {}).get("containerConfiguration") or {}
     return RuntimeInfo(
         agent_id=reply.get("agentRuntimeId", agent_id), arn=reply.get("agentRuntimeArn", ""),
@@ -83,36 +78,12 @@ def read_runtime(session: AwsSession, agent_id: str, version: str | None = None,
         environment=dict(reply.get("environmentVariables") or {}), raw=reply)
 
 
-def list_versions(session: AwsSession, agent_id: str) -> list[dict[str, Any]]:
-    """The runtime's versions as AgentCore keeps them (ListAgentRuntimeVersions summaries:
-    version, status, lastUpdatedAt), newest first; the deploy history is not consulted."""
-    out: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"agentRuntimeId": agent_id}
-    while True:
-        reply = call(session, "ListAgentRuntimeVersions",
-                     f"list the versions of runtime {agent_id}", **params)
-        out.extend(reply.get("agentRuntimes") or [])
-        if not reply.get("nextToken"):
-            break
-        params["nextToken"] = reply["nextToken"]
-    return sorted(out, key=lambda v: _version_key(v.get("agentRuntimeVersion")), reverse=True)
-
-
-def _version_key(version: str | None) -> tuple[int, str]:
-    text = str(version or "")
-    return (int(text), "") if text.isdigit() else (-1, text)
-
-
 def read_endpoint(session: AwsSession, agent_id: str, name: str = "DEFAULT",
                   ) -> dict[str, Any] | None:
     """The runtime endpoint (status, live/target version), or None when absent."""
-    try:
-        return call(session, "GetAgentRuntimeEndpoint", f"read the {name} endpoint",
-                    agentRuntimeId=agent_id, endpointName=name)
-    except AwsError as error:
-        if error.code == "ResourceNotFoundException":
-            return None
-        raise
+    return read_or_none(lambda: call(session, "GetAgentRuntimeEndpoint",
+                                      f"read the {name} endpoint", agentRuntimeId=agent_id,
+                                      endpointName=name))
 
 
 def wait_ready(session: AwsSession, agent_id: str, timeout: float, poll: float = 2.0,
@@ -164,14 +135,9 @@ def update_runtime(session: AwsSession, info: RuntimeInfo, image_uri: str,
 
 def delete_runtime(session: AwsSession, agent_id: str) -> bool:
     """Delete the runtime; False when it was already gone."""
-    try:
-        call(session, "DeleteAgentRuntime", f"delete runtime {agent_id}",
-             agentRuntimeId=agent_id)
-    except AwsError as error:
-        if error.code == "ResourceNotFoundException":
-            return False
-        raise
-    return True
+    return read_or_none(lambda: call(session, "DeleteAgentRuntime",
+                                      f"delete runtime {agent_id}",
+                                      agentRuntimeId=agent_id)) is not None
 
 
 def _snake(operation: str) -> str:

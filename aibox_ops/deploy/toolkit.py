@@ -128,7 +128,7 @@ def upload_drops(relpaths: list[str]) -> list[str]:
 
 
 def _translate(exc: Exception) -> AiboxError:
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+    from ..aws.process_session import botocore_failure
 
     cause = exc.__cause__ if exc.__cause__ is not None else exc
     text = str(exc)
@@ -136,9 +136,11 @@ def _translate(exc: Exception) -> AiboxError:
         return BuildFailed(f"the image build failed: {text}",
                            hint="See the build log below, or `aibox-ops logs --build`.")
     for error in (exc, cause):
-        if isinstance(error, ClientError):
-            info = error.response.get("Error", {})
-            code = info.get("Code", "Unknown")
+        failure = botocore_failure(error)
+        if failure is None:
+            continue
+        kind, code, message = failure
+        if kind == "client":
             hint = None
             if code == "ConflictException":
                 hint = ("A runtime with this name already exists but is not recorded in "
@@ -147,13 +149,11 @@ def _translate(exc: Exception) -> AiboxError:
             if code in ("ThrottlingException", "TooManyRequestsException", "Throttling"):
                 hint = "AWS kept throttling the toolkit's requests; wait a minute and deploy " \
                        "again (nothing is lost: the next deploy resumes)."
-            return AwsError(f"deploy failed: {code}: {info.get('Message', error)}",
-                            hint=hint, code=code)
-        if isinstance(error, NoCredentialsError):
+            return AwsError(f"deploy failed: {code}: {message}", hint=hint, code=code)
+        if kind == "credentials":
             return AwsError("deploy failed: no AWS credentials found", code="NoCredentials",
                             hint="Configure credentials (aws configure / AWS_PROFILE / SSO).")
-        if isinstance(error, BotoCoreError):
-            return AwsError(f"deploy failed: {error}", code=type(error).__name__)
+        return AwsError(f"deploy failed: {message}", code=code)
     return AwsError(f"the starter toolkit failed: {type(exc).__name__}: {text}",
                     hint="Run with --verbose to see the toolkit's log.", code="ToolkitError")
 
@@ -200,13 +200,7 @@ class _LineHandler(logging.Handler):
 def _toolkit_session(profile: str | None, runtime_params: dict[str, Any],
                      requests: list[dict[str, Any]]) -> Iterator[None]:
     """A fresh boto3 default session (the toolkit uses it) with our request hook."""
-    import boto3
-
-    previous_session = boto3.DEFAULT_SESSION
-    previous_profile = os.environ.get("AWS_PROFILE")
-    if profile:
-        os.environ["AWS_PROFILE"] = profile  # the toolkit also makes its own boto3.Session()
-    boto3.setup_default_session(profile_name=profile)
+    from ..aws.process_session import default_session
 
     def hook(params: dict[str, Any], model: Any, **_: Any) -> dict[str, Any]:
         if model.name in RUNTIME_WRITES:
@@ -221,13 +215,5 @@ def _toolkit_session(profile: str | None, runtime_params: dict[str, Any],
             requests.append({"operation": model.name, "params": params})
         return params
 
-    boto3.DEFAULT_SESSION.events.register(f"provide-client-params.{CONTROL}", hook)
-    try:
+    with default_session(profile, {f"provide-client-params.{CONTROL}": hook}):
         yield
-    finally:
-        boto3.DEFAULT_SESSION = previous_session
-        if profile:
-            if previous_profile is None:
-                os.environ.pop("AWS_PROFILE", None)
-            else:
-                os.environ["AWS_PROFILE"] = previous_profile

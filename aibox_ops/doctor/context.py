@@ -163,20 +163,17 @@ class DoctorContext:
         return self.memo("sts-identity", session.caller_identity)
 
     def client(self, service: str) -> Any:
-        """A client of the run's session (one per service; created under a lock because
-        creating boto3 clients from one session is not thread-safe)."""
+        """A client of the run's session (one per service; ``AwsSession.client`` creates it
+        under its lock, so checks in threads may ask at once)."""
         assert self.session is not None
-        with _CLIENT_LOCK:
-            return self.session.client(service)
+        return self.session.client(service)
 
 
     def open_clients(self) -> None:
-        """Create the clients fix-iam's calls use, one at a time, before checks run in
-        threads (those calls ask the session directly, and creating boto3 clients from one
-        session concurrently is not thread-safe)."""
+        """Create the clients the live checks use before they run in threads (creation is
+        serialised by the session's lock; made first, no check waits on another's)."""
         for service in LIVE_SERVICES:
             self.client(service)
 
 
-_CLIENT_LOCK = threading.Lock()
 LIVE_SERVICES = ("iam", "bedrock-agentcore-control", "secretsmanager", "kms")

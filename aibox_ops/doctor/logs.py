@@ -8,8 +8,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ..errors import AwsError
-from .aws_reads import call, read_runtime
+from ..aws.reads import read_or_none
+from .aws_reads import pages, read_runtime
 from .context import DoctorContext
 from .model import Finding
 from .redact import redact
@@ -98,24 +98,10 @@ def filter_pattern() -> str:
 def read_matching_events(ctx: DoctorContext, group: str, start_ms: int) -> list[dict] | None:
     """Events of ``group`` since ``start_ms`` that may match (None: no such group)."""
     def read() -> list[dict] | None:
-        events: list[dict] = []
-        token = None
-        for _ in range(MAX_PAGES):
-            params = {"logGroupName": group, "startTime": start_ms,
-                      "filterPattern": filter_pattern(), "limit": 10000}
-            if token:
-                params["nextToken"] = token
-            try:
-                reply = call(ctx, "logs", "FilterLogEvents", **params)
-            except AwsError as exc:
-                if exc.code == "ResourceNotFoundException":
-                    return None
-                raise
-            events += reply.get("events", [])
-            token = reply.get("nextToken")
-            if not token:
-                break
-        return events
+        return read_or_none(lambda: pages(
+            ctx, "logs", "FilterLogEvents", "events", max_pages=MAX_PAGES,
+            logGroupName=group, startTime=start_ms, filterPattern=filter_pattern(),
+            PaginationConfig={"PageSize": 10000}))
 
     return ctx.memo(("log-events", group, start_ms), read)
 

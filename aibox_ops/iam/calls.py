@@ -1,4 +1,5 @@
-"""Every AWS request the IAM library makes: validated against botocore's model, then sent.
+"""Every AWS request the IAM library makes (validated against botocore's model by the
+session's client hook, ``aibox_ops.aws.session``).
 
 One place turns an AccessDenied answer into a message naming the missing permission and
 the calling principal, so that ``fix-iam`` can say "the caller X lacks iam:PutRolePolicy".
@@ -6,6 +7,8 @@ the calling principal, so that ``fix-iam`` can say "the caller X lacks iam:PutRo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..errors import AwsError
@@ -15,14 +18,6 @@ ACTION_PREFIX = {"bedrock-agentcore-control": "bedrock-agentcore"}
 DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 
 
-def check_params(service: str, operation: str, params: dict[str, Any]) -> None:
-    """Raise InvalidRequestError when ``params`` break botocore's model for ``operation``
-    (required members, types, lengths, patterns, enums: ``aibox_ops.aws.validate``)."""
-    from ..aws.validate import check_request
-
-    check_request(service, operation, params)
-
-
 def permission_for(service: str, operation: str) -> str:
     """The IAM action a call needs, e.g. ``iam:PutRolePolicy``."""
     return f"{ACTION_PREFIX.get(service, service)}:{operation}"
@@ -30,23 +25,40 @@ def permission_for(service: str, operation: str) -> str:
 
 def call(session: Any, service: str, operation: str, what: str,
          region: str | None = None, **params: Any) -> dict[str, Any]:
-    """Validate and send one request; failures become AwsError naming ``what``.
+    """Send one request (the client's hook validates it first); failures become AwsError
+    naming ``what``.
 
     ``operation`` is the API name (``PutRolePolicy``); AccessDenied names the permission
     and the caller's ARN.
     """
-    from botocore import xform_name
-    from botocore.exceptions import ClientError
+    from ..aws.reads import method_name
 
+    method = getattr(session.client(service, region=region), method_name(operation))
+    with _translated(session, service, operation, what):
+        return method(**params)
+
+
+def pages(session: Any, service: str, operation: str, what: str, key: str,
+          region: str | None = None, **params: Any) -> list[Any]:
+    """Every item under ``key`` across all pages of ``operation`` (botocore's paginator);
+    failures as in ``call``."""
+    from ..aws.reads import paginate
+
+    client = session.client(service, region=region)
+    with _translated(session, service, operation, what):
+        return list(paginate(client, operation, key, **params))
+
+
+@contextmanager
+def _translated(session: Any, service: str, operation: str, what: str) -> Iterator[None]:
     from ..aws import aws_errors
+    from ..aws.reads import error_code
 
-    check_params(service, operation, params)
-    method = getattr(session.client(service, region=region), xform_name(operation))
     with aws_errors(what):
         try:
-            return method(**params)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code", "") in DENIED_CODES:
+            yield
+        except Exception as exc:
+            if error_code(exc) in DENIED_CODES:
                 raise _denied(session, service, operation, what, exc) from None
             raise
 

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .calls import call
+from .calls import pages
 from .manifest import Manifest, arn_service_and_type
 
 # Never granted from a log line, whatever the manifest says: access to these is access to
@@ -60,14 +60,10 @@ def read_denied_calls(session: Any, log_group: str, since_seconds: int,
                               "startTime": now_ms - since_seconds * 1000, "endTime": now_ms,
                               "filterPattern": '"is not authorized to perform"'}
     found: list[DeniedCall] = []
-    while True:
-        reply = call(session, "logs", "FilterLogEvents", f"read log group {log_group}",
-                     **params)
-        for event in reply.get("events", []):
-            found += parse_denials(event.get("message", ""), event.get("timestamp", 0))
-        if not reply.get("nextToken"):
-            return found
-        params["nextToken"] = reply["nextToken"]
+    for event in pages(session, "logs", "FilterLogEvents", f"read log group {log_group}",
+                       "events", **params):
+        found += parse_denials(event.get("message", ""), event.get("timestamp", 0))
+    return found
 
 
 def log_scope(manifest: Manifest) -> dict[str, set[tuple[str, str]]]:

@@ -11,10 +11,11 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+from ..aws.reads import read_or_none
 from ..config import Settings
 from ..deploy_state import DeployState
 from ..errors import AwsError, ConfigError
-from .calls import call
+from .calls import call, pages
 from .documents import PolicyDoc
 
 ROLE_NAME_PREFIX = "AmazonBedrockAgentCoreSDKRuntime"
@@ -115,17 +116,17 @@ def check_role_option(session: Any, value: str) -> str:
 
 
 def _get_role(session: Any, name: str) -> dict[str, Any] | None:
-    try:
-        return call(session, "iam", "GetRole", f"read role {name}", RoleName=name)["Role"]
-    except AwsError as error:
-        if error.code == "NoSuchEntity":
-            return None
-        raise
+    reply = read_or_none(lambda: call(session, "iam", "GetRole", f"read role {name}",
+                                      RoleName=name), not_found=("NoSuchEntity",))
+    return reply["Role"] if reply else None
 
 
 def find_runtime_id(session: Any, settings: Settings, state: DeployState) -> str | None:
-    """The deployed runtime's id: from the deploy state, else by name (ListAgentRuntimes)."""
-    runtime_id = state.agent_id or (state.agent_arn or "").rsplit("/", 1)[-1] or None
+    """The deployed runtime's id: from the deploy state, else by name (ListAgentRuntimes,
+    through this library's calls so that AccessDenied names the permission)."""
+    from ..aws.agentcore import runtime_id_from_arn
+
+    runtime_id = state.agent_id or runtime_id_from_arn(state.agent_arn)
     return runtime_id or _runtime_id_by_name(session, settings.agent_name)
 
 
@@ -147,29 +148,16 @@ def _runtime_role(session: Any, settings: Settings, state: DeployState,
 
 
 def _runtime_id_by_name(session: Any, agent_name: str) -> str | None:
-    token = None
-    while True:
-        params: dict[str, Any] = {"maxResults": 100, **({"nextToken": token} if token else {})}
-        reply = call(session, "bedrock-agentcore-control", "ListAgentRuntimes",
-                     "list agent runtimes", **params)
-        for runtime in reply.get("agentRuntimes", []):
-            if runtime.get("agentRuntimeName") == agent_name:
-                return runtime["agentRuntimeId"]
-        token = reply.get("nextToken")
-        if not token:
-            return None
+    runtimes = pages(session, "bedrock-agentcore-control", "ListAgentRuntimes",
+                     "list agent runtimes", "agentRuntimes")
+    return next((r["agentRuntimeId"] for r in runtimes
+                 if r.get("agentRuntimeName") == agent_name), None)
 
 
 def _candidates(session: Any) -> list[str]:
-    names: list[str] = []
-    marker = None
-    while True:
-        params: dict[str, Any] = {"MaxItems": 1000, **({"Marker": marker} if marker else {})}
-        reply = call(session, "iam", "ListRoles", "list roles", **params)
-        names += [r["RoleName"] for r in reply["Roles"] if "agentcore" in r["RoleName"].lower()]
-        marker = reply.get("Marker") if reply.get("IsTruncated") else None
-        if not marker:
-            return sorted(names)
+    roles = pages(session, "iam", "ListRoles", "list roles", "Roles",
+                  PaginationConfig={"PageSize": 1000})
+    return sorted(r["RoleName"] for r in roles if "agentcore" in r["RoleName"].lower())
 
 
 def _capture_raw_document(parsed: dict[str, Any], **_: Any) -> None:
@@ -185,13 +173,12 @@ def read_inline_policy(session: Any, role_name: str, policy_name: str) -> Policy
     events = session.client("iam").meta.events
     events.register_first("after-call.iam.GetRolePolicy", _capture_raw_document,
                           unique_id="aibox-raw-policy")
-    try:
-        reply = call(session, "iam", "GetRolePolicy", f"read policy {policy_name} of role "
-                     f"{role_name}", RoleName=role_name, PolicyName=policy_name)
-    except AwsError as error:
-        if error.code == "NoSuchEntity":
-            return None
-        raise
+    reply = read_or_none(lambda: call(session, "iam", "GetRolePolicy",
+                                      f"read policy {policy_name} of role {role_name}",
+                                      RoleName=role_name, PolicyName=policy_name),
+                         not_found=("NoSuchEntity",))
+    if reply is None:
+        return None
     document = reply["PolicyDocument"]
     text = reply.get("RawPolicyDocument")
     if isinstance(document, str):  # a client without botocore's decoding handler
@@ -221,16 +208,8 @@ def read_role_documents(session: Any, role_name: str) -> list[PolicyDoc]:
 
 
 def _paged(session: Any, operation: str, role_name: str, key: str) -> list[Any]:
-    items: list[Any] = []
-    marker = None
-    while True:
-        params: dict[str, Any] = {"RoleName": role_name, **({"Marker": marker} if marker else {})}
-        reply = call(session, "iam", operation, f"list the policies of role {role_name}",
-                     **params)
-        items += reply[key]
-        marker = reply.get("Marker") if reply.get("IsTruncated") else None
-        if not marker:
-            return items
+    return pages(session, "iam", operation, f"list the policies of role {role_name}", key,
+                 RoleName=role_name)
 
 
 def delete_role(session: Any, role_name: str) -> list[str]:

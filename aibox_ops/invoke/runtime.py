@@ -2,18 +2,18 @@
 
 SigV4 through boto3 by default. With a bearer token (runtimes with a JWT/OAuth inbound
 authorizer) the same botocore operation is sent unsigned with an ``Authorization: Bearer``
-header, as the starter toolkit's HTTP client does: one request builder, one reply parser,
-and the request is still checked against botocore's model.
+header, as the starter toolkit's HTTP client does: one request builder, one reply parser.
+The client is the session's (``AwsSession.client``), so the request is checked against
+botocore's model by the gateway's hook before it is sent.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..aws.agentcore import RUNTIME_ARN
 from ..aws.session import aws_errors
-from ..aws.validate import check_request
 from ..errors import AgentError, ConfigError, InputError
 from .local import ACCEPT, READ_SIZE, READ_TIMEOUT, encode_payload
 from .session_id import new_session_id, session_id_problem
@@ -27,10 +27,6 @@ from .sse import (
 
 SERVICE = "bedrock-agentcore"
 OPERATION = "InvokeAgentRuntime"
-RUNTIME_ARN = re.compile(
-    r"^arn:aws[a-z-]*:bedrock-agentcore:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
-    r"runtime/(?P<id>[A-Za-z0-9_-]+)$"
-)
 
 
 def runtime_region(runtime_arn: str) -> str:
@@ -44,7 +40,8 @@ def runtime_region(runtime_arn: str) -> str:
 
 def build_invoke_params(runtime_arn: str, payload: Any, session_id: str,
                         qualifier: str = "DEFAULT") -> dict[str, Any]:
-    """InvokeAgentRuntime parameters, checked against botocore's model."""
+    """InvokeAgentRuntime parameters (the ARN and session id checked here, the rest by the
+    client's model hook when sent)."""
     runtime_region(runtime_arn)
     problem = session_id_problem(session_id)
     if problem:
@@ -57,41 +54,24 @@ def build_invoke_params(runtime_arn: str, payload: Any, session_id: str,
         "accept": ACCEPT,
         "payload": encode_payload(payload),
     }
-    check_request(SERVICE, OPERATION, params)
     return params
 
 
 def invoke_runtime(session: Any, runtime_arn: str, payload: Any, session_id: str | None = None,
-                   qualifier: str = "DEFAULT", bearer_token: str | None = None
-                   ) -> Iterator[dict]:
+                   qualifier: str = "DEFAULT", bearer_token: str | None = None,
+                   pool_size: int | None = None) -> Iterator[dict]:
     """Invoke the runtime; yields chunks as they arrive (one dict for a JSON reply).
 
-    ``session`` is an AwsSession (or a boto3 Session). The request is built and validated
-    before anything is sent; AWS errors become AwsError, a broken stream AgentError.
+    ``session`` is an AwsSession; its client for the runtime's region is made once and
+    reused (``pool_size`` connections for callers invoking from many threads). The request
+    is built and validated before anything is sent; AWS errors become AwsError, a broken
+    stream AgentError.
     """
     params = build_invoke_params(runtime_arn, payload, session_id or new_session_id(),
                                  qualifier)
-    client = _client(session, runtime_region(runtime_arn), bearer_token)
+    client = session.client(SERVICE, runtime_region(runtime_arn), read_timeout=READ_TIMEOUT,
+                            pool_size=pool_size, bearer_token=bearer_token)
     return _exchange(client, params)
-
-
-def _client(session: Any, region: str, bearer_token: str | None) -> Any:
-    from botocore import UNSIGNED
-    from botocore.config import Config
-
-    boto_session = getattr(session, "session", session)
-    options: dict[str, Any] = {"connect_timeout": 10, "read_timeout": READ_TIMEOUT,
-                               "retries": {"mode": "adaptive"}}
-    if bearer_token:
-        options["signature_version"] = UNSIGNED
-    with aws_errors(f"create a {SERVICE} client"):
-        client = boto_session.client(SERVICE, region_name=region, config=Config(**options))
-    if bearer_token:
-        def add_bearer(request: Any, **_: Any) -> None:
-            request.headers["Authorization"] = f"Bearer {bearer_token}"
-
-        client.meta.events.register(f"before-send.{SERVICE}.{OPERATION}", add_bearer)
-    return client
 
 
 def _exchange(client: Any, params: dict[str, Any]) -> Iterator[dict]:

@@ -87,8 +87,9 @@ def runtime_target(settings: Settings) -> InvokeTarget:
     state = load_deploy_state(settings)
     arn = state.agent_arn
     if not arn and state.agent_id and state.account:
-        arn = (f"arn:aws:bedrock-agentcore:{state.region}:{state.account}:"
-               f"runtime/{state.agent_id}")
+        from ..aws.agentcore import runtime_arn
+
+        arn = runtime_arn(state.agent_id, state.region, state.account)
     if not arn:
         raise AgentError(
             f"no deployed runtime is recorded for agent {settings.agent_name!r} in "

@@ -19,7 +19,6 @@ from ..errors import AiboxError, AwsError, RefusedError
 from ..plan import Plan
 from .pool import apply_pool
 from .read import read_schedules
-from .requests import checked
 from .role import delete_owned_role, put_role_policy
 
 log = logging.getLogger(__name__)
@@ -61,12 +60,11 @@ def apply_schedules(session: Any, plan: Plan,
                                 Path(payload["backup_dir"]))
             elif item.kind == "schedule-group":
                 with aws_errors(f"create schedule group {payload['Name']}"):
-                    scheduler.create_schedule_group(**checked(
-                        "scheduler", "CreateScheduleGroup", payload))
+                    scheduler.create_schedule_group(**payload)
                 created.append(("group", payload))
             elif item.kind == "schedule" and item.status == "delete":
                 with aws_errors(f"delete schedule {item.target}"):
-                    scheduler.delete_schedule(**checked("scheduler", "DeleteSchedule", payload))
+                    scheduler.delete_schedule(**payload)
             elif item.kind == "schedule":
                 _put_schedule(scheduler, item.status, payload, role_created_now, sleep)
                 if item.status == "create":
@@ -104,13 +102,11 @@ def remove_schedules(session: Any, settings: Settings) -> list[str]:
     if current.group_exists:
         for info in current.ours:  # never a schedule someone else put in the group
             with aws_errors(f"delete schedule {current.group_name}/{info.name}"):
-                scheduler.delete_schedule(**checked("scheduler", "DeleteSchedule", {
-                    "Name": info.name, "GroupName": current.group_name}))
+                scheduler.delete_schedule(Name=info.name, GroupName=current.group_name)
             removed.append(f"schedule/{current.group_name}/{info.name}")
     if current.group_exists and not current.foreign:  # deleting it deletes what it holds
         with aws_errors(f"delete schedule group {current.group_name}"):
-            scheduler.delete_schedule_group(**checked(
-                "scheduler", "DeleteScheduleGroup", {"Name": current.group_name}))
+            scheduler.delete_schedule_group(Name=current.group_name)
         removed.append(f"schedule-group/{current.group_name}")
     if current.role_arn:
         removed += delete_owned_role(session, current.role_name)
@@ -123,38 +119,34 @@ def _apply_role(iam: Any, status: str, payload: dict[str, Any]) -> bool:
     name = payload["RoleName"]
     if status == "create":
         with aws_errors(f"create role {name} (iam:CreateRole)"):
-            iam.create_role(**checked("iam", "CreateRole", payload))
+            iam.create_role(**payload)
         return True
     with aws_errors(f"update the trust policy of role {name} (iam:UpdateAssumeRolePolicy)"):
-        iam.update_assume_role_policy(**checked("iam", "UpdateAssumeRolePolicy", {
-            "RoleName": name, "PolicyDocument": payload["AssumeRolePolicyDocument"]}))
+        iam.update_assume_role_policy(
+            RoleName=name, PolicyDocument=payload["AssumeRolePolicyDocument"])
     return False
 
 
 def _put_schedule(scheduler: Any, status: str, params: dict[str, Any], wait_for_role: bool,
                   sleep: Callable[[float], None]) -> None:
-    from botocore.exceptions import ClientError
-
     from ..aws import aws_errors
 
     operation = "CreateSchedule" if status == "create" else "UpdateSchedule"
     call = scheduler.create_schedule if status == "create" else scheduler.update_schedule
-    request = checked("scheduler", operation, params)
     waited, delay = 0.0, 2.0
-    with aws_errors(f"{operation} {params['GroupName']}/{params['Name']}"):
-        while True:
-            try:
-                call(**request)
-                return
-            except ClientError as exc:
-                message = str(exc.response.get("Error", {}).get("Message", "")).lower()
-                not_ready = all(word in message for word in ROLE_NOT_READY)
-                if not (wait_for_role and not_ready and waited < ROLE_WAIT_SECONDS):
-                    raise
-                log.info("scheduler role not assumable yet; retrying in %.0f s", delay)
-                sleep(delay)
-                waited += delay
-                delay = min(delay * 2, 10.0)
+    while True:
+        try:
+            with aws_errors(f"{operation} {params['GroupName']}/{params['Name']}"):
+                call(**params)
+            return
+        except AwsError as exc:
+            not_ready = all(word in exc.message.lower() for word in ROLE_NOT_READY)
+            if not (wait_for_role and not_ready and waited < ROLE_WAIT_SECONDS):
+                raise
+            log.info("scheduler role not assumable yet; retrying in %.0f s", delay)
+            sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 10.0)
 
 
 def _undo(session: Any, created: list[tuple[str, dict[str, Any]]]) -> list[str]:
@@ -164,12 +156,10 @@ def _undo(session: Any, created: list[tuple[str, dict[str, Any]]]) -> list[str]:
     for kind, payload in reversed(created):
         with contextlib.suppress(Exception):
             if kind == "schedule":
-                scheduler.delete_schedule(**checked("scheduler", "DeleteSchedule", {
-                    "Name": payload["Name"], "GroupName": payload["GroupName"]}))
+                scheduler.delete_schedule(Name=payload["Name"], GroupName=payload["GroupName"])
                 undone.append(f"schedule {payload['Name']}")
             elif kind == "group":
-                scheduler.delete_schedule_group(**checked(
-                    "scheduler", "DeleteScheduleGroup", {"Name": payload["Name"]}))
+                scheduler.delete_schedule_group(Name=payload["Name"])
                 undone.append(f"schedule group {payload['Name']}")
             elif kind == "role":
                 delete_owned_role(session, payload["RoleName"])

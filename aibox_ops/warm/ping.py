@@ -7,7 +7,6 @@ uptime, and a process younger than the request's round trip was started for that
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -46,48 +45,18 @@ class PingResult:
 def runtime_sender(session: Any, runtime_arn: str, qualifier: str = DEFAULT_QUALIFIER) -> Sender:
     """Send through InvokeAgentRuntime (``aibox_ops.invoke.invoke_runtime``, SigV4).
 
-    ``invoke_runtime`` asks the session for a client on every call; building a botocore
-    client costs tens of milliseconds of CPU, which would serialise a pool of 50 pings. The
-    session handed to it here builds one client per region and reuses it (botocore clients
-    are thread-safe), with a connection pool as large as the pings in flight.
+    Building a botocore client costs tens of milliseconds of CPU, which would serialise a
+    pool of 50 pings: the session (an AwsSession) makes one client per region, under its
+    lock, with a connection pool as large as the pings in flight, and every ping reuses it
+    (botocore clients are thread-safe).
     """
     from ..invoke import invoke_runtime
 
-    shared = SharedClients(getattr(session, "session", session))
-
     def send(payload: dict[str, Any], session_id: str) -> list[dict[str, Any]]:
-        return list(invoke_runtime(shared, runtime_arn, payload, session_id=session_id,
-                                   qualifier=qualifier))
+        return list(invoke_runtime(session, runtime_arn, payload, session_id=session_id,
+                                   qualifier=qualifier, pool_size=MAX_IN_FLIGHT))
 
     return send
-
-
-class SharedClients:
-    """A boto3 Session stand-in whose ``client()`` returns one cached client per
-    (service, region) for signed clients; anything else is built fresh, as boto3 does."""
-
-    def __init__(self, boto_session: Any) -> None:
-        self.session = self  # invoke_runtime unwraps ``.session`` like an AwsSession's
-        self._boto = boto_session
-        self._clients: dict[tuple[str, str | None], Any] = {}
-        self._lock = threading.Lock()  # building clients from one session is not thread-safe
-
-    def client(self, service: str, region_name: str | None = None, config: Any = None,
-               **kwargs: Any) -> Any:
-        from botocore import UNSIGNED
-        from botocore.config import Config
-
-        with self._lock:
-            if kwargs or getattr(config, "signature_version", None) is UNSIGNED:
-                return self._boto.client(service, region_name=region_name, config=config,
-                                         **kwargs)
-            key = (service, region_name)
-            if key not in self._clients:
-                pool = Config(max_pool_connections=MAX_IN_FLIGHT)
-                self._clients[key] = self._boto.client(
-                    service, region_name=region_name,
-                    config=config.merge(pool) if config is not None else pool)
-            return self._clients[key]
 
 
 def local_sender(url: str) -> Sender:

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from .requests import checked
+from ..errors import AwsError
 
 log = logging.getLogger(__name__)
 SERVICE_CODE = "bedrock-agentcore"
@@ -26,24 +26,20 @@ class SessionQuota:
 
 def read_session_quota(session: Any) -> SessionQuota:
     """The active-session quota; unknown (never an error) when Service Quotas cannot say."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from ..aws import aws_errors
+    from ..aws.reads import find_first
 
-    client = session.client("service-quotas", max_attempts=1)
-    token: str | None = None
+    def session_quota(quota: dict[str, Any]) -> bool:
+        return all(word in str(quota.get("QuotaName", "")).lower() for word in NAME_WORDS)
+
     try:
-        while True:
-            params = {"ServiceCode": SERVICE_CODE, "MaxResults": 100}
-            if token:
-                params["NextToken"] = token
-            reply = client.list_service_quotas(**checked(
-                "service-quotas", "ListServiceQuotas", params))
-            for quota in reply.get("Quotas", []):
-                name = str(quota.get("QuotaName", ""))
-                if all(word in name.lower() for word in NAME_WORDS):
-                    return SessionQuota(int(quota["Value"]), name, "service-quotas")
-            token = reply.get("NextToken")
-            if not token:
-                return SessionQuota(None, None, "no active-session quota listed")
-    except (ClientError, BotoCoreError) as exc:
+        client = session.client("service-quotas", max_attempts=1)
+        with aws_errors("list the bedrock-agentcore service quotas"):
+            quota = find_first(client, "ListServiceQuotas", "Quotas", session_quota,
+                               ServiceCode=SERVICE_CODE, PaginationConfig={"PageSize": 100})
+    except AwsError as exc:
         log.info("session quota unreadable: %s", exc)
-        return SessionQuota(None, None, f"Service Quotas unreadable ({type(exc).__name__})")
+        return SessionQuota(None, None, f"Service Quotas unreadable ({exc.code})")
+    if quota is None:
+        return SessionQuota(None, None, "no active-session quota listed")
+    return SessionQuota(int(quota["Value"]), str(quota["QuotaName"]), "service-quotas")

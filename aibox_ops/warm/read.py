@@ -11,7 +11,6 @@ from urllib.parse import unquote
 
 from ..config import Settings
 from .names import OWNER_TAG, POLICY_NAME, group_name, owner_value, role_name
-from .requests import checked
 from .target import invoke_shape
 
 SCHEDULE_NAME_RE = re.compile(r"^warm-\d{2,}$")  # names.schedule_name
@@ -88,13 +87,11 @@ def read_schedules(session: Any, settings: Settings) -> WarmSchedules:
     group_exists = group_owned = False
     schedules: list[ScheduleInfo] = []
     with aws_errors(f"read schedule group {group} (scheduler:GetScheduleGroup)"):
-        reply = _maybe(scheduler.get_schedule_group,
-                       **checked("scheduler", "GetScheduleGroup", {"Name": group}))
+        reply = _maybe(scheduler.get_schedule_group, Name=group)
     if reply is not None:
         group_exists = True
         with aws_errors(f"read the tags of schedule group {group}"):
-            tags = scheduler.list_tags_for_resource(**checked(
-                "scheduler", "ListTagsForResource", {"ResourceArn": reply["Arn"]}))["Tags"]
+            tags = scheduler.list_tags_for_resource(ResourceArn=reply["Arn"])["Tags"]
         group_owned = {t["Key"]: t["Value"] for t in tags}.get(OWNER_TAG) == \
             owner_value(settings)
         schedules = _read_group_schedules(scheduler, group)
@@ -108,15 +105,13 @@ def _read_group_schedules(scheduler: Any, group: str) -> list[ScheduleInfo]:
 
     names: list[str] = []
     with aws_errors(f"list the schedules of group {group} (scheduler:ListSchedules)"):
-        pages = scheduler.get_paginator("list_schedules").paginate(
-            **checked("scheduler", "ListSchedules", {"GroupName": group}))
+        pages = scheduler.get_paginator("list_schedules").paginate(GroupName=group)
         for page in pages:
             names += [item["Name"] for item in page.get("Schedules", [])]
 
     def get(name: str) -> dict[str, Any]:
         with aws_errors(f"read schedule {group}/{name} (scheduler:GetSchedule)"):
-            return scheduler.get_schedule(**checked(
-                "scheduler", "GetSchedule", {"Name": name, "GroupName": group}))
+            return scheduler.get_schedule(Name=name, GroupName=group)
 
     with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
         replies = list(pool.map(get, sorted(names)))
@@ -143,16 +138,15 @@ def _read_role(session: Any, settings: Settings) -> tuple[Any, ...]:
     iam = session.client("iam")
     name = role_name(settings)
     with aws_errors(f"read role {name} (iam:GetRole)"):
-        reply = _maybe(iam.get_role, **checked("iam", "GetRole", {"RoleName": name}))
+        reply = _maybe(iam.get_role, RoleName=name)
     if reply is None:
         return (None, False, None, None)
     role = reply["Role"]
     with aws_errors(f"read the tags of role {name} (iam:ListRoleTags)"):
-        tags = iam.list_role_tags(**checked("iam", "ListRoleTags", {"RoleName": name}))["Tags"]
+        tags = iam.list_role_tags(RoleName=name)["Tags"]
     owned = {t["Key"]: t["Value"] for t in tags}.get(OWNER_TAG) == owner_value(settings)
     with aws_errors(f"read policy {POLICY_NAME} of role {name} (iam:GetRolePolicy)"):
-        policy = _maybe(iam.get_role_policy, **checked(
-            "iam", "GetRolePolicy", {"RoleName": name, "PolicyName": POLICY_NAME}))
+        policy = _maybe(iam.get_role_policy, RoleName=name, PolicyName=POLICY_NAME)
     return (role["Arn"], owned, policy_document(role.get("AssumeRolePolicyDocument")),
             policy_document(policy["PolicyDocument"]) if policy else None)
 
@@ -166,12 +160,7 @@ def policy_document(value: Any) -> dict[str, Any] | None:
 
 def _maybe(call: Any, **params: Any) -> Any:
     """The reply, or None when the resource does not exist."""
-    from botocore.exceptions import ClientError
+    from ..aws.reads import read_or_none
 
-    try:
-        return call(**params)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("ResourceNotFoundException",
-                                                          "NoSuchEntity"):
-            return None
-        raise
+    return read_or_none(lambda: call(**params),
+                        not_found=("ResourceNotFoundException", "NoSuchEntity"))

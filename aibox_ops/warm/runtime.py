@@ -8,7 +8,6 @@ from typing import Any
 from ..config import Settings
 from ..deploy_state import DeployState, load_deploy_state
 from ..errors import AwsError
-from .requests import checked
 
 NOT_DEPLOYED = "NotDeployed"
 
@@ -39,10 +38,9 @@ def read_runtime(session: Any, settings: Settings, state: DeployState | None = N
         runtime_id = state.agent_id or _id_from_arn(state.agent_arn)
         ref = RuntimeRef(state.agent_arn, runtime_id, settings.agent_name, state.origin)
     else:
-        ref = _find_by_name(control, settings)
+        ref = _find_by_name(session, settings)
     if with_lifecycle and ref.runtime_id:
-        params = checked("bedrock-agentcore-control", "GetAgentRuntime",
-                         {"agentRuntimeId": ref.runtime_id})
+        params = {"agentRuntimeId": ref.runtime_id}
         with aws_errors(f"read runtime {ref.runtime_id} (GetAgentRuntime)"):
             reply = control.get_agent_runtime(**params)
         idle = (reply.get("lifecycleConfiguration") or {}).get("idleRuntimeSessionTimeout")
@@ -51,22 +49,13 @@ def read_runtime(session: Any, settings: Settings, state: DeployState | None = N
     return ref
 
 
-def _find_by_name(control: Any, settings: Settings) -> RuntimeRef:
-    from ..aws import aws_errors
+def _find_by_name(session: Any, settings: Settings) -> RuntimeRef:
+    from ..aws.agentcore import find_runtime_by_name
 
-    token: str | None = None
-    while True:
-        params = checked("bedrock-agentcore-control", "ListAgentRuntimes",
-                         {"maxResults": 100, **({"nextToken": token} if token else {})})
-        with aws_errors("list agent runtimes (ListAgentRuntimes)"):
-            reply = control.list_agent_runtimes(**params)
-        for item in reply.get("agentRuntimes", []):
-            if item.get("agentRuntimeName") == settings.agent_name:
-                return RuntimeRef(item["agentRuntimeArn"], item.get("agentRuntimeId"),
-                                  settings.agent_name, "ListAgentRuntimes")
-        token = reply.get("nextToken")
-        if not token:
-            break
+    item = find_runtime_by_name(session, settings.agent_name)
+    if item is not None:
+        return RuntimeRef(item["agentRuntimeArn"], item.get("agentRuntimeId"),
+                          settings.agent_name, "ListAgentRuntimes")
     raise AwsError(
         f"runtime '{settings.agent_name}' is not deployed in {settings.region}: no deploy "
         "state in .bedrock_agentcore.yaml and no runtime of that name in ListAgentRuntimes",
@@ -75,6 +64,6 @@ def _find_by_name(control: Any, settings: Settings) -> RuntimeRef:
 
 
 def _id_from_arn(arn: str) -> str | None:
-    # arn:aws:bedrock-agentcore:REGION:ACCOUNT:runtime/ID
-    tail = arn.rsplit(":", 1)[-1]
-    return tail.split("/", 1)[1] if tail.startswith("runtime/") else None
+    from ..aws.agentcore import runtime_id_from_arn
+
+    return runtime_id_from_arn(arn)

@@ -34,9 +34,9 @@ class InvokeShape:
 @lru_cache(maxsize=1)
 def invoke_shape() -> InvokeShape:
     """Member names of InvokeAgentRuntime read from botocore's service model."""
-    import botocore.session
+    from ..aws.validate import service_model
 
-    model = botocore.session.get_session().get_service_model(SERVICE)
+    model = service_model(SERVICE)
     shape = model.operation_model(OPERATION).input_shape
 
     def member(location: str, wire_name: str | None = None) -> str:

@@ -62,21 +62,21 @@ def test_runtime_errors_are_failed_results(monkeypatch):
 
 
 def test_a_pool_of_pings_builds_one_client(monkeypatch):
-    import boto3
+    from aibox_ops.aws import open_session
 
-    class Counting:
-        def __init__(self):
-            self.boto, self.made = boto3.Session(region_name="ap-southeast-1"), 0
+    session = open_session("ap-southeast-1")
+    made: list[str] = []
+    real = session.session.client
 
-        def client(self, *args, **kwargs):
-            self.made += 1
-            return self.boto.client(*args, **kwargs)
+    def counting(service, *args, **kwargs):
+        made.append(service)
+        return real(service, *args, **kwargs)
 
-    counting = Counting()
+    monkeypatch.setattr(session.session, "client", counting)
     reply = {"status": "healthy", "uptime_seconds": 100.0}
     with InvokePeer(reply=reply) as peer:
         monkeypatch.setenv("AWS_ENDPOINT_URL", peer.url)
-        results = ping(runtime_sender(counting, RUNTIME), [new_session_id() for _ in range(8)])
+        results = ping(runtime_sender(session, RUNTIME), [new_session_id() for _ in range(8)])
     assert [r.verdict for r in results] == ["warm"] * 8 and len(peer.seen) == 8
     # building a botocore client costs tens of ms of CPU: one for the pool, not one per ping
-    assert counting.made == 1
+    assert made == ["bedrock-agentcore"]

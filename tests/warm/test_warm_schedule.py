@@ -7,6 +7,7 @@ import json
 import pytest
 from warm_helpers import warm_project
 
+from aibox_ops.aws.validate import validate_request
 from aibox_ops.config import load_settings
 from aibox_ops.errors import AiboxError, ConfigError, RefusedError
 from aibox_ops.warm import (
@@ -18,7 +19,6 @@ from aibox_ops.warm import (
 )
 from aibox_ops.warm.names import OWNER_TAG, POLICY_NAME, group_name, role_name
 from aibox_ops.warm.quota import SessionQuota
-from aibox_ops.warm.requests import validate_request
 from aibox_ops.warm.target import invoke_shape
 
 UNKNOWN_QUOTA = SessionQuota(None, None, "not asked in this test")

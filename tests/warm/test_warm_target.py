@@ -7,8 +7,8 @@ import json
 import botocore.session
 import pytest
 
+from aibox_ops.aws.validate import validate_request
 from aibox_ops.warm.policies import INVOKE_ACTION, invoke_policy, scheduler_trust_policy
-from aibox_ops.warm.requests import validate_request
 from aibox_ops.warm.target import invoke_shape, target_arn, target_input
 from tests.iam.lint import lint_policy
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from ...aws.reads import read_or_none
 from ...errors import AwsError
 from ...plan import Plan
 from ..aws_reads import call, read_runtime
@@ -134,13 +135,8 @@ def _iam_fix_changes(ctx: DoctorContext) -> bool:
 
 def _table_exists(ctx: DoctorContext, name: str) -> bool:
     def read() -> bool:
-        try:
-            call(ctx, "dynamodb", "DescribeTable", TableName=name)
-        except AwsError as exc:
-            if exc.code == "ResourceNotFoundException":
-                return False
-            raise
-        return True
+        return read_or_none(lambda: call(ctx, "dynamodb", "DescribeTable",
+                                         TableName=name)) is not None
 
     return ctx.memo(("table", name), read)
 

@@ -1,0 +1,94 @@
+"""Runtime identity in one place: find a runtime by id or by name, read it, convert between
+its ARN and its id (the partition from the session or the region, never a hard-coded
+``arn:aws:``), list its versions."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .reads import find_first, paginate, read_or_none
+from .session import aws_errors
+
+CONTROL = "bedrock-agentcore-control"
+RUNTIME_ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):bedrock-agentcore:(?P<region>[a-z0-9-]+)"
+                         r":(?P<account>\d{12}):runtime/(?P<id>[A-Za-z0-9_-]+)$")
+
+
+def runtime_id_from_arn(arn: str | None) -> str | None:
+    """The id of a runtime ARN (``arn:PARTITION:bedrock-agentcore:R:A:runtime/ID``); None
+    when ``arn`` is not one."""
+    match = RUNTIME_ARN.match(arn or "")
+    return match["id"] if match else None
+
+
+def runtime_arn(runtime_id: str, region: str, account: str, partition: str | None = None) -> str:
+    """The ARN InvokeAgentRuntime takes for ``runtime_id``; the partition is the region's
+    (``aws.regions.partition_of``) unless given (``AwsSession.partition()``)."""
+    from .regions import partition_of
+
+    part = partition or partition_of(region)
+    return f"arn:{part}:bedrock-agentcore:{region}:{account}:runtime/{runtime_id}"
+
+
+def session_runtime_arn(session: Any, runtime_id: str) -> str:
+    """``runtime_arn`` in the session's region, account and partition."""
+    return runtime_arn(runtime_id, session.region, session.account_id(), session.partition())
+
+
+def read_runtime(session: Any, runtime_id: str, version: str | None = None,
+                 action: str | None = None) -> dict[str, Any] | None:
+    """GetAgentRuntime's reply (the latest version, or ``version``); None when there is no
+    such runtime or version."""
+    params = {"agentRuntimeId": runtime_id}
+    if version is not None:
+        params["agentRuntimeVersion"] = version
+    what = action or (f"read runtime {runtime_id}" + (f" version {version}" if version else ""))
+
+    def read() -> dict[str, Any]:
+        with aws_errors(what):
+            return session.client(CONTROL).get_agent_runtime(**params)
+
+    return read_or_none(read)
+
+
+def find_runtime_by_name(session: Any, name: str, max_pages: int | None = None,
+                         action: str = "list agent runtimes (ListAgentRuntimes)",
+                         ) -> dict[str, Any] | None:
+    """The ListAgentRuntimes summary of the runtime called ``name`` (None when there is
+    none); pages of 100 are read until it is found (at most ``max_pages`` when given)."""
+    client = session.client(CONTROL)
+    with aws_errors(action):
+        if max_pages is None:
+            return find_first(client, "ListAgentRuntimes", "agentRuntimes",
+                              lambda r: r.get("agentRuntimeName") == name,
+                              PaginationConfig={"PageSize": 100})
+        return next((r for r in paginate(client, "ListAgentRuntimes", "agentRuntimes",
+                                         max_pages=max_pages,
+                                         PaginationConfig={"PageSize": 100})
+                     if r.get("agentRuntimeName") == name), None)
+
+
+def find_runtime_id(session: Any, *, runtime_id: str | None = None, arn: str | None = None,
+                    name: str | None = None, max_pages: int | None = None) -> str | None:
+    """The runtime's id: ``runtime_id`` as given, else the id in ``arn``, else looked up by
+    ``name`` (ListAgentRuntimes); None when none of them leads to one."""
+    found = runtime_id or runtime_id_from_arn(arn)
+    if found or not name:
+        return found
+    summary = find_runtime_by_name(session, name, max_pages=max_pages)
+    return summary.get("agentRuntimeId") if summary else None
+
+
+def list_versions(session: Any, runtime_id: str) -> list[dict[str, Any]]:
+    """The runtime's versions (ListAgentRuntimeVersions summaries: version, status,
+    lastUpdatedAt), every page, newest first."""
+    with aws_errors(f"list the versions of runtime {runtime_id}"):
+        out = list(paginate(session.client(CONTROL), "ListAgentRuntimeVersions",
+                            "agentRuntimes", agentRuntimeId=runtime_id))
+    return sorted(out, key=lambda v: _version_key(v.get("agentRuntimeVersion")), reverse=True)
+
+
+def _version_key(version: str | None) -> tuple[int, str]:
+    text = str(version or "")
+    return (int(text), "") if text.isdigit() else (-1, text)
