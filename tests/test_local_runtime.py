@@ -313,3 +313,30 @@ def test_hello_with_nothing_configured_says_what_to_set(tmp_path, cache, monkeyp
     assert hello.exit_code == ExitCode.AGENT
     assert "no model is configured: set OPENAI_API_KEY (or OPENAI_BASE_URL" in hello.stderr
     assert "no AWS credentials found" not in hello.output
+
+
+def test_a_stop_signal_between_healthy_and_the_log_loop_is_a_clean_stop(project, monkeypatch):
+    """The state file names the agent once it is healthy: a Ctrl-C or SIGTERM that lands
+    while the start banner prints (the CI race of the test above) stops the agent and
+    exits 0, as it does a moment later in the foreground loop; never 130 "interrupted"."""
+    import aibox_ops.local as local
+    from aibox_ops.cli import deploy_local
+
+    class Started:  # what start_local returns once the agent answers /ping
+        pid, url, log = 4242, "http://127.0.0.1:1", project / "agent.log"
+        stops: list[str] = []
+
+        def stop(self) -> str:
+            self.stops.append("stopped")
+            return "stopped"
+
+    def interrupted(_runtime):
+        raise KeyboardInterrupt
+
+    started = Started()
+    monkeypatch.setattr(local, "start_local", lambda *a, **k: started)
+    monkeypatch.setattr(deploy_local, "_show_started", interrupted)
+    result = invoke("deploy", "--local", "--port", "8999", project=project)
+    assert result.exit_code == 0, result.stderr
+    assert started.stops == ["stopped"]
+    assert "local agent stopped (pid 4242)" in result.stderr

@@ -41,7 +41,7 @@ def deploy_local(ctx: Any, port: int, detach: bool) -> None:
     previous = {sig: signal.signal(sig, _interrupt) for sig in stops}
     try:
         runtime = _start(state, settings, port, detach)
-        if not detach:
+        if runtime is not None and not detach:
             _foreground(runtime)
     finally:
         for sig, handler in previous.items():
@@ -49,6 +49,8 @@ def deploy_local(ctx: Any, port: int, detach: bool) -> None:
 
 
 def _start(state: AppState, settings: Any, port: int, detach: bool) -> Any:
+    """Start the agent and say where it is; None when a stop signal came once it was
+    healthy but before the foreground loop (the agent is stopped: a clean stop, exit 0)."""
     from ..local import start_local
     from ..local.sessions import choose_session_store
 
@@ -70,10 +72,18 @@ def _start(state: AppState, settings: Any, port: int, detach: bool) -> Any:
         else:
             _show_started(runtime)
     except KeyboardInterrupt:
-        if not detach:
-            runtime.stop()
-        raise
+        if detach:  # it runs on by design; this process was interrupted while printing
+            raise
+        # Healthy and announced (the state file names it): Ctrl-C now means "stop it", as
+        # in the foreground loop a moment later, not an interrupted start.
+        _stop_and_say(runtime)
+        return None
     return runtime
+
+
+def _stop_and_say(runtime: Any) -> None:
+    how = runtime.stop()
+    console().print(f"local agent {how} (pid {runtime.pid})")
 
 
 def _foreground(runtime: Any) -> None:
@@ -83,8 +93,7 @@ def _foreground(runtime: Any) -> None:
         code = runtime.follow(lambda line: err.print(escape(line), style="dim",
                                                      soft_wrap=True))
     except KeyboardInterrupt:
-        how = runtime.stop()
-        err.print(f"local agent {how} (pid {runtime.pid})")
+        _stop_and_say(runtime)
         return
     # A clean shutdown (uvicorn ends with the signal it got), e.g. `destroy --local` from
     # another terminal: not an error.
