@@ -299,6 +299,7 @@ def test_secrets_in_image_flags_a_symlink_out_of_the_agent_folder(tmp_path):
     (root / "agent" / "inside.py").write_text("X = 1\n")
     (root / "agent" / "alias.py").symlink_to("inside.py")  # inside the folder: fine
     (root / "agent" / "git").symlink_to("../.git")
+    (root / "agent" / "up").symlink_to("..")  # the project again, inside the agent folder
     result = check(root, "secrets-in-image")
     # Staging never follows them (a warning: deploy goes on without them); a secret value
     # elsewhere is still a failure, with the links listed beside it.
@@ -313,4 +314,5 @@ def test_secrets_in_image_flags_a_symlink_out_of_the_agent_folder(tmp_path):
 
     files = image_files(load_settings(root, environ={}))
     assert "agent/settings.txt" not in files.files and "agent/alias.py" in files.files
-    assert files.links_out == ["agent/git", "agent/settings.txt", "agent/shared"]
+    assert "agent/up -> ..: a symbolic link to the project folder itself" in text
+    assert files.links_out == ["agent/git", "agent/settings.txt", "agent/shared", "agent/up"]

@@ -143,6 +143,8 @@ def unfollowed_link(real_root: Path, target: Path) -> str | None:
     if not target.is_relative_to(real_root):
         return "out of the project"
     parts = target.relative_to(real_root).parts
+    if not parts:  # the whole project again, under another name
+        return "to the project folder itself"
     if parts[:1] == (STATE_DIR,):
         return f"into {STATE_DIR}/"
     for part in parts:
