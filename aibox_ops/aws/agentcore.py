@@ -57,16 +57,10 @@ def find_runtime_by_name(session: Any, name: str, max_pages: int | None = None,
                          ) -> dict[str, Any] | None:
     """The ListAgentRuntimes summary of the runtime called ``name`` (None when there is
     none); pages of 100 are read until it is found (at most ``max_pages`` when given)."""
-    client = session.client(CONTROL)
     with aws_errors(action):
-        if max_pages is None:
-            return find_first(client, "ListAgentRuntimes", "agentRuntimes",
-                              lambda r: r.get("agentRuntimeName") == name,
-                              PaginationConfig={"PageSize": 100})
-        return next((r for r in paginate(client, "ListAgentRuntimes", "agentRuntimes",
-                                         max_pages=max_pages,
-                                         PaginationConfig={"PageSize": 100})
-                     if r.get("agentRuntimeName") == name), None)
+        return find_first(session.client(CONTROL), "ListAgentRuntimes", "agentRuntimes",
+                          lambda r: r.get("agentRuntimeName") == name, max_pages=max_pages,
+                          PaginationConfig={"PageSize": 100})
 
 
 def find_runtime_id(session: Any, *, runtime_id: str | None = None, arn: str | None = None,

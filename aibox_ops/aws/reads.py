@@ -61,6 +61,7 @@ def paginate(client: Any, operation: str, key: str, *, max_pages: int | None = N
 
 def find_first(client: Any, operation: str, key: str, match: Callable[[Any], bool],
                **params: Any) -> Any | None:
-    """The first item of ``paginate(...)`` that ``match`` accepts (pages stop there)."""
+    """The first item of ``paginate(...)`` that ``match`` accepts (pages stop there;
+    ``max_pages`` among ``params`` bounds the search)."""
     return next((item for item in paginate(client, operation, key, **params) if match(item)),
                 None)

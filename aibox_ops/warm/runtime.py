@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..aws.agentcore import runtime_id_from_arn
 from ..config import Settings
 from ..deploy_state import DeployState, load_deploy_state
 from ..errors import AwsError
@@ -35,7 +36,7 @@ def read_runtime(session: Any, settings: Settings, state: DeployState | None = N
     state = state or load_deploy_state(settings)
     control = session.client("bedrock-agentcore-control")
     if state.agent_arn:
-        runtime_id = state.agent_id or _id_from_arn(state.agent_arn)
+        runtime_id = state.agent_id or runtime_id_from_arn(state.agent_arn)
         ref = RuntimeRef(state.agent_arn, runtime_id, settings.agent_name, state.origin)
     else:
         ref = _find_by_name(session, settings)
@@ -62,8 +63,3 @@ def _find_by_name(session: Any, settings: Settings) -> RuntimeRef:
         hint="Deploy it first (`aibox-ops deploy`), or check --region and agent_name.",
         code=NOT_DEPLOYED)
 
-
-def _id_from_arn(arn: str) -> str | None:
-    from ..aws.agentcore import runtime_id_from_arn
-
-    return runtime_id_from_arn(arn)
