@@ -58,7 +58,8 @@ def test_paginate_reads_every_page_and_find_first_stops_early(aws):
 
 
 def test_iam_library_lists_roles_across_pages(aws):
-    from aibox_ops.iam import calls, role
+    from aibox_ops.aws import calls
+    from aibox_ops.iam import role
 
     session = open_session("ap-southeast-1")
     names = _roles(session.client("iam"), 5)

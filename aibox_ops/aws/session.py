@@ -143,11 +143,24 @@ def aws_errors(action: str) -> Iterator[None]:
         error = exc.response.get("Error", {})
         code = error.get("Code", "Unknown")
         message = error.get("Message", str(exc))
-        raise AwsError(f"could not {action}: {code}: {message}", hint=HINTS.get(code),
-                       code=code) from None
+        raise AwsError(f"could not {action}: {code}: {message}",
+                       hint=_denied_hint(message) or HINTS.get(code), code=code) from None
     except NoCredentialsError:
         raise AwsError(f"could not {action}: no AWS credentials found",
                        hint="Configure credentials (aws configure / AWS_PROFILE / SSO).",
                        code="NoCredentials") from None
     except BotoCoreError as exc:
         raise AwsError(f"could not {action}: {exc}", code=type(exc).__name__) from None
+
+
+def _denied_hint(message: str) -> str | None:
+    """"Grant ecr:CreateRepository ..." when AWS's message names the permission it refused
+    (``calls.call`` names it from the operation even when the message does not)."""
+    import re
+
+    found = re.search(r"not authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9]+)", message)
+    if not found:
+        return None
+    on = re.search(r" on resource:? (\S+)", message)
+    return (f"Grant {found[1]}" + (f" on {on[1].rstrip('.,')}" if on else "")
+            + " to the caller, or run aibox-ops with credentials that have it.")

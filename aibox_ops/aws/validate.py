@@ -231,3 +231,34 @@ def _matches(pattern: str, value: str) -> bool:
     # "my-agent" is refused although "my" matches [a-zA-Z][a-zA-Z0-9_]{0,47}).
     rx = _compiled(pattern)
     return rx is None or rx.fullmatch(value) is not None
+
+
+def trim_to_input(service: str, operation: str, value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` (e.g. a Get* reply) reduced to what ``operation``'s input shape accepts,
+    member by member at every depth: what a read-modify-write may send back. Read-only
+    members (ARNs, statuses, timestamps) are dropped, and so are values the input refuses
+    as too short (a reply's ``description: ""`` means "none"); nothing is added."""
+    model = load_service_model(service)
+    shape = model["operations"][operation]["input"]["shape"]
+    return _trim(model["shapes"], shape, value)
+
+
+def _trim(shapes: Shapes, name: str, value: Any) -> Any:
+    shape = shapes[name]
+    kind = shape.get("type")
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.get("members", {})
+        return {key: _trim(shapes, members[key]["shape"], item) for key, item in value.items()
+                if key in members and item is not None
+                and not _below_minimum(shapes[members[key]["shape"]], item)}
+    if kind == "list" and isinstance(value, list):
+        return [_trim(shapes, shape["member"]["shape"], item) for item in value]
+    if kind == "map" and isinstance(value, dict):
+        return {key: _trim(shapes, shape["value"]["shape"], item) for key, item in value.items()}
+    return value
+
+
+def _below_minimum(shape: dict[str, Any], value: Any) -> bool:
+    minimum = shape.get("min")
+    return (shape.get("type") in ("string", "list", "map") and minimum is not None
+            and hasattr(value, "__len__") and len(value) < minimum)

@@ -1,6 +1,7 @@
 """``aibox-ops deploy`` and the commands around it: status, logs, rollback, destroy.
 
-Every call into the starter toolkit is in ``toolkit.py``; the pipeline is ``pipeline.py``.
+The pipeline is ``pipeline.py``; the AWS calls of a launch are aibox-ops' own
+(``engine/``): the starter toolkit's runtime operations are never imported.
 """
 
 from .history import DeployRecord, History, load_history

@@ -1,12 +1,11 @@
 """Stage the build context: exactly the image's file set, and the Dockerfile.
 
-The toolkit zips a folder with its own ignore list, not ``.dockerignore``; so deploy stages
-what the image gets (``render.context.image_files``: the one definition the Dockerfile's
-COPY lines and the .dockerignore are made from) into
-``.aibox-ops/build/<agent>@<region>/context`` and points the toolkit there. Never ``.env``
-files, tests, virtual environments, version control, caches, aibox-ops's own state, or a
-symbolic link leading out of the project. The content hash (over every staged path and
-byte) decides whether a build is needed at all.
+Deploy stages exactly what the image gets (``render.context.image_files``: the one
+definition the Dockerfile's COPY lines and the .dockerignore are made from) into
+``.aibox-ops/build/<agent>@<region>/context``, and zips that folder as the build source.
+Never ``.env`` files, tests, virtual environments, version control, caches, aibox-ops's
+own state, or a symbolic link leading out of the project. The content hash (over every
+staged path and byte) decides whether a build is needed at all.
 """
 
 from __future__ import annotations
@@ -107,20 +106,6 @@ def apply_build_context(settings: Settings, context: BuildContext) -> Path:
         raise FileError(f"{fresh}: cannot stage the build context ({exc.strerror or exc})"
                         ) from None
     return target
-
-
-def check_upload(context: BuildContext) -> None:
-    """FileError when the toolkit's upload filter would drop a staged file (the image
-    would then lack it); the message names at most ``LISTED`` of them."""
-    from . import toolkit
-
-    dropped = toolkit.upload_drops(sorted(context.files))
-    if dropped:
-        raise FileError(f"the toolkit's upload filter would leave out {len(dropped)} staged "
-                        f"file(s): {capped(dropped)}",
-                        hint="Rename these files or folders (the starter toolkit zips the "
-                             "build context with its own ignore list), or keep them out of "
-                             "the image in .dockerignore.")
 
 
 def _hash(files: dict[str, Path]) -> str:

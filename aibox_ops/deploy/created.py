@@ -6,7 +6,7 @@ launch" is not proof that aibox-ops made it: existence is checked *before* the l
 only names that did not exist are recorded as created (``History.created``).
 
 A project deployed with the toolkit before aibox-ops adopted it has no such record. What
-the toolkit created carries its deterministic names (``toolkit.resource_names``: roles
+the toolkit created carries its deterministic names (``toolkit_names.resource_names``: roles
 ``AmazonBedrockAgentCoreSDK{Runtime,CodeBuild}-{region}-{sha256(name)[:10]}``, ECR
 ``bedrock-agentcore-{name}``, CodeBuild ``bedrock-agentcore-{name}-builder``, Memory
 ``{name}_mem``) and, for Memory, the YAML's ``memory.was_created_by_toolkit``. The YAML's
@@ -19,9 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..aws import AwsSession, aws_errors
+from ..aws import AwsSession
 from ..aws.reads import read_or_none
-from ..deploy_state import DeployState
 
 AIBOX_OPS, TOOLKIT, USER = "aibox-ops", "starter-toolkit", "you"
 LABELS = {AIBOX_OPS: "created by aibox-ops deploy",
@@ -62,53 +61,31 @@ ROLE_KEYS = ("execution_role", "codebuild_role")
 
 def toolkit_owners(agent_name: str, region: str, created: dict[str, Any],
                    memory_flag: bool = False) -> Owners:
-    """``Owners`` for one agent in one region (imports the toolkit for its names)."""
-    from .toolkit import resource_names
+    """``Owners`` for one agent in one region (``toolkit_names``)."""
+    from ..toolkit_names import resource_names
 
-    names = {**resource_names(agent_name, region), "memory": f"{agent_name}_mem",
-             "source_key": f"{agent_name}/source.zip"}
-    return Owners(dict(created), names, memory_flag)
-
-
-def missing_before_launch(session: AwsSession, state: DeployState,
-                          names: dict[str, str]) -> dict[str, str]:
-    """The toolkit-named resources that neither the deploy state names nor AWS holds yet:
-    the launch will create exactly these. ``names`` from ``toolkit.resource_names``."""
-    out: dict[str, str] = {}
-    if not state.execution_role and not role_exists(session, names["execution_role"]):
-        out["execution_role"] = names["execution_role"]
-    if not state.codebuild_role and not role_exists(session, names["codebuild_role"]):
-        out["codebuild_role"] = names["codebuild_role"]
-    if not state.ecr_repository and not repository_exists(session, names["ecr_repository"]):
-        out["ecr_repository"] = names["ecr_repository"]
-    if not project_exists(session, names["codebuild_project"]):
-        out["codebuild_project"] = names["codebuild_project"]
-    return out
+    return Owners(dict(created), resource_names(agent_name, region).to_dict(), memory_flag)
 
 
 def role_exists(session: AwsSession, name: str) -> bool:
     """Whether IAM has a role of that name."""
-    def read() -> Any:
-        with aws_errors(f"read IAM role {name}"):
-            return session.client("iam").get_role(RoleName=name)
+    from .engine.roles import read_role_arn
 
-    return read_or_none(read, not_found=("NoSuchEntity",)) is not None
+    return read_role_arn(session, name) is not None
 
 
 def repository_exists(session: AwsSession, name: str) -> bool:
     """Whether ECR has a repository of that name."""
-    def read() -> Any:
-        with aws_errors(f"read ECR repository {name}"):
-            return session.client("ecr").describe_repositories(repositoryNames=[name])
+    from .engine.ecr import read_repository
 
-    return read_or_none(read, not_found=("RepositoryNotFoundException",)) is not None
+    return read_repository(session, name) is not None
 
 
 def project_exists(session: AwsSession, name: str) -> bool:
     """Whether CodeBuild has a project of that name."""
-    with aws_errors(f"read CodeBuild project {name}"):
-        reply = session.client("codebuild").batch_get_projects(names=[name])
-    return bool(reply.get("projects"))
+    from .engine.build import read_project
+
+    return read_project(session, name) is not None
 
 
 def memory_exists(session: AwsSession, memory_id: str) -> bool:

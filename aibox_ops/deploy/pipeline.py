@@ -23,13 +23,11 @@ from ..files import atomic_write, read_text
 from ..plan import Change, Plan
 from ..runtime_request import runtime_config_params
 from . import hooks
-from .build_logs import read_build_log_tail
-from .build_watch import BuildWatcher
-from .context import BuildContext, apply_build_context, build_dir, check_upload, plan_build_context
+from .context import BuildContext, apply_build_context, build_dir, plan_build_context
 from .fingerprints import config_digest, doctor_inputs_key, requirements_inputs_key
 from .history import DeployRecord, History, load_history, save_history
 from .phases import NullReporter, PhaseReport, Reporter, Skip, run_phase
-from .recover import persist_toolkit_state, recovered_state
+from .recover import recovered_state
 from .report import DeployOptions, DeployReport
 from .runtime_api import (
     RuntimeInfo,
@@ -234,7 +232,7 @@ class _Deploy:
             update_runtime(self.session, runtime, last.image_uri, self.config)
             self._use(runtime, last.image_uri)
             return f"runtime updated in place with {last.image_uri}"
-        self._launch_with_toolkit(stale)
+        self._launch(stale)
         return f"built {self.report.image_uri}"
 
     def wait(self, phase: PhaseReport) -> str:
@@ -301,58 +299,47 @@ class _Deploy:
         self.report.agent_id, self.report.runtime_arn = runtime.agent_id, runtime.arn
         self.report.runtime_version, self.report.image_uri = runtime.version, image_uri
 
-    def _launch_with_toolkit(self, stale: bool) -> None:
-        from . import toolkit
-        from .created import missing_before_launch
-        from .yaml_state import write_project_state, write_toolkit_config
+    def _launch(self, stale: bool) -> None:
+        from .engine.build import BuildFailed
+        from .engine.launch import Launch, LaunchResult
+        from .recover import persist_launch_state
+        from .yaml_state import write_project_state
 
         assert self.context is not None and self.context_dir is not None
-        check_upload(self.context)
-        account = self.session.account_id()
-        names = toolkit.resource_names(self.s.agent_name, self.s.region)
-        created = missing_before_launch(self.session, self.state, names)
-        # Recorded before the launch, so a Ctrl-C after the toolkit creates them still
-        # leaves destroy knowing they are ours.
-        self.history.created.update({**created, "source_key": f"{self.s.agent_name}/source.zip"})
-        save_history(self.s, self.history)
         if stale:
             self.report.warnings += write_project_state(self.s, {"agent_id": None,
                                                                  "agent_arn": None})
-        config_path = write_toolkit_config(self.s, self.context_dir, account,
-                                           forget_runtime=stale)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-        tag = f"{self.context.content_hash[:12]}-{stamp}"
-        launched = False
+        launch = Launch(self.session, self.s, self.context, self.context_dir, self.state,
+                        self.history, None if stale else self.runtime, self.config,
+                        f"{self.context.content_hash[:12]}-{stamp}", self._note, self.opts.poll)
+
+        def on_runtime(result: LaunchResult) -> None:
+            # The runtime exists in AWS: into deploys.json first, then the YAML.
+            problem = persist_launch_state(self.s, self.history, result.state,
+                                           self.runtime is None or stale,
+                                           self.report.warnings)
+            if problem is not None:
+                raise problem
+
         try:
-            with BuildWatcher(self.session, names["codebuild_project"], self.reporter.note):
-                result = toolkit.launch(config_path, self.s.agent_name, self.config, tag,
-                                        self._toolkit_log, self.s.profile)
-            launched = True
-        except toolkit.BuildFailed as error:
-            project = names["codebuild_project"]
-            error.log_tail = read_build_log_tail(self.session, project)
+            result = launch.run(on_runtime)
+        except BuildFailed as error:
             diagnosis = hooks.diagnose_build_log(error.log_tail)
             if diagnosis:
                 ids = sorted({line.split(":", 1)[0] for line in diagnosis})
                 error.hint = (f"doctor recognises: {'; '.join(diagnosis)}. Run `aibox-ops "
                               f"doctor --only {','.join(ids)}` for the fix.")
             raise
-        finally:
-            # Whatever happened (Ctrl-C included), keep what the toolkit created.
-            problem = persist_toolkit_state(self.s, self.history, self.runtime is None,
-                                            self.report.warnings)
-            if problem is not None and launched:
-                raise problem
         self.build_id = result.build_id
         self.report.agent_id, self.report.runtime_arn = result.agent_id, result.agent_arn
         self.report.image_uri = result.image_uri
+        self.report.requests = result.requests
 
-    def _toolkit_log(self, line: str) -> None:
-        """A toolkit log line: into the deploy log, and its message as the launch's step."""
-        self.log(line)
-        level, _, rest = line.partition(" ")
-        if level == "info" and ": " in rest:
-            self.reporter.note(rest.split(": ", 1)[1].strip()[:80])
+    def _note(self, text: str) -> None:
+        """A launch step: into the deploy log, and shown as the running phase's step."""
+        self.log(f"info aibox_ops.deploy: {text}")
+        self.reporter.note(text[:80])
 
     def _record(self) -> None:
         assert self.context is not None

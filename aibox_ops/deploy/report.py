@@ -37,6 +37,7 @@ class DeployReport:
     image_uri: str | None = None
     content_hash: str | None = None
     log_path: str | None = None
+    requests: list[dict[str, Any]] = field(default_factory=list)  # runtime writes, as sent
 
     @property
     def next_commands(self) -> list[str]:

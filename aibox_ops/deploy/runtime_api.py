@@ -1,8 +1,7 @@
 """Direct bedrock-agentcore-control calls: read, wait for READY, update, delete a runtime.
 
 Every request is checked against botocore's service model by the session's client hook
-(``aibox_ops.aws.session``) before it is sent. The
-toolkit is not involved: these are the calls a successor adapter would keep.
+(``aibox_ops.aws.session``) before it is sent.
 """
 
 from __future__ import annotations
@@ -124,12 +123,14 @@ def update_runtime(session: AwsSession, info: RuntimeInfo, image_uri: str,
                    config: dict[str, Any], artifact: dict[str, Any] | None = None,
                    ) -> dict[str, Any]:
     """Point the runtime at ``image_uri`` (or at an earlier version's whole ``artifact``)
-    with the full runtime configuration ``config``."""
-    params = {"agentRuntimeId": info.agent_id,
-              "agentRuntimeArtifact": artifact or {
-                  "containerConfiguration": {"containerUri": image_uri}},
-              "roleArn": info.role_arn, **config}
-    reply = call(session, "UpdateAgentRuntime", f"update runtime {info.agent_id}", **params)
+    with the runtime configuration ``config``, carrying forward every member aibox-ops
+    does not manage (read-modify-write from ``info.raw``: ``engine.runtime``)."""
+    from .engine.runtime import update_request
+    from .engine.runtime import update_runtime as send_update
+
+    params = update_request(info.raw, artifact or {
+        "containerConfiguration": {"containerUri": image_uri}}, info.role_arn or "", config)
+    reply = send_update(session, params, lambda _text: None)
     return {"params": params, "reply": reply}
 
 

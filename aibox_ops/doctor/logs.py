@@ -81,10 +81,10 @@ def log_group_names(ctx: DoctorContext) -> list[str]:
     project = state.codebuild_project if state else None
     if not project:
         # The toolkit's own name for the project (it lowercases and cleans the agent name).
-        from ..deploy.toolkit import resource_names
+        from ..toolkit_names import resource_names
 
-        project = resource_names(ctx.settings.agent_name, ctx.settings.region)[
-            "codebuild_project"]
+        project = resource_names(ctx.settings.agent_name, ctx.settings.region
+                                 ).codebuild_project
     names.append(f"/aws/codebuild/{project}")
     return names
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..aws.calls import call
 from ..errors import AwsError, RefusedError
 from ..plan import Plan
 from .access import Requirement
 from .backups import save_backup
-from .calls import call
 from .documents import INLINE_LIMIT, OWNED_PREFIX, document_text, policy_size
 from .evaluate import AccessReport, evaluate_access
 from .role import read_inline_policy, read_role_documents

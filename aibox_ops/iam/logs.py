@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .calls import pages
+from ..aws.calls import pages
 from .manifest import Manifest, arn_service_and_type
 
 # Never granted from a log line, whatever the manifest says: access to these is access to

@@ -5,17 +5,16 @@ Every request goes through ``calls.call`` (validated against botocore's model fi
 
 from __future__ import annotations
 
-import hashlib
 import re
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+from ..aws.calls import call, pages
 from ..aws.reads import read_or_none
 from ..config import Settings
 from ..deploy_state import DeployState
 from ..errors import AwsError, ConfigError
-from .calls import call, pages
 from .documents import PolicyDoc
 
 ROLE_NAME_PREFIX = "AmazonBedrockAgentCoreSDKRuntime"
@@ -41,8 +40,9 @@ class RoleRef:
 
 def toolkit_role_name(agent_name: str, region: str) -> str:
     """The execution role name the starter toolkit derives for an agent in a region."""
-    digest = hashlib.sha256(agent_name.encode()).hexdigest()[:10]
-    return f"{ROLE_NAME_PREFIX}-{region}-{digest}"
+    from ..toolkit_names import resource_names
+
+    return resource_names(agent_name, region).execution_role
 
 
 def role_name_of(name_or_arn: str) -> str:

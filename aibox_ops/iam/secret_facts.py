@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..aws.calls import call
 from ..errors import AwsError
 from .access import SecretFacts
-from .calls import call
 
 
 def read_secret_facts(session: Any, secret_ids: list[str], region: str,

@@ -1,4 +1,4 @@
-"""What moto lacks for a starter-toolkit deploy, filled inside moto itself.
+"""What moto lacks for a deploy, filled inside moto itself.
 
 Used by the deploy tests (through monkeypatch) and benchmarks/deploy_bench.py. Every
 client, the toolkit's included, then sees the same behaviour:
@@ -9,18 +9,13 @@ client, the toolkit's included, then sees the same behaviour:
   version): each version's artifact, role and environment are kept, and a version read
   answers that version, as AgentCore does;
 - CodeBuild UpdateProject;
-- X-Ray Transaction Search / trace delivery (moto answers 404; the toolkit shrugs after ~2.5 s);
-- the toolkit's fixed ``sleep(10)`` for IAM propagation (only sleeps >= 10 s are skipped);
-- the toolkit's endpoints, read once at import, re-pointed at moto.
+- a failing build (``build_fails``: moto's builds always succeed), with its failing phase.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
-
-REAL_SLEEP = time.sleep
 
 
 @dataclass
@@ -28,13 +23,14 @@ class AgentCoreMoto:
     """Switches for the gap-filling behaviour."""
 
     updates_finish: bool = True
+    build_fails: bool = False
+    # (group, stream) a failed build's reply names as its log (write the events first).
+    build_log: tuple[str, str] | None = None
     notes: list[str] = field(default_factory=list)
 
 
 def gap_fillers(switches: AgentCoreMoto, moto_url: str) -> list[tuple[Any, str, Any]]:
     """(object, attribute, replacement) triples; apply with setattr or monkeypatch."""
-    from bedrock_agentcore_starter_toolkit.operations.runtime import launch
-    from bedrock_agentcore_starter_toolkit.utils import endpoints
     from moto.bedrockagentcorecontrol import models as control
     from moto.bedrockagentcorecontrol.responses import BedrockAgentCoreControlResponse
     from moto.codebuild.responses import CodeBuildResponse
@@ -100,17 +96,26 @@ def gap_fillers(switches: AgentCoreMoto, moto_url: str) -> list[tuple[Any, str, 
         backend.build_history[name] = history
         return ActionResult({"project": meta})
 
+    read_builds = CodeBuildResponse.batch_get_builds
+
+    def batch_get_builds(self):
+        result = read_builds(self)
+        if switches.build_fails:
+            for build in result.result["builds"]:
+                build.update(buildStatus="FAILED", currentPhase="COMPLETED")
+                build["phases"] = [{"phaseType": "BUILD", "phaseStatus": "FAILED"}]
+                if switches.build_log:
+                    group, stream = switches.build_log
+                    build["logs"] = {"groupName": group, "streamName": stream}
+        return result
+
     return [
         (backend_cls, "create_agent_runtime", create_with_endpoint),
         (backend_cls, "update_agent_runtime", update_and_finish),
         (control.AgentRuntime, "_snapshot_version", snapshot_whole),
         (BedrockAgentCoreControlResponse, "get_agent_runtime", get_version),
         (CodeBuildResponse, "update_project", update_project),
-        (time, "sleep", lambda s: None if s >= 10 else REAL_SLEEP(s)),
-        (endpoints, "CP_ENDPOINT_OVERRIDE", moto_url),
-        (endpoints, "DP_ENDPOINT_OVERRIDE", moto_url),
-        (launch, "enable_transaction_search_if_needed", lambda *a, **k: True),
-        (launch, "enable_traces_delivery_for_runtime", lambda *a, **k: None),
+        (CodeBuildResponse, "batch_get_builds", batch_get_builds),
     ]
 
 
@@ -120,3 +125,23 @@ def builds(project: str = "bedrock-agentcore-my_aibox_agent-builder",
     from moto.codebuild.models import codebuild_backends
 
     return len(codebuild_backends["123456789012"][region].build_history.get(project, []))
+
+
+def toolkit_fillers(moto_url: str) -> list[tuple[Any, str, Any]]:
+    """For a run of the real starter toolkit (making a project as the toolkit leaves it):
+    its endpoints, read once at import, re-pointed at moto; its fixed ``sleep(10)`` for IAM
+    propagation skipped (shorter sleeps kept); X-Ray Transaction Search and trace delivery
+    skipped (moto answers 404 and the toolkit shrugs after ~2.5 s)."""
+    import time
+
+    from bedrock_agentcore_starter_toolkit.operations.runtime import launch
+    from bedrock_agentcore_starter_toolkit.utils import endpoints
+
+    real_sleep = time.sleep
+    return [
+        (time, "sleep", lambda s: None if s >= 10 else real_sleep(s)),
+        (endpoints, "CP_ENDPOINT_OVERRIDE", moto_url),
+        (endpoints, "DP_ENDPOINT_OVERRIDE", moto_url),
+        (launch, "enable_transaction_search_if_needed", lambda *a, **k: True),
+        (launch, "enable_traces_delivery_for_runtime", lambda *a, **k: None),
+    ]

@@ -152,22 +152,15 @@ def test_failed_build_shows_its_log_tail_and_doctors_diagnosis(project, aws, age
                                                                monkeypatch):
     import time
 
-    from bedrock_agentcore_starter_toolkit.services.codebuild import CodeBuildService
-
-    def build_fails(self, build_id, timeout=900):  # CodeBuild logs, then fails
-        logs = aws.client("logs")
-        group = "/aws/codebuild/bedrock-agentcore-my_aibox_agent-builder"
-        stream = build_id.split(":", 1)[1]
-        logs.create_log_group(logGroupName=group)
-        logs.create_log_stream(logGroupName=group, logStreamName=stream)
-        now = int(time.time() * 1000)
-        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
-            {"timestamp": now, "message": "Step 5/9 : RUN python -c 'import genai'"},
-            {"timestamp": now + 1,
-             "message": "ModuleNotFoundError: No module named 'strands_tools'"}])
-        raise RuntimeError("CodeBuild failed with status: FAILED")
-
-    monkeypatch.setattr(CodeBuildService, "wait_for_completion", build_fails)
+    logs = aws.client("logs")  # what CodeBuild logged before the build failed
+    group, stream = "/aws/codebuild/bedrock-agentcore-my_aibox_agent-builder", "b1"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    now = int(time.time() * 1000)
+    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
+        {"timestamp": now, "message": "Step 5/9 : RUN python -c 'import genai'"},
+        {"timestamp": now + 1, "message": "ModuleNotFoundError: No module named 'strands_tools'"}])
+    agentcore_moto.build_fails, agentcore_moto.build_log = True, (group, stream)
     result = invoke("--json", "deploy", "--yes", "--no-warm", project=project)
     assert result.exit_code == 5
     error = json_out(result)["error"]

@@ -1,4 +1,4 @@
-"""The whole deploy pipeline against moto with the real starter toolkit.
+"""The whole deploy pipeline against moto (aibox-ops' own engine; no toolkit code runs).
 
 Each full launch costs a few seconds of toolkit work, so the scenarios are chained: one
 flow with a user-supplied execution role (deploy, unchanged redeploy, changed redeploy,
@@ -127,23 +127,25 @@ def test_user_role_flow_deploy_redeploy_rollback_destroy(project, aws, agentcore
 @pytest.mark.slow
 def test_toolkit_role_flow_interrupt_stale_runtime_timeout_destroy(project, aws, agentcore_moto,
                                                                    monkeypatch):
-    from bedrock_agentcore_starter_toolkit.services.codebuild import CodeBuildService
+    from aibox_ops.deploy.engine import build
 
-    def ctrl_c(self, build_id, timeout=900):
+    def ctrl_c(*args, **kwargs):
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:  # Ctrl-C while CodeBuild runs
-        patch.setattr(CodeBuildService, "wait_for_completion", ctrl_c)
+        patch.setattr(build, "run_build", ctrl_c)
         with pytest.raises(KeyboardInterrupt):
             deploy(project)
     settings = load_settings(project, environ={})
     assert not plan_render(settings).changes  # the YAML is whole and up to date
-    assert load_deploy_state(settings).ecr_repository  # what the toolkit made is kept
+    # What the launch made before the interruption is recorded as aibox-ops' own.
+    assert {"ecr_repository", "execution_role", "codebuild_role", "codebuild_project"} <= set(
+        load_history(settings).created)
     assert not load_history(settings).deploys
     assert aws.client("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"] == []
 
     first, settings = deploy(project)  # resumes: reuses the repository and roles
-    assert first.action == "create" and builds() == 2
+    assert first.action == "create" and builds() == 1  # the interrupted one never started
     created = load_history(settings).created
     assert created["execution_role"].startswith("AmazonBedrockAgentCoreSDKRuntime-")
 

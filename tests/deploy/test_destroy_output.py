@@ -9,9 +9,9 @@ import pytest
 
 from aibox_ops.config import load_settings
 from aibox_ops.deploy.history import load_history, save_history
-from aibox_ops.deploy.toolkit import resource_names
 from aibox_ops.deploy.yaml_state import write_project_state
 from aibox_ops.render import apply_render, plan_render
+from aibox_ops.toolkit_names import resource_names
 from tests.helpers import invoke
 
 TRUST = {"Version": "2012-10-17", "Statement": [{
@@ -19,7 +19,7 @@ TRUST = {"Version": "2012-10-17", "Statement": [{
     "Action": "sts:AssumeRole"}]}
 # The name deploy gives the execution role of the test project's agent (destroy deletes a
 # recorded role only under that name: issue 18).
-ROLE = resource_names("my_aibox_agent", "ap-southeast-1")["execution_role"]
+ROLE = resource_names("my_aibox_agent", "ap-southeast-1").execution_role
 
 
 def deployed(aws, project):

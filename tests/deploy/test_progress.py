@@ -1,4 +1,4 @@
-"""Deploy's live progress: time moves and the build's phase shows while the toolkit runs.
+"""Deploy's live progress: time moves and the build's phase shows while the launch runs.
 
 The display is recorded frame by frame (a rich Console on a fake terminal, a fake clock,
 explicit refreshes), never timed.
@@ -14,8 +14,7 @@ from rich.console import Console
 
 from aibox_ops.aws import open_session
 from aibox_ops.cli.progress import PhaseProgress, StepProgress
-from aibox_ops.deploy import toolkit
-from aibox_ops.deploy.build_watch import BuildWatcher
+from aibox_ops.deploy.engine.build import run_build
 from aibox_ops.deploy.phases import PhaseReport
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"  # rich's "dots"
@@ -41,30 +40,25 @@ def frames(text: str) -> list[str]:
     return out
 
 
-def test_launch_progress_moves_on_the_real_terminal_while_the_toolkit_redirects(monkeypatch):
+def test_launch_progress_moves_on_the_terminal(monkeypatch):
     terminal = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", terminal)  # the terminal, before any redirect
+    monkeypatch.setattr(sys, "stderr", terminal)
     # Like the CLI's console: it follows sys.stderr on every write.
     out = Console(stderr=True, force_terminal=True, width=120, color_system=None)
-    clock, logged = Clock(), []
+    clock = Clock()
     with PhaseProgress(out, get_time=clock, auto_refresh=False) as progress:
         progress.start("launch", "Build and launch")
-        with toolkit._quiet(logged.append):  # what toolkit.launch wraps the toolkit in
-            for seconds, note in ((5, "Uploaded source to S3"), (65, "CodeBuild: BUILD"),
-                                  (130, "CodeBuild: POST_BUILD")):
-                clock.now = 1000.0 + seconds
-                progress.note(note)
-                progress.refresh()
-            print("a toolkit print")
+        for seconds, note in ((5, "uploading s3://b/k"), (65, "CodeBuild: BUILD (65 s)"),
+                              (130, "CodeBuild: POST_BUILD (130 s)")):
+            clock.now = 1000.0 + seconds
+            progress.note(note)
+            progress.refresh()
         progress.finish(PhaseReport("launch", "Build and launch", "ok", 131.0, "built x"))
     drawn = frames(terminal.getvalue())
     live = [line for line in drawn if "Build and launch ·" in line]
     assert [line.split()[-1] for line in live] == ["0:00:05", "0:01:05", "0:02:10"], drawn
     assert "CodeBuild: BUILD" in live[1] and "CodeBuild: POST_BUILD" in live[2]
     assert any(line.startswith("✓ Build and launch") and "131.0s" in line for line in drawn)
-    # The toolkit's own output still went to the log only, and no frame went there.
-    assert logged == ["a toolkit print"]
-    assert "a toolkit print" not in terminal.getvalue()
     assert out._file is None  # unpinned again: the next command's stderr is followed
 
 
@@ -100,38 +94,38 @@ def _project(aws) -> str:
     return "bedrock-agentcore-demo-builder"
 
 
-def test_the_build_watcher_reports_the_new_build_s_phase_not_the_previous_one(aws):
+def test_the_build_reports_each_phase_with_its_elapsed_time(aws):
     project = _project(aws)
-    codebuild = aws.client("codebuild")
-    codebuild.start_build(projectName=project)  # a previous deploy's build
     notes: list[str] = []
-    watcher = BuildWatcher(open_session("ap-southeast-1"), project, notes.append)
-    watcher.read_baseline()
-    assert watcher.poll_once() is None and notes == []
-    build = codebuild.start_build(projectName=project)["build"]  # the one the toolkit starts
-    first = watcher.poll_once()
-    phase = codebuild.batch_get_builds(ids=[build["id"]])["builds"][0]
-    assert first == notes[0] == (f"CodeBuild: {phase['currentPhase']} "
-                                 f"({phase['buildStatus'].lower().replace('_', ' ')})")
-    assert watcher.poll_once() is None and len(notes) == 1  # unchanged: said once
+    clock = Clock()
+
+    def sleep(seconds: float) -> None:
+        clock.now += 30
+
+    build = run_build(open_session("ap-southeast-1"), project, "src/demo/source.zip",
+                      "1.dkr.ecr.ap-southeast-1.amazonaws.com/demo:t1", timeout=600, poll=1,
+                      note=notes.append, sleep=sleep, clock=clock)
+    assert build.image_uri.endswith(":t1") and build.build_id.startswith(project + ":")
+    # moto moves a build through its phases as it is read: each one said once, with time.
+    assert notes and all(n.startswith("CodeBuild: ") and n.endswith(" s)") for n in notes)
+    assert len(notes) == len(set(notes)) == len(build.phases)
+    sent = aws.client("codebuild").batch_get_builds(ids=[build.build_id])["builds"][0]
+    assert sent["buildStatus"] == "SUCCEEDED"
 
 
-@pytest.mark.slow  # 0.45 s or more: kept out of the everyday suite
-def test_the_build_watcher_is_quiet_before_the_project_exists(aws):
-    notes: list[str] = []
-    with BuildWatcher(open_session("ap-southeast-1"), "no-such-builder", notes.append,
-                      interval=60) as watcher:
-        assert watcher.poll_once() is None
-    assert notes == []
+def test_a_failed_build_names_its_phase(aws, agentcore_moto):
+    from aibox_ops.deploy.engine.build import BuildFailed
+
+    project = _project(aws)
+    agentcore_moto.build_fails = True
+    with pytest.raises(BuildFailed) as info:
+        run_build(open_session("ap-southeast-1"), project, "src/demo/source.zip",
+                  "1.dkr.ecr.ap-southeast-1.amazonaws.com/demo:t1", timeout=600, poll=0,
+                  note=lambda _t: None)
+    assert "failed in its BUILD phase" in info.value.message and info.value.exit_code == 5
 
 
-@pytest.mark.parametrize("line,note", [
-    ("info bedrock_agentcore_starter_toolkit.services.codebuild: Uploaded source to S3: k",
-     "Uploaded source to S3: k"),
-    ("debug bedrock_agentcore_starter_toolkit.x: Using existing S3 bucket", None),
-    ("a bare print", None),
-])
-def test_toolkit_log_lines_become_the_launch_step(line, note):
+def test_launch_steps_go_to_the_log_and_the_display():
     from aibox_ops.deploy.pipeline import _Deploy
 
     notes: list[str] = []
@@ -143,14 +137,16 @@ def test_toolkit_log_lines_become_the_launch_step(line, note):
 
     run = object.__new__(_Deploy)
     run.log, run.reporter = logged.append, Reporter()
-    run._toolkit_log(line)
-    assert logged == [line] and notes == ([note] if note else [])
+    run._note("creating ECR repository r")
+    assert logged == ["info aibox_ops.deploy: creating ECR repository r"]
+    assert notes == ["creating ECR repository r"]
 
 
 @pytest.mark.slow
 def test_a_real_launch_reports_the_toolkit_steps_while_the_launch_phase_runs(
         project, aws, agentcore_moto, health_peer):
-    """The real toolkit against moto: notes arrive between the launch's start and finish."""
+    """Against moto: notes arrive between the launch's start and finish, and nothing
+    replaces the process's stdout/stderr meanwhile (the live display keeps drawing)."""
     from aibox_ops.config import load_settings
     from aibox_ops.deploy import DeployOptions, run_deploy
 
@@ -165,12 +161,15 @@ def test_a_real_launch_reports_the_toolkit_steps_while_the_launch_phase_runs(
 
         def note(self, text: str) -> None:
             events.append(("note", text))
+            streams.add((id(sys.stdout), id(sys.stderr)))
 
+    streams: set[tuple[int, int]] = set()
     settings = load_settings(project, environ={})
     run_deploy(open_session(settings.region), settings,
                DeployOptions(timeout=5, poll=0.05, no_warm=True), reporter=Recorder())
     begin, end = events.index(("start", "launch")), events.index(("finish", "launch"))
     during = [text for kind, text in events[begin:end] if kind == "note"]
-    assert any("Uploaded source to S3" in text for text in during), during
-    assert any("CodeBuild" in text for text in during), during
+    assert any(text.startswith("uploading s3://") for text in during), during
+    assert any(text.startswith("CodeBuild: ") for text in during), during
+    assert streams == {(id(sys.stdout), id(sys.stderr))}
     assert not [e for e in events[:begin] + events[end:] if e[0] == "note"]

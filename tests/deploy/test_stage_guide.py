@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 
 from aibox_ops.config import load_settings
-from aibox_ops.deploy import toolkit
 from aibox_ops.deploy.context import (
     apply_build_context,
     build_dir,
     capped,
-    check_upload,
     plan_build_context,
 )
 from aibox_ops.deploy.fingerprints import doctor_inputs_key, requirements_inputs_key
@@ -81,7 +79,6 @@ def test_guide_stage_holds_exactly_the_image_files(guide: Path) -> None:
     assert context.links_out == ["genai/settings.txt", "genai/state"]
     assert any("genai/settings.txt" in w for w in context.warnings())
     assert "genai/tests/" in context.excluded and "genai/logs/" in context.excluded
-    check_upload(context)  # the toolkit's own filter drops nothing of it
 
     staged = apply_build_context(settings, context)
     on_disk = {p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file()}
@@ -103,7 +100,6 @@ def test_guide_with_the_rendered_dockerignore_is_not_refused(guide: Path) -> Non
     context = plan_build_context(settings)
     assert set(context.files) == IMAGE_CODE | {"genai/alias.py", "requirements-agentcore.txt",
                                                "Dockerfile"}
-    check_upload(context)
 
 
 def test_whole_project_image_leaves_out_venv_git_and_state(guide: Path,
@@ -143,23 +139,27 @@ def test_fingerprints_read_only_the_image_files(guide: Path) -> None:
     assert requirements_inputs_key(settings) != keys[1]
 
 
-def test_upload_refusal_names_at_most_twenty(tmp_path: Path) -> None:
-    from aibox_ops.deploy.context import BuildContext
+def test_the_upload_is_the_staged_context_whole_and_byte_stable(tmp_path: Path) -> None:
+    """No second filter: what the toolkit's own ignore list dropped (``build/`` folders,
+    ``*.log``) is uploaded when the image has it, and the same files give the same zip."""
+    import zipfile
 
+    from aibox_ops.deploy.engine.source import zip_files
+
+    (tmp_path / "x").write_text("x = 1\n")
     files = {f"agent/build/m{i:02}.py": tmp_path / "x" for i in range(45)}
-    assert len(toolkit.upload_drops(sorted(files))) == 45
-    with pytest.raises(FileError) as caught:
-        check_upload(BuildContext(files, "h", []))
-    message = caught.value.message
-    assert message.startswith("the toolkit's upload filter would leave out 45 staged file(s)")
-    assert "agent/build/m19.py and 25 more" in message and "m20" not in message
+    files["agent/run.log"] = tmp_path / "x"
+    first = zip_files(files, tmp_path / "a.zip").read_bytes()
+    assert zip_files(files, tmp_path / "b.zip").read_bytes() == first
+    assert set(zipfile.ZipFile(tmp_path / "a.zip").namelist()) == set(files)
     assert capped(["a", "b"]) == "a, b"
+    assert capped([str(i) for i in range(45)]).endswith("19 and 25 more")
 
 
 @pytest.mark.slow
 def test_guide_project_deploys_with_only_the_image_files_uploaded(guide, aws, agentcore_moto,
                                                                   health_peer):
-    """The whole pipeline on the guide's layout (real toolkit, moto): it deploys, and the
+    """The whole pipeline on the guide's layout (moto): it deploys, and the
     uploaded source.zip holds the image's files only (nothing of .venv, .git, .aibox-ops,
     no secret reached through the link), also on the redeploy after an earlier staging."""
     import io
@@ -168,13 +168,14 @@ def test_guide_project_deploys_with_only_the_image_files_uploaded(guide, aws, ag
 
     from aibox_ops.aws import open_session
     from aibox_ops.deploy import DeployOptions, run_deploy
-    from tests.guide_project import ROLE_ARN
+    from tests.guide_project import CODEBUILD_ROLE, ROLE_ARN
 
-    trust = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "bedrock-agentcore.amazonaws.com"},
-        "Action": "sts:AssumeRole"}]}
-    aws.client("iam").create_role(RoleName=ROLE_ARN.rsplit("/", 1)[1],
-                                  AssumeRolePolicyDocument=json.dumps(trust))
+    for arn, service in ((ROLE_ARN, "bedrock-agentcore"), (CODEBUILD_ROLE, "codebuild")):
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": f"{service}.amazonaws.com"},
+            "Action": "sts:AssumeRole"}]}  # the roles the YAML records exist
+        aws.client("iam").create_role(RoleName=arn.rsplit("/", 1)[1],
+                                      AssumeRolePolicyDocument=json.dumps(trust))
     settings = load_settings(guide, environ={})
     apply_render(guide, plan_render(settings), force=True)
     options = DeployOptions(timeout=5, poll=0.05, no_warm=True, no_iam=True)

@@ -4,7 +4,7 @@ agentcore_app.py` and `agentcore deploy`: built in tmp_path, deployed against mo
 The toolkit's own operations are called (the `agentcore` CLI's only work is to call them)
 with the guide's choices: container deployment built by CodeBuild, roles and ECR
 repository auto-created, STM_ONLY Memory. The `agentcore_moto` fixture must be active
-(the toolkit's sleeps and endpoints patched, moto's gaps filled).
+(moto's gaps filled); the toolkit's sleeps and endpoints are patched here, for its run only.
 """
 
 from __future__ import annotations
@@ -42,12 +42,17 @@ def guide_layout(tmp: Path) -> Path:
 
 def toolkit_deploy(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`agentcore configure -e agentcore_app.py` + `agentcore deploy`, against moto."""
+    import os
+
     from bedrock_agentcore_starter_toolkit.operations.runtime import (
         configure_bedrock_agentcore,
         launch_bedrock_agentcore,
     )
+    from moto_agentcore import toolkit_fillers
 
     with monkeypatch.context() as patch:
+        for target, name, value in toolkit_fillers(os.environ["AWS_ENDPOINT_URL"]):
+            patch.setattr(target, name, value)
         patch.chdir(root)  # configure writes .bedrock_agentcore.yaml into the cwd
         configure_bedrock_agentcore(
             agent_name=AGENT, entrypoint_path=Path("agentcore_app.py"),

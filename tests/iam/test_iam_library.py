@@ -139,7 +139,7 @@ def test_put_owned_policies_refuses_other_names(aws, world):
 
 
 def test_requests_are_validated_before_they_are_sent(aws, world):
-    from aibox_ops.iam.calls import call
+    from aibox_ops.aws.calls import call
 
     session = open_session(REGION)
     sent = count_calls(session, "iam")

@@ -205,11 +205,14 @@ def test_toolkit_role_name_matches_the_toolkit_derivation():
     digest = hashlib.sha256(b"my_aibox_agent").hexdigest()[:10]
     assert iam.toolkit_role_name("my_aibox_agent", R) == \
         f"AmazonBedrockAgentCoreSDKRuntime-{R}-{digest}"
-    # ... and equals what the toolkit itself derives (deploy's adapter asks the toolkit).
-    from aibox_ops.deploy.toolkit import resource_names
+    # ... and equals what the toolkit itself derives.
+    from bedrock_agentcore_starter_toolkit.operations.runtime.create_role import (
+        _generate_deterministic_suffix,
+    )
 
     for name in ("my_aibox_agent", "Other_Agent2"):
-        assert iam.toolkit_role_name(name, R) == resource_names(name, R)["execution_role"]
+        assert iam.toolkit_role_name(name, R) == \
+            f"AmazonBedrockAgentCoreSDKRuntime-{R}-{_generate_deterministic_suffix(name)}"
 
 
 def test_every_request_of_the_iam_library_goes_through_the_validating_call():

@@ -1,8 +1,9 @@
-"""Every AWS request the IAM library makes (validated against botocore's model by the
-session's client hook, ``aibox_ops.aws.session``).
+"""One validated AWS request, and one translation of its failure (every service).
 
-One place turns an AccessDenied answer into a message naming the missing permission and
-the calling principal, so that ``fix-iam`` can say "the caller X lacks iam:PutRolePolicy".
+Each request is checked against botocore's model by the session's client hook
+(``aibox_ops.aws.session``). An AccessDenied answer becomes a message naming the missing
+permission and the calling principal ("the caller X lacks ecr:CreateRepository"), for
+every service and every command; other failures go through ``aws_errors``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 from ..errors import AwsError
 
 # botocore service name -> IAM action prefix (the two differ for a few services).
-ACTION_PREFIX = {"bedrock-agentcore-control": "bedrock-agentcore"}
+ACTION_PREFIX = {"bedrock-agentcore-control": "bedrock-agentcore",
+                 "bedrock-runtime": "bedrock", "logs": "logs", "events": "events"}
 DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 
 
@@ -31,7 +33,7 @@ def call(session: Any, service: str, operation: str, what: str,
     ``operation`` is the API name (``PutRolePolicy``); AccessDenied names the permission
     and the caller's ARN.
     """
-    from ..aws.reads import method_name
+    from .reads import method_name
 
     method = getattr(session.client(service, region=region), method_name(operation))
     with _translated(session, service, operation, what):
@@ -42,7 +44,7 @@ def pages(session: Any, service: str, operation: str, what: str, key: str,
           region: str | None = None, **params: Any) -> list[Any]:
     """Every item under ``key`` across all pages of ``operation`` (botocore's paginator);
     failures as in ``call``."""
-    from ..aws.reads import paginate
+    from .reads import paginate
 
     client = session.client(service, region=region)
     with _translated(session, service, operation, what):
@@ -51,8 +53,8 @@ def pages(session: Any, service: str, operation: str, what: str, key: str,
 
 @contextmanager
 def _translated(session: Any, service: str, operation: str, what: str) -> Iterator[None]:
-    from ..aws import aws_errors
-    from ..aws.reads import error_code
+    from .reads import error_code
+    from .session import aws_errors
 
     with aws_errors(what):
         try:

@@ -1,0 +1,60 @@
+"""Targeted retries for what AWS gets right only after a while (IAM propagation).
+
+A role that was just created is not yet assumable everywhere: CodeBuild and AgentCore refuse
+it for some seconds with an error that names the role. Instead of a fixed sleep, the call is
+retried while (and only while) its failure is that one (error code and message both match),
+with exponential backoff, up to a deadline; any other failure propagates at once.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from ..errors import AwsError
+from .reads import error_code
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Transient:
+    """A failure worth waiting out: its error codes and a pattern its message matches."""
+
+    codes: tuple[str, ...]
+    message: re.Pattern[str]
+    why: str  # what is being waited for, for progress notes
+
+    def matches(self, error: BaseException) -> bool:
+        """Whether ``error`` is this transient failure."""
+        return error_code(error) in self.codes and bool(self.message.search(str(error)))
+
+
+# A new role: "not authorized to perform sts:AssumeRole", "cannot be assumed", "Role
+# validation failed", "role ... is invalid" (CodeBuild, AgentCore, Scheduler wording).
+ROLE_PROPAGATION = Transient(
+    ("InvalidInputException", "ValidationException", "AccessDeniedException"),
+    re.compile(r"assume|role.*(valid|not authorized|trust)", re.IGNORECASE),
+    "the new IAM role to propagate")
+
+
+def retry_transient(call: Callable[[], T], transient: Transient, *, timeout: float = 90.0,
+                    first_delay: float = 1.0, max_delay: float = 10.0,
+                    note: Callable[[str], None] = lambda _text: None,
+                    sleep: Callable[[float], None] = time.sleep,
+                    clock: Callable[[], float] = time.monotonic) -> T:
+    """``call()``, retried while it fails with ``transient``, for at most ``timeout`` s."""
+    deadline = clock() + timeout
+    delay = first_delay
+    while True:
+        try:
+            return call()
+        except AwsError as error:
+            if not transient.matches(error) or clock() + delay > deadline:
+                raise
+            note(f"waiting for {transient.why} ({error.code}); retrying in {delay:g} s")
+            sleep(delay)
+            delay = min(delay * 2, max_delay)
