@@ -54,6 +54,22 @@ def make_wheel(folder: Path, name: str, version: str, requires: Iterable[str] = 
     return wheel
 
 
+def make_sdist(folder: Path, name: str, version: str) -> Path:
+    """Write a minimal source distribution ``name==version`` (no wheel) into ``folder``."""
+    import io
+    import tarfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    base = f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}"
+    pkg_info = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
+    sdist = folder / f"{base}.tar.gz"
+    with tarfile.open(sdist, "w:gz") as archive:
+        info = tarfile.TarInfo(f"{base}/PKG-INFO")
+        info.size = len(pkg_info)
+        archive.addfile(info, io.BytesIO(pkg_info))
+    return sdist
+
+
 def uv_lock(project: Path, wheels: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`uv lock ARGS` in ``project`` resolving only against ``wheels`` (offline, no index)."""
     cmd = [uv_binary(), "lock", *args, "--offline", "--no-index", "--find-links", str(wheels),
