@@ -46,6 +46,10 @@ def _project(root: Path, requirements: str) -> tuple[dict[str, Path], Path, Path
     wheels = root / "wheels"
     make_wheel(wheels, "purepkg", "1.0")
     make_sdist(wheels, "sdonly", "1.0")
+    # Native wheels: one for manylinux2014 (= 2_17), one only for the newer manylinux_2_28.
+    make_wheel(wheels, "oldnative", "1.0", tag="cp312-cp312-manylinux_2_17_aarch64")
+    make_wheel(wheels, "newnative", "1.0", tag="cp312-cp312-manylinux_2_28_aarch64")
+    make_wheel(wheels, "x86only", "1.0", tag="cp312-cp312-manylinux_2_17_x86_64")
     code = root / "project"
     (code / "agent").mkdir(parents=True)
     (code / ENTRY).write_text("print('hello')\n")
@@ -98,6 +102,7 @@ def test_zip_holds_code_and_dependencies(tmp_path: Path, uv_env: str) -> None:
     assert package.entry_point == [ENTRY]
     assert package.dependencies_key == dependencies_key(req.read_text(), "3.12")
     assert package.dependencies_cached is False
+    assert package.platform == "aarch64-manylinux2014"
     assert (tmp_path / "cache" / f"deps-{package.dependencies_key}").is_dir()
     # Nothing half-written is left behind.
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(
@@ -163,11 +168,44 @@ def test_an_sdist_only_requirement_is_unsupported_and_named(tmp_path: Path,
         _build(files, req, wheels, cache)
     err = caught.value
     assert err.package == "sdonly==1.0"
-    assert err.reason == "sdonly==1.0 has no wheel for manylinux2014_aarch64 / cp312"
+    assert err.reason == ("sdonly==1.0 has no wheel for manylinux2014_aarch64 or "
+                          "manylinux_2_28_aarch64 / cp312")
     assert err.exit_code == ExitCode.DEPENDENCY
     assert err.to_dict()["reason"] == err.reason
     assert "container" in (err.hint or "")
     assert list(cache.iterdir()) == []  # no half install, no zip
+
+
+def test_native_wheels_for_arm64_and_the_manylinux_2_28_fallback(tmp_path: Path,
+                                                                uv_env: str) -> None:
+    files, req, wheels = _project(tmp_path, "purepkg==1.0\noldnative==1.0\n")
+    old = _build(files, req, wheels, tmp_path / "cache")
+    assert old.platform == "aarch64-manylinux2014"
+    with zipfile.ZipFile(old.path) as archive:
+        assert "oldnative/__init__.py" in archive.namelist()
+
+    # A wheel only for manylinux_2_28 (as Pillow 12 ships): the second platform takes it.
+    req.write_text("purepkg==1.0\noldnative==1.0\nnewnative==1.0\n")
+    notes: list[str] = []
+    new = _build(files, req, wheels, tmp_path / "cache", notes)
+    assert new.platform == "aarch64-manylinux_2_28"
+    assert [n for n in notes if n.startswith("resolving")] == [
+        "resolving arm64 wheels (manylinux2014_aarch64, Python 3.12) for 3 requirement(s)",
+        "resolving arm64 wheels (manylinux_2_28_aarch64, Python 3.12) for 3 requirement(s)"]
+    with zipfile.ZipFile(new.path) as archive:
+        names = archive.namelist()
+    assert {"newnative/__init__.py", "oldnative/__init__.py"} <= set(names)
+    assert ".aibox-ops-deps.json" not in names  # the cache's own marker stays out
+    # Reused later, the platform is still known.
+    again = _build(files, req, wheels, tmp_path / "cache")
+    assert again.dependencies_cached and again.platform == "aarch64-manylinux_2_28"
+
+
+def test_an_x86_only_wheel_is_unsupported(tmp_path: Path, uv_env: str) -> None:
+    files, req, wheels = _project(tmp_path, "x86only==1.0\n")
+    with pytest.raises(CodeDeployUnsupported) as caught:
+        _build(files, req, wheels, tmp_path / "cache")
+    assert caught.value.package == "x86only==1.0"
 
 
 def test_another_install_failure_is_a_dependency_error_with_uvs_output(

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import CodeDeployUnsupported, ConfigError, FileError
-from .code_wheels import ensure_dependencies
+from .code_wheels import MARKER, ensure_dependencies
 
 __all__ = [
     "ALLOWED_RUNTIMES", "UNZIPPED_LIMIT", "ZIP_LIMIT", "CodeDeployUnsupported", "CodePackage",
@@ -39,9 +39,10 @@ ALLOWED_RUNTIMES = ("PYTHON_3_14", "PYTHON_3_13", "PYTHON_3_12")
 DEFAULT_RUNTIME = "PYTHON_3_12"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: the same for every build
 KEEP_ZIPS = 3  # code-*.zip files kept in cache_dir (the newest), older ones are removed
-# What uv writes into a --target folder for its own use: never part of the package (the
-# cache record carries a timestamp, so leaving it in would change the zip on a reinstall).
-_UV_OWN = (".lock",)
+# What uv (and the cache's marker) write into a --target folder for their own use: never
+# part of the package (uv's cache record carries a timestamp, so leaving it in would change
+# the zip on a reinstall).
+_UV_OWN = (".lock", MARKER)
 _UV_OWN_NAMES = ("uv_cache.json",)
 
 
@@ -58,6 +59,7 @@ class CodePackage:
     dependencies_key: str
     files: int
     dependencies_cached: bool = field(default=False)  # True: uv did not run for this build
+    platform: str = field(default="")  # the uv --python-platform of the dependencies
 
     def to_dict(self) -> dict[str, object]:
         """Machine-readable form."""
@@ -148,7 +150,7 @@ def build_code_package(files: dict[str, Path], requirements: Path, entry_point: 
          f"(limits {_mb(ZIP_LIMIT)} / {_mb(UNZIPPED_LIMIT)})")
     _prune(cache_dir, keep=path)
     return CodePackage(path, digest, zipped, unzipped, python_runtime, [entry_point],
-                       deps.key, len(entries), deps.cached)
+                       deps.key, len(entries), deps.cached, deps.platform)
 
 
 def _dependency_files(root: Path) -> dict[str, Path]:

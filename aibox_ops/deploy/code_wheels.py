@@ -3,14 +3,18 @@ arm64 runtime with ``uv pip install --target``, once per requirements/platform/P
 
 The install is AWS's documented recipe (``uv pip install --python-platform
 aarch64-manylinux2014 --python-version 3.12 --target DIR --only-binary :all: -r
-requirements.txt``): wheels only, since nothing can be compiled for Graviton here. It runs
-into a temporary folder that is renamed to ``deps-<key>`` only when uv succeeded, so a
-folder of that name is always a complete install and the next build reuses it untouched.
+requirements.txt``): wheels only, since nothing can be compiled for Graviton here. When a
+requirement has no manylinux2014 wheel it is tried once more for manylinux_2_28, as the
+starter toolkit's own code packager does (Pillow 12, for one, ships aarch64 wheels for
+manylinux_2_28 only). It runs into a temporary folder that is renamed to ``deps-<key>`` only
+when uv succeeded, so a folder of that name is always a complete install and the next build
+reuses it untouched.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -23,8 +27,13 @@ from pathlib import Path
 
 from ..errors import CodeDeployUnsupported, DependencyError, FileError
 
-PLATFORM = "aarch64-manylinux2014"  # AgentCore Runtime runs on Graviton (ARM64)
-WHEEL_TAG = "manylinux2014_aarch64"  # the same platform as a wheel tag, for messages
+# AgentCore Runtime runs on Graviton (ARM64). The documented platform first; then the one
+# the starter toolkit falls back to (bedrock_agentcore_starter_toolkit/utils/runtime/
+# package.py tries manylinux2014, manylinux_2_17 (the same), manylinux_2_28).
+PLATFORMS = ("aarch64-manylinux2014", "aarch64-manylinux_2_28")
+WHEEL_TAGS = {"aarch64-manylinux2014": "manylinux2014_aarch64",
+              "aarch64-manylinux_2_28": "manylinux_2_28_aarch64"}  # for messages
+MARKER = ".aibox-ops-deps.json"  # in the folder: which platform it was installed for
 INSTALL_TIMEOUT = 1800
 TAIL_LINES = 15
 KEY_VERSION = "1"  # bump when the install command changes what lands in the folder
@@ -45,13 +54,15 @@ class InstalledDependencies:
     path: Path
     key: str
     cached: bool  # True: reused from an earlier build, uv did not run
+    platform: str  # the uv --python-platform it was installed for
 
 
 def dependencies_key(requirements_text: str, python_version: str,
-                     platform: str = PLATFORM) -> str:
-    """Cache key of an install: the requirements' text, the platform and the Python version."""
+                     platforms: tuple[str, ...] = PLATFORMS) -> str:
+    """Cache key of an install: the requirements' text, the platforms and the Python version."""
     digest = hashlib.sha256()
-    digest.update(f"v={KEY_VERSION}\nplatform={platform}\npython={python_version}\n".encode())
+    digest.update(f"v={KEY_VERSION}\nplatform={','.join(platforms)}\n"
+                  f"python={python_version}\n".encode())
     digest.update(requirements_text.encode())
     return digest.hexdigest()[:20]
 
@@ -86,19 +97,35 @@ def ensure_dependencies(requirements: Path, python_version: str, cache_dir: Path
     target = cache_dir / f"deps-{key}"
     if target.is_dir():
         note(f"reusing the arm64 dependencies in {target.name}")
-        return InstalledDependencies(target, key, cached=True)
+        return InstalledDependencies(target, key, True, _platform_of(target))
     cache_dir.mkdir(parents=True, exist_ok=True)
     uv = find_uv()
     count = sum(1 for line in text.splitlines()
                 if line.strip() and not line.lstrip().startswith(("#", "-")))
-    note(f"resolving arm64 wheels ({WHEEL_TAG}, Python {python_version}) for "
-         f"{count} requirement(s)")
     fresh = Path(tempfile.mkdtemp(prefix=f".deps-{key}-", dir=cache_dir))
     try:
-        output = _install(uv, requirements, fresh, python_version, find_links, offline)
+        missing: list[str] = []
+        for platform in PLATFORMS:
+            note(f"resolving arm64 wheels ({WHEEL_TAGS[platform]}, Python {python_version}) "
+                 f"for {count} requirement(s)")
+            ok, output = _install(uv, requirements, fresh, python_version, platform,
+                                  find_links, offline)
+            if ok:
+                break
+            missing.append(output)  # the requirement without a wheel for this platform
+            shutil.rmtree(fresh, ignore_errors=True)
+            fresh.mkdir()
+        else:
+            tags = " or ".join(WHEEL_TAGS[p] for p in PLATFORMS)
+            raise CodeDeployUnsupported(
+                f"{missing[-1]} has no wheel for {tags} / cp{python_version.replace('.', '')}",
+                package=missing[-1])
         for line in output.splitlines():
             if line.startswith(("Resolved ", "Installed ", "Prepared ")):
                 note(line.strip())
+        (fresh / MARKER).write_text(json.dumps({"platform": platform,
+                                                "python_version": python_version}) + "\n",
+                                    encoding="utf-8")
         try:
             fresh.rename(target)
         except OSError:
@@ -108,13 +135,22 @@ def ensure_dependencies(requirements: Path, python_version: str, cache_dir: Path
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    return InstalledDependencies(target, key, cached=False)
+    return InstalledDependencies(target, key, False, platform)
 
 
-def _install(uv: str, requirements: Path, target: Path, python_version: str,
-             find_links: Path | None, offline: bool) -> str:
+def _platform_of(target: Path) -> str:
+    try:
+        return str(json.loads((target / MARKER).read_text(encoding="utf-8"))["platform"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "unknown"
+
+
+def _install(uv: str, requirements: Path, target: Path, python_version: str, platform: str,
+             find_links: Path | None, offline: bool) -> tuple[bool, str]:
+    """(True, uv's output) when it installed; (False, the requirement) when one has no
+    wheel for ``platform``; DependencyError for any other failure."""
     cmd = [uv, "pip", "install", "--python", sys.executable,
-           "--python-platform", PLATFORM, "--python-version", python_version,
+           "--python-platform", platform, "--python-version", python_version,
            "--target", str(target), "--only-binary", ":all:", "--no-progress",
            "-r", str(requirements.resolve())]
     if find_links is not None:
@@ -135,16 +171,14 @@ def _install(uv: str, requirements: Path, target: Path, python_version: str,
     if proc.returncode != 0:
         package = no_wheel_package(output)
         if package:
-            raise CodeDeployUnsupported(
-                f"{package} has no wheel for {WHEEL_TAG} / cp{python_version.replace('.', '')}",
-                package=package)
+            return False, package
         tail = "\n".join(output.strip().splitlines()[-TAIL_LINES:])
         raise DependencyError(
-            f"`uv pip install` of {requirements.name} for {WHEEL_TAG} failed "
+            f"`uv pip install` of {requirements.name} for {WHEEL_TAGS[platform]} failed "
             f"(exit {proc.returncode}):\n{tail}",
             hint="Check the requirements file and the package index (or run with the "
                  "network available).")
-    return output
+    return True, output
 
 
 def no_wheel_package(output: str) -> str | None:
