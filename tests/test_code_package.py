@@ -104,9 +104,10 @@ def test_zip_holds_code_and_dependencies(tmp_path: Path, uv_env: str) -> None:
     assert package.dependencies_cached is False
     assert package.platform == "aarch64-manylinux2014"
     assert (tmp_path / "cache" / f"deps-{package.dependencies_key}").is_dir()
-    # Nothing half-written is left behind.
+    # Nothing half-written is left behind (only the install's lock file besides).
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(
-        [package.path.name, f"deps-{package.dependencies_key}"])
+        [package.path.name, f"deps-{package.dependencies_key}",
+         f".deps-{package.dependencies_key}.lock"])
     assert package.to_dict()["path"] == str(package.path)
     assert package.to_dict()["entry_point"] == [ENTRY]
     assert notes[0].startswith("resolving arm64 wheels")
@@ -149,6 +150,29 @@ def test_unchanged_rebuild_reuses_dependencies_and_gives_the_same_bytes(
     assert changed.path != first.path and first.path.is_file()
 
 
+def test_concurrent_builds_install_once_and_an_interrupted_install_is_cleared(
+        tmp_path: Path, uv_env: str) -> None:
+    import threading
+
+    files, req, wheels = _project(tmp_path, "purepkg==1.0\n")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    key = dependencies_key(req.read_text(), "3.12")
+    leftover = cache / f".deps-{key}-interrupted"  # a build killed mid-install
+    (leftover / "purepkg").mkdir(parents=True)
+    results: list[CodePackage] = []
+    threads = [threading.Thread(target=lambda: results.append(
+        _build(files, req, wheels, cache))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.dependencies_cached for r in results) == [False, True]
+    assert results[0].sha256 == results[1].sha256
+    assert not leftover.exists()
+    assert [p.name for p in cache.iterdir() if p.name.startswith("deps-")] == [f"deps-{key}"]
+
+
 def test_a_code_file_wins_over_a_dependency_file(tmp_path: Path, uv_env: str) -> None:
     files, req, wheels = _project(tmp_path, "purepkg==1.0\n")
     mine = tmp_path / "project" / "purepkg_init.py"
@@ -173,7 +197,7 @@ def test_an_sdist_only_requirement_is_unsupported_and_named(tmp_path: Path,
     assert err.exit_code == ExitCode.DEPENDENCY
     assert err.to_dict()["reason"] == err.reason
     assert "container" in (err.hint or "")
-    assert list(cache.iterdir()) == []  # no half install, no zip
+    assert [p.name for p in cache.iterdir() if not p.name.endswith(".lock")] == []
 
 
 def test_native_wheels_for_arm64_and_the_manylinux_2_28_fallback(tmp_path: Path,

@@ -128,7 +128,10 @@ def build_code_package(files: dict[str, Path], requirements: Path, entry_point: 
 
     Dependencies are installed once per requirements/platform/Python and reused; a code
     file wins over a dependency file of the same path. The zip is deterministic and
-    written atomically. CodeDeployUnsupported when it cannot be deployed as code.
+    written atomically. ``find_links``: install only from that folder of wheels (no
+    index); ``offline``: no network (uv's cache and ``find_links`` only).
+    CodeDeployUnsupported when it cannot be deployed as code; DependencyError when the
+    install fails otherwise; FileError when a file cannot be read or written.
     """
     python_version = python_version_of(python_runtime)
     if entry_point not in files:

@@ -99,7 +99,32 @@ def ensure_dependencies(requirements: Path, python_version: str, cache_dir: Path
         note(f"reusing the arm64 dependencies in {target.name}")
         return InstalledDependencies(target, key, True, _platform_of(target))
     cache_dir.mkdir(parents=True, exist_ok=True)
+    from filelock import FileLock, Timeout
+
+    # One install per key at a time: a second deploy of the same requirements waits for
+    # the first and reuses its folder instead of resolving again.
+    try:
+        with FileLock(str(cache_dir / f".deps-{key}.lock"), timeout=INSTALL_TIMEOUT):
+            if target.is_dir():
+                note(f"reusing the arm64 dependencies in {target.name}")
+                return InstalledDependencies(target, key, True, _platform_of(target))
+            for stale in cache_dir.glob(f".deps-{key}-*"):  # an interrupted earlier install
+                shutil.rmtree(stale, ignore_errors=True)
+            platform = _install_fresh(text, requirements, python_version, cache_dir, key,
+                                      note, find_links, offline)
+    except Timeout:
+        raise DependencyError(f"{cache_dir}: another build has held the lock on deps-{key} "
+                              f"for over {INSTALL_TIMEOUT} s") from None
+    return InstalledDependencies(target, key, False, platform)
+
+
+def _install_fresh(text: str, requirements: Path, python_version: str, cache_dir: Path,
+                   key: str, note: Callable[[str], None], find_links: Path | None,
+                   offline: bool) -> str:
+    """Install into a temporary folder, renamed to ``deps-<key>`` when uv succeeded; the
+    platform it was installed for."""
     uv = find_uv()
+    target = cache_dir / f"deps-{key}"
     count = sum(1 for line in text.splitlines()
                 if line.strip() and not line.lstrip().startswith(("#", "-")))
     fresh = Path(tempfile.mkdtemp(prefix=f".deps-{key}-", dir=cache_dir))
@@ -126,16 +151,15 @@ def ensure_dependencies(requirements: Path, python_version: str, cache_dir: Path
         (fresh / MARKER).write_text(json.dumps({"platform": platform,
                                                 "python_version": python_version}) + "\n",
                                     encoding="utf-8")
-        try:
-            fresh.rename(target)
-        except OSError:
-            if not target.is_dir():  # not a concurrent build that got there first
-                raise
-            shutil.rmtree(fresh, ignore_errors=True)
+        fresh.rename(target)
+    except OSError as exc:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise FileError(f"{target}: cannot store the installed dependencies "
+                        f"({exc.strerror or exc})") from None
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    return InstalledDependencies(target, key, False, platform)
+    return platform
 
 
 def _platform_of(target: Path) -> str:
