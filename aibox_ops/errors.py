@@ -118,6 +118,24 @@ class DependencyError(AiboxError):
         return out
 
 
+class CodeDeployUnsupported(AiboxError):
+    """The agent cannot be deployed as a code zip (a requirement without a Linux arm64
+    wheel, a package over AgentCore's size limits, no allowed Python runtime); ``reason``
+    says why in one line. Deploy catches it and falls back to the container path."""
+
+    exit_code = ExitCode.DEPENDENCY
+
+    def __init__(self, reason: str, hint: str | None = None,
+                 package: str | None = None) -> None:
+        super().__init__(f"cannot deploy as code: {reason}", hint or (
+            "Deploy as a container image instead (deployment_type = \"container\")."))
+        self.reason = reason
+        self.package = package  # the requirement without a usable wheel, when that is why
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "reason": self.reason, "package": self.package}
+
+
 class AwsError(AiboxError):
     """An AWS call failed; carries the service error code when there is one."""
 

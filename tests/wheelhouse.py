@@ -27,11 +27,12 @@ def uv_binary() -> str:
 
 
 def make_wheel(folder: Path, name: str, version: str, requires: Iterable[str] = (),
-               extras: Iterable[str] = ()) -> Path:
-    """Write a minimal pure-Python wheel ``name==version`` into ``folder``; its path.
+               extras: Iterable[str] = (), tag: str = "py3-none-any") -> Path:
+    """Write a minimal wheel ``name==version`` into ``folder``; its path.
 
     ``requires`` become Requires-Dist lines, ``extras`` Provides-Extra lines (so a
-    ``name[extra]`` requirement resolves without a warning).
+    ``name[extra]`` requirement resolves without a warning); ``tag`` is its one wheel tag
+    (pure Python unless told, e.g. ``cp312-cp312-manylinux_2_28_aarch64``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     dist = re.sub(r"[-_.]+", "_", name).lower()
@@ -42,16 +43,33 @@ def make_wheel(folder: Path, name: str, version: str, requires: Iterable[str] = 
     files = {
         f"{dist}/__init__.py": "",
         f"{info}/METADATA": "\n".join(metadata) + "\n",
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
-                         "Tag: py3-none-any\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\n"
+                         f"Root-Is-Purelib: {'true' if tag.endswith('none-any') else 'false'}\n"
+                         f"Tag: {tag}\n",
     }
     record = [f"{path},," for path in files] + [f"{info}/RECORD,,"]
     files[f"{info}/RECORD"] = "\n".join(record) + "\n"
-    wheel = folder / f"{dist}-{version}-py3-none-any.whl"
+    wheel = folder / f"{dist}-{version}-{tag}.whl"
     with zipfile.ZipFile(wheel, "w") as archive:
         for path, text in files.items():
             archive.writestr(path, text)
     return wheel
+
+
+def make_sdist(folder: Path, name: str, version: str) -> Path:
+    """Write a minimal source distribution ``name==version`` (no wheel) into ``folder``."""
+    import io
+    import tarfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    base = f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}"
+    pkg_info = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
+    sdist = folder / f"{base}.tar.gz"
+    with tarfile.open(sdist, "w:gz") as archive:
+        info = tarfile.TarInfo(f"{base}/PKG-INFO")
+        info.size = len(pkg_info)
+        archive.addfile(info, io.BytesIO(pkg_info))
+    return sdist
 
 
 def uv_lock(project: Path, wheels: Path, *args: str) -> subprocess.CompletedProcess[str]:
