@@ -84,6 +84,13 @@ def set_cmd(
         return [name]
 
     run_plan(state, plan, apply, dry_run=dry_run, extra=extra)
+    show_health(state, extra)
+
+
+def show_health(state: AppState, extra: dict) -> None:
+    """The health check's verdict under the table (``--json``: the ``health`` key)."""
+    if extra.get("health") and not state.json:
+        results(as_json=False).print(f"health: {escape(extra['health'])}")
 
 
 @app.command("delete")

@@ -168,6 +168,7 @@ def _rollback_endpoint(ctx: typer.Context, name: str, version: str | None, dry_r
                        yes: bool, timeout: float) -> None:
     """``rollback --endpoint NAME [VERSION]``: UpdateAgentRuntimeEndpoint, wait, health."""
     from ..deploy.endpoints import apply_endpoint_move, plan_endpoint_rollback
+    from .endpoint_cmd import show_health
 
     state: AppState = ctx.obj
     settings, session = state.settings(), state.aws()
@@ -184,6 +185,7 @@ def _rollback_endpoint(ctx: typer.Context, name: str, version: str | None, dry_r
         return [name]
 
     run_plan(state, plan, apply, dry_run=dry_run, extra=extra)
+    show_health(state, extra)
 
 
 def destroy(

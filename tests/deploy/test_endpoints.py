@@ -8,8 +8,10 @@ fixture), InvokeAgentRuntime is answered by the ``health_peer``.
 
 from __future__ import annotations
 
+import functools
 import json
 
+import boto3  # noqa: F401  (imported at collection: its ~0.7 s is no test's own time)
 import pytest
 from botocore.stub import Stubber
 
@@ -161,8 +163,9 @@ def test_dry_runs_write_nothing(three_versions):
 def test_status_lists_every_endpoint_and_destroy_plans_them(three_versions, health_peer):
     settings, runtime_id, control = three_versions
     folder = settings.project_dir
-    assert invoke("endpoint", "set", "canary", "--version", "2", "--yes",
-                  project=folder).exit_code == 0
+    made = invoke("endpoint", "set", "canary", "--version", "2", "--yes", project=folder)
+    assert made.exit_code == 0, made.stderr
+    assert "health: agent answered healthy through endpoint canary" in made.stdout
     control.create_agent_runtime_endpoint(agentRuntimeId=runtime_id, name="theirs",
                                           agentRuntimeVersion="1")
     status = json_out(invoke("--json", "status", project=folder))
@@ -224,8 +227,14 @@ class FakeClock:
         return self.now
 
 
+@functools.cache
+def _stub_session():
+    """One session (and client) for the Stubber tests: its model loads once."""
+    return open_session(REGION)
+
+
 def _stubbed(replies: list[dict]):
-    session = open_session(REGION)
+    session = _stub_session()
     client = session.client("bedrock-agentcore-control")
     stub = Stubber(client)
     for reply in replies:
@@ -260,7 +269,7 @@ def test_wait_fails_on_update_failed_with_the_reason_and_on_timeout():
 
 
 def test_the_listing_follows_the_service_model_and_its_pages():
-    session = open_session(REGION)
+    session = _stub_session()
     client = session.client("bedrock-agentcore-control")
     summary = {k: v for k, v in _endpoint("READY", "1", "1").items() if k != "failureReason"}
     with Stubber(client) as stub:
