@@ -80,10 +80,17 @@ def _plan_endpoints(session: AwsSession, runtime_id: str, history: History, add:
     """The runtime's named endpoints: AWS deletes them with the runtime (no call of their
     own), so the plan lists each, whoever made it."""
     from ..aws.agentcore import list_endpoints
+    from ..errors import AwsError
     from .endpoints import DEFAULT, created_endpoints
 
     ours = created_endpoints(history)
-    for raw in list_endpoints(session, runtime_id):
+    try:
+        found = list_endpoints(session, runtime_id)
+    except AwsError as error:  # e.g. no ListAgentRuntimeEndpoints permission: not a blocker
+        add("named endpoints", "endpoint", False, f"could not be listed ({error.message}); "
+            "AWS deletes them with the runtime", owned.USER)
+        return
+    for raw in found:
         name = raw.get("name") or ""
         if not name or name == DEFAULT:
             continue

@@ -290,3 +290,19 @@ def test_default_is_refused_before_any_aws_read():
     for plan in (plan_endpoint_set, plan_endpoint_rollback, plan_endpoint_delete):
         with pytest.raises(InputError, match="DEFAULT follows the latest"):
             plan(None, None, "DEFAULT")  # neither a session nor settings is touched
+
+
+def test_destroy_plans_on_when_the_endpoints_cannot_be_listed():
+    from aibox_ops.deploy.destroy import _plan_endpoints
+    from aibox_ops.deploy.history import History
+
+    session = _stub_session()
+    items: list[tuple] = []
+    with Stubber(session.client("bedrock-agentcore-control")) as stub:
+        stub.add_client_error("list_agent_runtime_endpoints", "AccessDeniedException",
+                              "not allowed", 403, expected_params={"agentRuntimeId": RUNTIME_ID})
+        _plan_endpoints(session, RUNTIME_ID, History("k"),
+                        lambda *args, **kwargs: items.append((args, kwargs)))
+    (target, kind, delete, reason, owner), _ = items[0]
+    assert (target, kind, delete, owner) == ("named endpoints", "endpoint", False, "you")
+    assert "AccessDeniedException" in reason and "deleted with the runtime" not in reason
