@@ -1,12 +1,16 @@
 """Runtime identity in one place: find a runtime by id or by name, read it, convert between
 its ARN and its id (the partition from the session or the region, never a hard-coded
-``arn:aws:``), list its versions."""
+``arn:aws:``), list its versions; list, read, create, move, delete and wait for its named
+endpoints."""
 
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
+from ..errors import AwsError
 from .reads import find_first, paginate, read_or_none
 from .session import aws_errors
 
@@ -86,3 +90,90 @@ def list_versions(session: Any, runtime_id: str) -> list[dict[str, Any]]:
 def _version_key(version: str | None) -> tuple[int, str]:
     text = str(version or "")
     return (int(text), "") if text.isdigit() else (-1, text)
+
+
+# Runtime endpoints. A named endpoint serves one version of the runtime (its liveVersion;
+# targetVersion while it moves); DEFAULT follows the latest version by itself.
+ENDPOINT_FAILED = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED")
+
+
+def list_endpoints(session: Any, runtime_id: str) -> list[dict[str, Any]]:
+    """The runtime's endpoints (ListAgentRuntimeEndpoints summaries: name, status,
+    liveVersion, targetVersion, ARN), every page through botocore's paginator."""
+    with aws_errors(f"list the endpoints of runtime {runtime_id}"):
+        return list(paginate(session.client(CONTROL), "ListAgentRuntimeEndpoints",
+                             "runtimeEndpoints", agentRuntimeId=runtime_id))
+
+
+def read_endpoint(session: Any, runtime_id: str, name: str) -> dict[str, Any] | None:
+    """GetAgentRuntimeEndpoint's reply (status, liveVersion, targetVersion, failureReason),
+    or None when the runtime has no endpoint called ``name``."""
+    def read() -> dict[str, Any]:
+        with aws_errors(f"read the {name} endpoint of runtime {runtime_id}"):
+            return session.client(CONTROL).get_agent_runtime_endpoint(
+                agentRuntimeId=runtime_id, endpointName=name)
+
+    return read_or_none(read)
+
+
+def create_endpoint(session: Any, runtime_id: str, name: str, version: str,
+                    description: str | None = None) -> dict[str, Any]:
+    """CreateAgentRuntimeEndpoint: a named endpoint serving ``version`` (no new version)."""
+    params: dict[str, Any] = {"agentRuntimeId": runtime_id, "name": name,
+                              "agentRuntimeVersion": str(version)}
+    if description:
+        params["description"] = description
+    with aws_errors(f"create endpoint {name} of runtime {runtime_id}"):
+        return session.client(CONTROL).create_agent_runtime_endpoint(**params)
+
+
+def update_endpoint(session: Any, runtime_id: str, name: str, version: str) -> dict[str, Any]:
+    """UpdateAgentRuntimeEndpoint: move endpoint ``name`` to ``version``; the runtime gets
+    no new version (unlike UpdateAgentRuntime)."""
+    with aws_errors(f"move endpoint {name} of runtime {runtime_id} to version {version}"):
+        return session.client(CONTROL).update_agent_runtime_endpoint(
+            agentRuntimeId=runtime_id, endpointName=name, agentRuntimeVersion=str(version))
+
+
+def delete_endpoint(session: Any, runtime_id: str, name: str) -> bool:
+    """DeleteAgentRuntimeEndpoint; False when there was no such endpoint."""
+    def delete() -> dict[str, Any]:
+        with aws_errors(f"delete endpoint {name} of runtime {runtime_id}"):
+            return session.client(CONTROL).delete_agent_runtime_endpoint(
+                agentRuntimeId=runtime_id, endpointName=name)
+
+    return read_or_none(delete) is not None
+
+
+def wait_endpoint_ready(session: Any, runtime_id: str, name: str, version: str,
+                        timeout: float, poll: float = 2.0,
+                        sleep: Callable[[float], None] = time.sleep,
+                        clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
+    """Poll GetAgentRuntimeEndpoint until endpoint ``name`` is READY serving ``version``
+    (liveVersion); its last reply. botocore has no waiter for runtime endpoints
+    (``waiter_names`` of bedrock-agentcore-control lists Memory and policy waiters only),
+    hence the polling. AwsError on CREATE_FAILED/UPDATE_FAILED (with AWS's
+    failureReason), when the endpoint disappears, or after ``timeout`` seconds."""
+    deadline = clock() + timeout
+    version = str(version)
+    while True:
+        reply = read_endpoint(session, runtime_id, name)
+        if reply is None:
+            raise AwsError(f"endpoint {name} of runtime {runtime_id} disappeared while "
+                           "waiting for it", code="ResourceNotFoundException")
+        status = reply.get("status") or "UNKNOWN"
+        if status in ENDPOINT_FAILED:
+            raise AwsError(f"endpoint {name} of runtime {runtime_id} is {status}: "
+                           f"{reply.get('failureReason') or 'no reason given'}",
+                           hint="`aibox-ops endpoint list` shows what each endpoint serves.",
+                           code="Failed")
+        if status == "READY" and str(reply.get("liveVersion")) == version:
+            return reply
+        if clock() >= deadline:
+            raise AwsError(
+                f"timed out after {timeout:g} s waiting for endpoint {name} of runtime "
+                f"{runtime_id} to serve version {version} (status {status}, live version "
+                f"{reply.get('liveVersion')}, target version {reply.get('targetVersion')})",
+                hint="AgentCore may still finish: check `aibox-ops endpoint list`, or run it "
+                     "again with a longer --timeout.", code="Timeout")
+        sleep(poll)

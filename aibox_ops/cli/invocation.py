@@ -19,7 +19,7 @@ from pathlib import Path
 NAME = "aibox-ops"
 # Every command of the CLI (tests/test_invocation.py checks it against the app).
 COMMANDS = ("render", "sync-requirements", "config", "init", "deploy", "status", "logs",
-            "rollback", "destroy", "fix-iam", "warm", "doctor", "invoke", "provision",
+            "rollback", "endpoint", "destroy", "fix-iam", "warm", "doctor", "invoke", "provision",
             "secrets")
 _MENTION = re.compile(r"(?<![\w./\[-])aibox-ops(?= (?:" + "|".join(map(re.escape, COMMANDS))
                       + r")\b| --)")

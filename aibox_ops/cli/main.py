@@ -214,6 +214,7 @@ def _register() -> None:
         config_cmd,
         deploy_cmd,
         doctor_cmd,
+        endpoint_cmd,
         fix_iam_cmd,
         init_cmd,
         invoke_cmd,
@@ -233,6 +234,7 @@ def _register() -> None:
     app.command("status")(ops_cmds.status)
     app.command("logs")(ops_cmds.logs)
     app.command("rollback")(ops_cmds.rollback)
+    app.add_typer(endpoint_cmd.app, name="endpoint")
     app.command("destroy")(ops_cmds.destroy)
     app.command("fix-iam")(fix_iam_cmd.fix_iam)
     app.add_typer(warm_cmd.app, name="warm")

@@ -19,7 +19,8 @@ from .state import AppState
 
 
 def status(ctx: typer.Context) -> None:
-    """Show the runtime, its endpoint, environment, recent deploys and warm-up schedules."""
+    """Show the runtime, its endpoints and versions, environment, recent deploys and
+    warm-up schedules."""
     from ..deploy.status import read_status
 
     state: AppState = ctx.obj
@@ -52,11 +53,21 @@ def status(ctx: typer.Context) -> None:
                   + (f" (not deployed by aibox-ops: {', '.join(map(str, outside[:10]))}; "
                      "`aibox-ops rollback VERSION` goes back to any)" if outside else ""),
                   markup=False)
+    if data.get("endpoints"):
+        from .endpoint_cmd import print_endpoint_table
+
+        print_endpoint_table(out, data["endpoints"])
     if data["deploys"]:
         out.print("recent deploys:")
         for record in data["deploys"]:
             out.print(f"  {record['time']}  {record['action']:8} v{record['runtime_version']}  "
                       f"{record['image_uri']}", markup=False)
+    if data.get("endpoint_moves"):
+        out.print("recent endpoint moves:")
+        for move in data["endpoint_moves"]:
+            out.print(f"  {move['time']}  {move['action']:8} {move['endpoint']}  "
+                      f"v{move['from_version'] or '-'} -> v{move['to_version'] or '-'}",
+                      markup=False)
     _show_created(out, data["created"])
     if data["schedules"] is not None:
         warm = data["schedules"]
@@ -67,12 +78,14 @@ def status(ctx: typer.Context) -> None:
 # How status names what the deploy history records as created by aibox-ops.
 CREATED_LABELS = {"runtime": "runtime", "codebuild_project": "CodeBuild project",
                   "codebuild_role": "CodeBuild role", "execution_role": "execution role",
-                  "ecr_repository": "ECR repository", "source_key": "build source (S3 key)"}
+                  "ecr_repository": "ECR repository", "source_key": "build source (S3 key)",
+                  "endpoints": "endpoints"}
 
 
 def _show_created(out, created: dict) -> None:
     """What aibox-ops created in AWS (destroy removes exactly these, and the warm-up)."""
-    rows = [(CREATED_LABELS.get(key, key.replace("_", " ")), value)
+    rows = [(CREATED_LABELS.get(key, key.replace("_", " ")),
+             ", ".join(map(str, value)) if isinstance(value, list) else value)
             for key, value in created.items() if value]
     if not rows:
         out.print("created by aibox-ops: nothing yet")
@@ -122,11 +135,18 @@ def rollback(
         help="Runtime version (from the history or the runtime's versions in AWS, the "
              "starter toolkit's included), image tag or content hash "
              "(default: the previous image).")] = None,
+    endpoint: Annotated[str | None, typer.Option(
+        "--endpoint", metavar="NAME",
+        help="Move this named endpoint back to VERSION (a runtime version; default: the one "
+             "before the version it serves) instead: no build, no new version.")] = None,
     dry_run: DryRun = False,
     yes: Yes = False,
     timeout: Timeout = 900.0,
 ) -> None:
-    """Point the runtime back at an earlier image and health-check it."""
+    """Point the runtime back at an earlier image and health-check it (with --endpoint:
+    move a named endpoint back to an earlier version)."""
+    if endpoint is not None:
+        return _rollback_endpoint(ctx, endpoint, version, dry_run, yes, timeout)
     from ..deploy.rollback import apply_rollback, plan_rollback
 
     state: AppState = ctx.obj
@@ -142,6 +162,30 @@ def rollback(
     extra: dict = {"to_image": target.image_uri, "from_image": runtime.image_uri,
                    "to_version": target.runtime_version, "source": target.source}
     run_plan(state, plan, apply, dry_run=dry_run, extra=extra)
+
+
+def _rollback_endpoint(ctx: typer.Context, name: str, version: str | None, dry_run: bool,
+                       yes: bool, timeout: float) -> None:
+    """``rollback --endpoint NAME [VERSION]``: UpdateAgentRuntimeEndpoint, wait, health."""
+    from ..deploy.endpoints import apply_endpoint_move, plan_endpoint_rollback
+    from .endpoint_cmd import show_health
+
+    state: AppState = ctx.obj
+    settings, session = state.settings(), state.aws()
+    plan, move = plan_endpoint_rollback(session, settings, name, version)
+    extra: dict = move.to_dict()
+
+    def apply(_force: bool) -> list[str]:
+        if move.action == "unchanged":
+            return []
+        confirm(state, f"Move endpoint {name} of {settings.agent_name} from version "
+                f"{move.from_version} back to {move.to_version}?", yes)
+        result = apply_endpoint_move(session, settings, move, timeout=timeout)
+        extra["health"] = result.health
+        return [name]
+
+    run_plan(state, plan, apply, dry_run=dry_run, extra=extra)
+    show_health(state, extra)
 
 
 def destroy(

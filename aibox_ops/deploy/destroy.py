@@ -1,6 +1,7 @@
 """``aibox-ops destroy``: remove what deploy (or the starter toolkit) created, and nothing else.
 
-Removed: the runtime, the warm-up schedules, and what was created for this agent, by
+Removed: the runtime (and with it, in AWS, its named endpoints: each is listed), the
+warm-up schedules, and what was created for this agent, by
 aibox-ops (``History.created``) or by the starter toolkit before aibox-ops adopted the project
 (recognised by the toolkit's names and the YAML's Memory flag, see ``created.py``): the
 CodeBuild project and role, the uploaded source, the ECR repository or its images, the
@@ -52,6 +53,7 @@ def plan_destroy(session: AwsSession, settings: Settings, keep_images: bool = Fa
     if runtime is not None:
         add(runtime.agent_id, "runtime", True, f"runtime {runtime.arn}", clears=runtime_ids,
             created_key="runtime", agent_id=runtime.agent_id)
+        _plan_endpoints(session, runtime.agent_id, history, add)
     elif state.agent_id:
         add(state.agent_id, "runtime", False, "already gone", clears=runtime_ids,
             created_key="runtime", gone=True)
@@ -72,6 +74,32 @@ def plan_destroy(session: AwsSession, settings: Settings, keep_images: bool = Fa
                         owned.role_exists(session, name), (field,), suffix=suffix)
     _plan_memory(session, record, owners, add)
     return Plan("destroy", items)
+
+
+def _plan_endpoints(session: AwsSession, runtime_id: str, history: History, add: Any) -> None:
+    """The runtime's named endpoints: AWS deletes them with the runtime (no call of their
+    own), so the plan lists each, whoever made it."""
+    from ..aws.agentcore import list_endpoints
+    from ..errors import AwsError
+    from .endpoints import DEFAULT, created_endpoints
+
+    ours = created_endpoints(history)
+    try:
+        found = list_endpoints(session, runtime_id)
+    except AwsError as error:  # e.g. no ListAgentRuntimeEndpoints permission: not a blocker
+        add("named endpoints", "endpoint", False, f"could not be listed ({error.message}); "
+            "AWS deletes them with the runtime", owned.USER)
+        return
+    for raw in found:
+        name = raw.get("name") or ""
+        if not name or name == DEFAULT:
+            continue
+        owner = owned.AIBOX_OPS if name in ours else owned.USER
+        made = ("created by aibox-ops endpoint set" if owner == owned.AIBOX_OPS
+                else "not created by aibox-ops")
+        add(name, "endpoint", True, f"endpoint {name} (serves version "
+            f"{raw.get('liveVersion') or raw.get('targetVersion') or '?'}; {made}): deleted "
+            "with the runtime", owner, created_key="endpoints", with_runtime=True)
 
 
 def _plan_owned(add: Any, name: str, kind: str, key: str, owner: str, exists: bool,
@@ -161,6 +189,8 @@ def _apply_destroy(session: AwsSession, settings: Settings, plan: Plan) -> list[
         payload = item.payload or {}
         if item.kind == "runtime":
             delete_runtime(session, payload["agent_id"])
+        elif item.kind == "endpoint":
+            pass  # deleted by AWS with the runtime (planned just before it)
         elif item.kind == "schedule":
             _warm().remove_schedules(session, settings)
         elif item.kind == "codebuild-project":

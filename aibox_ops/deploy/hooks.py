@@ -91,18 +91,21 @@ def fix_iam(session: AwsSession, settings: Settings, state: DeployState,
 
 
 def health_check(session: AwsSession, settings: Settings, runtime_arn: str,
-                 phase: PhaseReport) -> str:
-    """One ``{"action": "health"}`` invocation; AwsError unless the agent says healthy."""
+                 phase: PhaseReport, qualifier: str = "DEFAULT") -> str:
+    """One ``{"action": "health"}`` invocation through endpoint ``qualifier`` (the version
+    it serves); AwsError unless the agent says healthy."""
     if settings.authorizer.type != "none":
         raise Skip(f"the runtime takes {settings.authorizer.type} bearer tokens; check it "
                    "with `aibox-ops invoke` and a token")
     from ..invoke import invoke_runtime
 
     chunks: list[dict[str, Any]] = list(invoke_runtime(session, runtime_arn,
-                                                       {"action": "health"}))
+                                                       {"action": "health"},
+                                                       qualifier=qualifier))
     phase.detail = {"reply": chunks[:5]}
     if any(chunk.get("status") == "healthy" for chunk in chunks):
-        return "agent answered healthy"
+        return ("agent answered healthy" if qualifier == "DEFAULT"
+                else f"agent answered healthy through endpoint {qualifier}")
     from ..doctor.redact import redact
 
     # The reply may echo a key the agent holds: masked before it reaches any message.

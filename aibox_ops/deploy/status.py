@@ -1,5 +1,6 @@
-"""``aibox-ops status``: the runtime, its endpoint, its versions in AWS, the last deploys and
-warm-up schedules."""
+"""``aibox-ops status``: the runtime, its endpoints (DEFAULT and the named ones, each with the
+version it serves), its versions in AWS, the last deploys and endpoint moves, and warm-up
+schedules."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from ..aws import AwsSession
 from ..config import Settings
 from ..deploy_state import load_deploy_state
+from .endpoints import read_endpoint_rows
 from .history import load_history
 from .hooks import optional
 from .runtime_api import list_versions, read_endpoint, read_runtime
@@ -23,6 +25,7 @@ def read_status(session: AwsSession, settings: Settings) -> dict[str, Any]:
     runtime: dict[str, Any] | None = None
     endpoint: dict[str, Any] | None = None
     versions: list[dict[str, Any]] = []
+    endpoints: list[dict[str, Any]] = []
     if state.agent_id:
         info = read_runtime(session, state.agent_id)
         if info is None:
@@ -37,14 +40,20 @@ def read_status(session: AwsSession, settings: Settings) -> dict[str, Any]:
                 "target_version": raw.get("targetVersion"),
                 "arn": raw.get("agentRuntimeEndpointArn")}
             versions = _versions(session, state.agent_id, history)
+            endpoints = read_endpoint_rows(session, state.agent_id, history)
+            for version in versions:  # which endpoints serve each version
+                version["served_by"] = [e["name"] for e in endpoints
+                                        if e["live_version"] == str(version["version"])]
             if info.environment != settings.container_env:
                 warnings.append("the runtime's environment differs from the settings; "
                                 "`aibox-ops deploy` sends the configured one")
     return {"agent_name": settings.agent_name, "region": settings.region,
             "stage": settings.stage, "deployed": runtime is not None
             and runtime.get("status") != "MISSING", "runtime": runtime, "endpoint": endpoint,
-            "versions": versions, "state": state.to_dict(), "created": dict(history.created),
+            "endpoints": endpoints, "versions": versions, "state": state.to_dict(),
+            "created": dict(history.created),
             "deploys": [r.to_dict() for r in history.deploys[-RECENT:]][::-1],
+            "endpoint_moves": [r.to_dict() for r in history.endpoints[-RECENT:]][::-1],
             "schedules": _schedules(session, settings, warnings), "warnings": warnings}
 
 

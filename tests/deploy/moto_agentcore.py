@@ -1,10 +1,15 @@
 """What moto lacks for a deploy, filled inside moto itself.
 
 Used by the deploy tests (through monkeypatch) and benchmarks/deploy_bench.py. Every
-client, the toolkit's included, then sees the same behaviour:
+client then sees the same behaviour:
 - the DEFAULT endpoint AgentCore creates with every runtime (and points at each update);
 - UpdateAgentRuntime finishing (moto leaves the runtime UPDATING for ever; set
   ``updates_finish = False`` to keep that);
+- UpdateAgentRuntimeEndpoint finishing (moto leaves a named endpoint UPDATING for ever, its
+  liveVersion on the old version): the next read finds it READY on its target version, as
+  AgentCore does once the move is done; ``endpoint_updates_finish = False`` keeps moto's;
+- ListAgentRuntimeEndpoints summaries with ``liveVersion`` and ``targetVersion`` (botocore's
+  model has both in each summary; moto leaves them out);
 - GetAgentRuntime with ``agentRuntimeVersion`` (moto ignores it and answers the latest
   version): each version's artifact, role and environment are kept, and a version read
   answers that version, as AgentCore does;
@@ -23,6 +28,7 @@ class AgentCoreMoto:
     """Switches for the gap-filling behaviour."""
 
     updates_finish: bool = True
+    endpoint_updates_finish: bool = True
     build_fails: bool = False
     # (group, stream) a failed build's reply names as its log (write the events first).
     build_log: tuple[str, str] | None = None
@@ -52,6 +58,19 @@ def gap_fillers(switches: AgentCoreMoto, moto_url: str) -> list[tuple[Any, str, 
         if switches.updates_finish:
             runtime.status = "READY"
         return runtime
+
+    get_endpoint = backend_cls.get_agent_runtime_endpoint
+    summary = control.AgentRuntimeEndpoint.to_summary
+
+    def get_endpoint_finished(self, agent_runtime_id, endpoint_name):
+        endpoint = get_endpoint(self, agent_runtime_id, endpoint_name)
+        if switches.endpoint_updates_finish and endpoint._status == "UPDATING":
+            endpoint.live_version, endpoint.status = endpoint.target_version, "READY"
+        return endpoint
+
+    def summary_with_versions(self):
+        return {**summary(self), "liveVersion": self.live_version,
+                "targetVersion": self.target_version}
 
     snapshot = control.AgentRuntime._snapshot_version
     get = BedrockAgentCoreControlResponse.get_agent_runtime
@@ -112,6 +131,8 @@ def gap_fillers(switches: AgentCoreMoto, moto_url: str) -> list[tuple[Any, str, 
     return [
         (backend_cls, "create_agent_runtime", create_with_endpoint),
         (backend_cls, "update_agent_runtime", update_and_finish),
+        (backend_cls, "get_agent_runtime_endpoint", get_endpoint_finished),
+        (control.AgentRuntimeEndpoint, "to_summary", summary_with_versions),
         (control.AgentRuntime, "_snapshot_version", snapshot_whole),
         (BedrockAgentCoreControlResponse, "get_agent_runtime", get_version),
         (CodeBuildResponse, "update_project", update_project),

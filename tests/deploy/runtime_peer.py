@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.helpers import ThreadedServer
 
@@ -17,10 +17,11 @@ SESSION_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
 
 
 class RuntimePeer(ThreadedServer):
-    """Run as a context manager; ``calls`` records (runtime arn, session id, payload)."""
+    """Run as a context manager; ``calls`` records (runtime arn, session id, payload),
+    ``qualifiers`` the endpoint each call named (``qualifier=``; None when absent)."""
 
     def __init__(self, forward: str | None = None, reply: dict | None = None) -> None:
-        self.forward, self.calls = forward, []
+        self.forward, self.calls, self.qualifiers = forward, [], []
         peer = self
         fixed = json.dumps(reply or {"status": "healthy"}).encode()
 
@@ -30,6 +31,8 @@ class RuntimePeer(ThreadedServer):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 session = self.headers.get(SESSION_HEADER)
                 peer.calls.append((unquote(parts[2]), session, json.loads(body or b"null")))
+                query = parse_qs(urlsplit(self.path).query)
+                peer.qualifiers.append((query.get("qualifier") or [None])[0])
                 if peer.forward is None:
                     status, ctype, data = 200, "application/json", fixed
                 else:
