@@ -11,7 +11,15 @@ from types import NoneType, UnionType
 from typing import Any
 
 from ..errors import ConfigError
-from .model import IMAGE_FIXED_ENV, MEMORY_MODES, Authorizer, Lifecycle, Settings, Warm
+from .model import (
+    DEPLOYMENT_TYPES,
+    IMAGE_FIXED_ENV,
+    MEMORY_MODES,
+    Authorizer,
+    Lifecycle,
+    Settings,
+    Warm,
+)
 from .sources import KeyPath, RawValue
 
 AGENT_NAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,47}$")
@@ -135,6 +143,9 @@ def check_settings(s: Settings, origin: dict[str, str],
         _check_layout(s, bad)  # the files themselves, once the paths make sense
     if s.memory_mode not in MEMORY_MODES:
         bad("memory_mode", f"= {s.memory_mode!r} must be one of {', '.join(MEMORY_MODES)}")
+    if s.deployment_type not in DEPLOYMENT_TYPES:
+        bad("deployment_type", f"= {s.deployment_type!r} must be one of "
+            + ", ".join(DEPLOYMENT_TYPES))
     if s.network_mode != "PUBLIC":
         bad("network_mode", f"= {s.network_mode!r}: only PUBLIC is supported for now")
     for name, value in s.environment.items():

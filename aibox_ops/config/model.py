@@ -29,6 +29,9 @@ TABLE_ENV_VARS = ("SETTING_TABLE", "SESSION_TABLE")
 SECRET_ENV_VARS = ("GEMINI_SECRET_ID", "OPENAI_SECRET_ID")
 # AgentCore Memory modes the toolkit knows (its MemoryConfig.mode).
 MEMORY_MODES = ("NO_MEMORY", "STM_ONLY", "STM_AND_LTM")
+# "container": an ARM64 image built by CodeBuild; "code": a zip of the code and its arm64
+# wheels (the YAML's direct_code_deploy), falling back to the container when it cannot be.
+DEPLOYMENT_TYPES = ("container", "code")
 # What the toolkit adds to the runtime's environment for a Memory (mode other than
 # NO_MEMORY and a memory id in the YAML): kept on every deploy, never counted as drift.
 MEMORY_ENV_VARS = ("BEDROCK_AGENTCORE_MEMORY_ID", "BEDROCK_AGENTCORE_MEMORY_NAME")
@@ -99,6 +102,7 @@ class Settings:
     # project whose Dockerfile sets its own ENV: only the user's variables enter the image.
     agent_defaults: bool = True
     memory_mode: str = "NO_MEMORY"  # the runtime's AgentCore Memory (MEMORY_MODES)
+    deployment_type: str = "container"  # DEPLOYMENT_TYPES
     tables: list[str] | None = None  # DynamoDB tables the agent uses; None: from environment
     secrets: list[str] | None = None  # secret ids the agent reads; None: from environment
     # Whose key schemas the tables have: "bundled" (the bundled agent's genai/store: provision

@@ -102,5 +102,6 @@ def object_exists(session: AwsSession, bucket: str, key: str) -> bool:
 
     return read_or_none(lambda: call_service(session, "s3", "HeadObject",
                                               f"read s3://{bucket}/{key}", Bucket=bucket,
-                                              Key=key),
+                                              Key=key,
+                                              ExpectedBucketOwner=session.account_id()),
                         not_found=("404", "NoSuchKey", "NoSuchBucket", "NotFound")) is not None

@@ -157,6 +157,12 @@ def _plan_source(session: AwsSession, state: DeployState, owners: owned.Owners,
     elif owners.created.get("source_key"):
         add(f"s3://{state.source_bucket}/{key}", "s3-object", False, "already gone", owner,
             created_key="source_key", gone=True)
+    for code_key in owners.created.get("code_packages") or []:  # code deployments' zips
+        if owned.object_exists(session, state.source_bucket, code_key):
+            add(f"s3://{state.source_bucket}/{code_key}", "s3-object", True,
+                f"{owned.LABELS[owned.AIBOX_OPS]}: a code package (the bucket is shared: "
+                "kept)", owned.AIBOX_OPS, created_key="code_packages",
+                bucket=state.source_bucket, key=code_key)
 
 
 def _plan_memory(session: AwsSession, record: dict[str, Any], owners: owned.Owners,
@@ -198,7 +204,8 @@ def _apply_destroy(session: AwsSession, settings: Settings, plan: Plan) -> list[
                 session, "codebuild", "DeleteProject", f"delete CodeBuild project {t}", name=t))
         elif item.kind == "s3-object":
             call_service(session, "s3", "DeleteObject", f"delete {item.target}",
-                         Bucket=payload["bucket"], Key=payload["key"])
+                         Bucket=payload["bucket"], Key=payload["key"],
+                         ExpectedBucketOwner=session.account_id())
         elif item.kind == "ecr-repository":
             _ignore_missing(lambda t=item.target: call_service(
                 session, "ecr", "DeleteRepository", f"delete ECR repository {t}",

@@ -69,7 +69,11 @@ class _Deploy:
         self.runtime: RuntimeInfo | None = None
         self.build_id: str | None = None
         self.config = runtime_config_params(settings)
-        self.config_hash = config_digest(self.config)
+        # The requested deployment type counts as configuration (only when not the
+        # default: hashes of earlier container deploys stay as they were).
+        self.config_hash = config_digest(self.config if settings.deployment_type == "container"
+                                         else {**self.config,
+                                               "deploymentType": settings.deployment_type})
         self.plans: dict[str, Plan] = {}
         self.recheck: list[str] = []
 
@@ -229,10 +233,13 @@ class _Deploy:
             self._use(runtime, last.image_uri)
             raise Skip(f"nothing to build or update ({reason}; --force-build rebuilds)")
         if action == "update":
-            update_runtime(self.session, runtime, last.image_uri, self.config)
+            update_runtime(self.session, runtime, last.image_uri, self.config,
+                           artifact=runtime.raw.get("agentRuntimeArtifact"))
             self._use(runtime, last.image_uri)
             return f"runtime updated in place with {last.image_uri}"
         self._launch(stale)
+        if self.report.deployment_type == "code":
+            return f"code package {self.report.image_uri}"
         return f"built {self.report.image_uri}"
 
     def wait(self, phase: PhaseReport) -> str:
@@ -312,7 +319,8 @@ class _Deploy:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         launch = Launch(self.session, self.s, self.context, self.context_dir, self.state,
                         self.history, None if stale else self.runtime, self.config,
-                        f"{self.context.content_hash[:12]}-{stamp}", self._note, self.opts.poll)
+                        f"{self.context.content_hash[:12]}-{stamp}", self._note, self.opts.poll,
+                        self.report.warnings)
 
         def on_runtime(result: LaunchResult) -> None:
             # The runtime exists in AWS: into deploys.json first, then the YAML.
@@ -335,6 +343,7 @@ class _Deploy:
         self.report.agent_id, self.report.runtime_arn = result.agent_id, result.agent_arn
         self.report.image_uri = result.image_uri
         self.report.requests = result.requests
+        self.report.deployment_type = result.deployment_type
 
     def _note(self, text: str) -> None:
         """A launch step: into the deploy log, and shown as the running phase's step."""

@@ -38,6 +38,7 @@ class DeployReport:
     content_hash: str | None = None
     log_path: str | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)  # runtime writes, as sent
+    deployment_type: str | None = None  # what the launch deployed: container | code
 
     @property
     def next_commands(self) -> list[str]:
@@ -59,6 +60,7 @@ class DeployReport:
                 "action": self.action, "runtime_arn": self.runtime_arn,
                 "agent_id": self.agent_id, "runtime_version": self.runtime_version,
                 "image_uri": self.image_uri, "content_hash": self.content_hash,
+                "deployment_type": self.deployment_type,
                 "log": self.log_path, "warnings": list(self.warnings), "errors": [],
                 "phases": [p.to_dict() for p in self.phases],
                 "items": [item.to_dict() for item in self.items()],

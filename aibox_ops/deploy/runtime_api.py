@@ -69,12 +69,37 @@ def read_runtime(session: AwsSession, agent_id: str, version: str | None = None,
     reply = agentcore.read_runtime(session, agent_id, version)
     if reply is None:
         return None
-    container = (reply.get("agentRuntimeArtifact") or {}).get("containerConfiguration") or {}
     return RuntimeInfo(
         agent_id=reply.get("agentRuntimeId", agent_id), arn=reply.get("agentRuntimeArn", ""),
         status=reply.get("status", "UNKNOWN"), version=reply.get("agentRuntimeVersion"),
-        image_uri=container.get("containerUri"), role_arn=reply.get("roleArn"),
+        image_uri=artifact_uri(reply.get("agentRuntimeArtifact")), role_arn=reply.get("roleArn"),
         environment=dict(reply.get("environmentVariables") or {}), raw=reply)
+
+
+def artifact_uri(artifact: dict[str, Any] | None) -> str | None:
+    """What a runtime version runs: its image URI, or ``s3://bucket/key`` of its code zip."""
+    artifact = artifact or {}
+    container = artifact.get("containerConfiguration") or {}
+    if container.get("containerUri"):
+        return container["containerUri"]
+    s3 = ((artifact.get("codeConfiguration") or {}).get("code") or {}).get("s3") or {}
+    return f"s3://{s3['bucket']}/{s3['prefix']}" if s3.get("bucket") else None
+
+
+def artifact_for(uri: str, current: dict[str, Any]) -> dict[str, Any]:
+    """The ``agentRuntimeArtifact`` that runs ``uri`` (``artifact_uri``'s inverse): an image,
+    or a code zip run as the ``current`` runtime's code configuration runs its own."""
+    if not uri.startswith("s3://"):
+        return {"containerConfiguration": {"containerUri": uri}}
+    code = (current.get("agentRuntimeArtifact") or {}).get("codeConfiguration")
+    if not code:
+        raise AwsError(f"cannot point a container runtime back at the code package {uri} "
+                       "(its Python runtime and entry point are not known)",
+                       hint="Deploy again with deployment_type = \"code\", or roll a named "
+                            "endpoint back to that version (`aibox-ops rollback --endpoint`).",
+                       code="RollbackUnsupported")
+    bucket, _, key = uri[len("s3://"):].partition("/")
+    return {"codeConfiguration": {**code, "code": {"s3": {"bucket": bucket, "prefix": key}}}}
 
 
 def read_endpoint(session: AwsSession, agent_id: str, name: str = "DEFAULT",
@@ -128,8 +153,8 @@ def update_runtime(session: AwsSession, info: RuntimeInfo, image_uri: str,
     from .engine.runtime import update_request
     from .engine.runtime import update_runtime as send_update
 
-    params = update_request(info.raw, artifact or {
-        "containerConfiguration": {"containerUri": image_uri}}, info.role_arn or "", config)
+    params = update_request(info.raw, artifact or artifact_for(image_uri, info.raw),
+                            info.role_arn or "", config)
     reply = send_update(session, params, lambda _text: None)
     return {"params": params, "reply": reply}
 

@@ -124,6 +124,8 @@ def detect_project(project_dir: Path, answers: dict[str, str] | None = None,
         put("agent_name", toolkit.name, f"{YAML_PATH} (default_agent)")
         if toolkit.memory_mode:  # kept: NO_MEMORY would drop the runtime's Memory
             put("memory_mode", toolkit.memory_mode, f"{YAML_PATH} (memory.mode)")
+        if toolkit.deployment_type == "code":  # kept: the runtime runs a code zip
+            put("deployment_type", "code", f"{YAML_PATH} (deployment_type)")
     else:
         ask(Question("agent_name", "Agent name (letters, digits, _)", DEFAULT_AGENT_NAME))
     entry = _detect_entrypoint(project_dir, table, toolkit, put, ask, strict)

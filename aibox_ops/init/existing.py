@@ -27,6 +27,7 @@ class ToolkitAgent:
     # aibox-ops rendered the file (its header, or its render record beside the Dockerfile):
     # its values came from settings, so they are no source to detect settings from.
     generated: bool = False
+    deployment_type: str | None = None  # "code" for the toolkit's direct_code_deploy
 
 
 def load_toolkit_agent(project_dir: Path) -> ToolkitAgent | None:
@@ -60,9 +61,12 @@ def load_toolkit_agent(project_dir: Path) -> ToolkitAgent | None:
     entry = agent.get("entrypoint")
     memory = get_path(agent, ("memory", "mode"))
     generated = split_header(text)[0] is not None or (project_dir / RECORD_PATH).is_file()
+    kind = get_path(agent, ("deployment_type",))
     return ToolkitAgent(str(name), str(region) if region else None,
                         str(entry) if entry else None, state,
-                        str(memory) if memory else None, generated)
+                        str(memory) if memory else None, generated,
+                        "code" if kind == "direct_code_deploy" else
+                        "container" if kind == "container" else None)
 
 
 def relative_entrypoint(project_dir: Path, entrypoint: str) -> str | None:

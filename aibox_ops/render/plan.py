@@ -45,6 +45,7 @@ def template_context(settings: Settings) -> dict[str, Any]:
         "region": settings.region,
         "network_mode": settings.network_mode,
         "memory_mode": settings.memory_mode,
+        "deployment_type": settings.deployment_type,
         "lifecycle": settings.lifecycle,
         "authorizer": settings.authorizer,
         "user": CONTAINER_USER,

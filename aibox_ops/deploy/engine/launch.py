@@ -1,6 +1,8 @@
-"""One launch, made of aibox-ops' own AWS calls: Memory, repository, roles, source, build,
-runtime. No starter-toolkit code runs; its names and YAML schema are kept (``names.py``,
-``yaml_state.py``) so a project moves between the two tools both ways.
+"""One launch, made of aibox-ops' own AWS calls: Memory, roles, source bucket, then either a
+code zip (``deployment_type = "code"``) or the repository, build source and CodeBuild
+image, and the runtime. No starter-toolkit code runs; its names and YAML schema are kept
+(``toolkit_names.py``, ``yaml_state.py``) so a project moves between the two tools both
+ways.
 
 Each resource is recorded in the deploy history the moment AWS has it (``History.created``:
 what destroy may delete), so an interrupted launch leaves nothing unknown; the runtime's id
@@ -20,10 +22,12 @@ from ...config import Settings
 from ...deploy_state import DeployState, load_toolkit_record
 from ...errors import AwsError
 from ...toolkit_names import ResourceNames, resource_names
+from ..code_package import CodeDeployUnsupported, CodePackage, code_artifact
 from ..context import BuildContext, build_dir
 from ..history import History, save_history
 from ..runtime_api import RuntimeInfo
 from . import build, ecr, policies, roles, runtime, source
+from .code import build_deploy_package
 from .memory import EnsuredMemory, ensure_memory
 
 BUILD_TIMEOUT = build.TIMEOUT_MINUTES * 60 + 300  # CodeBuild's own limit plus queueing
@@ -40,6 +44,7 @@ class LaunchResult:
     version: str | None
     state: dict[str, str | None]  # deploy state for the YAML (STATE_FIELDS keys)
     requests: list[dict[str, Any]] = field(default_factory=list)  # runtime writes, as sent
+    deployment_type: str = "container"  # what was deployed ("code" may fall back)
 
 
 @dataclass
@@ -57,6 +62,7 @@ class Launch:
     image_tag: str
     note: Callable[[str], None]
     poll: float = 5.0
+    warnings: list[str] = field(default_factory=list)
     names: ResourceNames = field(init=False)
 
     def __post_init__(self) -> None:
@@ -66,31 +72,30 @@ class Launch:
         """Make every call; ``on_runtime`` is given the result as soon as the runtime
         exists (before anything else can fail), to persist it."""
         s, account = self.settings, self.session.account_id()
-        partition, region = self.session.partition(), s.region
+        partition = self.session.partition()
         memory = self._memory()
-        repo = self._repository()
-        execution = self._execution_role(partition, account, repo.name, memory)
-        bucket = self.names.source_bucket(account, region)
-        codebuild_role = self._codebuild_role(partition, account, repo.name, bucket)
-        source.ensure_source_bucket(self.session, bucket, account, region, self.note)
-        self.note("zipping the build context")
-        archive = source.zip_files({rel: self.context_dir / rel for rel in self.context.files},
-                                   build_dir(s) / "source.zip")
-        self.note(f"uploading s3://{bucket}/{self.names.source_key}")
-        source.upload(self.session, archive, bucket, self.names.source_key, account)
-        location = f"{bucket}/{self.names.source_key}"
-        project = self.state.codebuild_project or self.names.codebuild_project
-        build.ensure_project(self.session, project, codebuild_role, location,
-                             owned=self._owned("codebuild_project", project),
-                             record=self._recorder("codebuild_project"), note=self.note)
-        image_uri = f"{repo.uri}:{self.image_tag}"
-        done = build.run_build(self.session, project, location, image_uri,
-                               timeout=BUILD_TIMEOUT, poll=self.poll, note=self.note)
-        artifact = {"containerConfiguration": {"containerUri": image_uri}}
+        bucket = self.names.source_bucket(account, s.region)
+        source.ensure_source_bucket(self.session, bucket, account, s.region, self.note)
+        package = self._code_package() if s.deployment_type == "code" else None
+        state: dict[str, str | None] = {"account": account, "source_bucket": bucket}
+        build_id = None
+        if package is not None:
+            key = f"{s.agent_name}/code-{package.sha256[:16]}.zip"
+            self.note(f"uploading s3://{bucket}/{key} ({package.zipped_bytes / 1e6:.1f} MB)")
+            self._record_code_key(key)  # before the upload: an interrupted one is ours too
+            source.upload(self.session, package.path, bucket, key, account)
+            artifact = code_artifact(bucket, key, package)
+            uri = f"s3://{bucket}/{key}"
+            execution = self._execution_role(partition, account, None, memory)
+        else:
+            repo = self._repository()
+            execution = self._execution_role(partition, account, repo.name, memory)
+            uri, build_id, project, builder = self._image(partition, account, repo, bucket)
+            artifact = {"containerConfiguration": {"containerUri": uri}}
+            state.update(ecr_repository=repo.uri, codebuild_project=project,
+                         codebuild_role=builder)
+        state["execution_role"] = execution
         config = self._with_memory(memory)
-        state = {"account": account, "execution_role": execution,
-                 "ecr_repository": repo.uri, "codebuild_project": project,
-                 "codebuild_role": codebuild_role, "source_bucket": bucket}
         if self.current is None:
             params = runtime.create_request(s.agent_name, artifact, execution, config)
             self.note(f"creating runtime {s.agent_name}")
@@ -100,12 +105,44 @@ class Launch:
             self.note(f"updating runtime {self.current.agent_id}")
             reply = runtime.update_runtime(self.session, params, self.note)
         state.update(agent_id=reply["agentRuntimeId"], agent_arn=reply["agentRuntimeArn"])
-        result = LaunchResult(reply["agentRuntimeId"], reply["agentRuntimeArn"], image_uri,
-                              done.build_id, reply.get("agentRuntimeVersion"), state,
+        result = LaunchResult(reply["agentRuntimeId"], reply["agentRuntimeArn"], uri,
+                              build_id, reply.get("agentRuntimeVersion"), state,
                               [{"operation": "CreateAgentRuntime" if self.current is None
-                                else "UpdateAgentRuntime", "params": params}])
+                                else "UpdateAgentRuntime", "params": params}],
+                              "code" if package is not None else "container")
         on_runtime(result)
         return result
+
+    def _image(self, partition: str, account: str, repo: ecr.EnsuredRepository,
+               bucket: str) -> tuple[str, str, str, str]:
+        """Upload the staged context and build the image: (image URI, build id, project,
+        CodeBuild role ARN)."""
+        codebuild_role = self._codebuild_role(partition, account, repo.name, bucket)
+        self.note("zipping the build context")
+        archive = source.zip_files({rel: self.context_dir / rel for rel in self.context.files},
+                                   build_dir(self.settings) / "source.zip")
+        self.note(f"uploading s3://{bucket}/{self.names.source_key}")
+        self._recorder("source_key")(self.names.source_key)
+        source.upload(self.session, archive, bucket, self.names.source_key, account)
+        location = f"{bucket}/{self.names.source_key}"
+        project = self.state.codebuild_project or self.names.codebuild_project
+        build.ensure_project(self.session, project, codebuild_role, location,
+                             owned=self._owned("codebuild_project", project),
+                             record=self._recorder("codebuild_project"), note=self.note)
+        image_uri = f"{repo.uri}:{self.image_tag}"
+        done = build.run_build(self.session, project, location, image_uri,
+                               timeout=BUILD_TIMEOUT, poll=self.poll, note=self.note)
+        return image_uri, done.build_id, project, codebuild_role
+
+    def _code_package(self) -> CodePackage | None:
+        """The code zip, or None (with the reason among the warnings) when this agent
+        cannot be deployed as code: the launch then builds the container image."""
+        try:
+            return build_deploy_package(self.settings, self.context, self.note)
+        except CodeDeployUnsupported as error:
+            self.warnings.append(f"deployed as a container instead of code: {error.reason}")
+            self.note(f"code deployment not possible ({error.reason}): building the image")
+            return None
 
     # -- one resource each -----------------------------------------------------------
 
@@ -185,6 +222,12 @@ class Launch:
             save_history(self.settings, self.history)
 
         return record
+
+    def _record_code_key(self, key: str) -> None:
+        keys = list(self.history.created.get("code_packages") or [])
+        if key not in keys:
+            self.history.created["code_packages"] = [*keys, key]
+            save_history(self.settings, self.history)
 
     def _with_memory(self, memory: EnsuredMemory | None) -> dict[str, Any]:
         if memory is None:
