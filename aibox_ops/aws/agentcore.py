@@ -177,3 +177,51 @@ def wait_endpoint_ready(session: Any, runtime_id: str, name: str, version: str,
                 hint="AgentCore may still finish: check `aibox-ops endpoint list`, or run it "
                      "again with a longer --timeout.", code="Timeout")
         sleep(poll)
+
+
+RUNTIME_FAILED = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "FAILED")
+
+
+def wait_runtime_ready(session: Any, runtime_id: str, timeout: float, poll: float = 2.0, *,
+                       sleep: Callable[[float], None] = time.sleep,
+                       clock: Callable[[], float] = time.monotonic,
+                       note: Callable[[str], None] = lambda _text: None,
+                       ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Poll until the runtime and its DEFAULT endpoint are READY: (GetAgentRuntime reply,
+    GetAgentRuntimeEndpoint reply). botocore has no waiter for runtimes either. Each change
+    of status goes to ``note`` with the elapsed time. AwsError on a failure status (with
+    AWS's failureReason), when the runtime disappears, or after ``timeout`` seconds (unlike
+    the starter toolkit, which reported success)."""
+    started = clock()
+    deadline = started + timeout
+    said = ""
+    while True:
+        runtime = read_runtime(session, runtime_id)
+        if runtime is None:
+            raise AwsError(f"runtime {runtime_id} disappeared while waiting for it",
+                           code="ResourceNotFoundException")
+        runtime_status = runtime.get("status") or "UNKNOWN"
+        if runtime_status in RUNTIME_FAILED:
+            reason = runtime.get("failureReason") or "no reason given"
+            raise AwsError(f"runtime {runtime_id} is {runtime_status}: {reason}", code="Failed")
+        endpoint = read_endpoint(session, runtime_id, "DEFAULT") \
+            if runtime_status == "READY" else None
+        endpoint_status = (endpoint or {}).get("status", "ABSENT" if endpoint is None
+                                               else "UNKNOWN")
+        if endpoint_status in RUNTIME_FAILED:
+            reason = (endpoint or {}).get("failureReason")
+            raise AwsError(f"the DEFAULT endpoint of {runtime_id} is {endpoint_status}: "
+                           f"{reason or 'no reason given'}", code="Failed")
+        if runtime_status == "READY" and endpoint_status == "READY":
+            return runtime, endpoint or {}
+        text = f"runtime {runtime_status}, DEFAULT endpoint {endpoint_status}"
+        if text != said:
+            note(f"{text} ({clock() - started:.0f} s)")
+            said = text
+        if clock() >= deadline:
+            raise AwsError(
+                f"timed out after {timeout:g} s waiting for runtime {runtime_id} "
+                f"(runtime {runtime_status}, DEFAULT endpoint {endpoint_status})",
+                hint="AgentCore may still finish: check `aibox-ops status`, or deploy again "
+                     "with a longer --timeout.", code="Timeout")
+        sleep(poll)

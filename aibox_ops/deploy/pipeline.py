@@ -248,7 +248,7 @@ class _Deploy:
         if self.report.action == "unchanged":
             raise Skip("runtime unchanged")
         runtime, endpoint = wait_ready(self.session, self.report.agent_id or "",
-                                       self.opts.timeout, self.opts.poll)
+                                       self.opts.timeout, self.opts.poll, note=self._note)
         self.runtime = runtime
         self.report.runtime_arn = runtime.arn
         self.report.runtime_version = runtime.version

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..aws import AwsSession, agentcore, aws_errors
+from ..aws import AwsSession, agentcore
 from ..aws.agentcore import list_versions as list_versions  # re-exported for deploy
 from ..aws.agentcore import runtime_arn
 from ..aws.reads import read_or_none
 from ..errors import AwsError
 
 CONTROL = "bedrock-agentcore-control"
-FAILED = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "FAILED")
 
 
 @dataclass(frozen=True)
@@ -56,10 +55,11 @@ def call(session: AwsSession, operation: str, action: str, **params: Any) -> dic
 
 def call_service(session: AwsSession, service: str, operation: str, action: str,
                  **params: Any) -> dict[str, Any]:
-    """One call (checked against botocore's model by the client); errors become AwsError."""
-    method = getattr(session.client(service), _snake(operation))
-    with aws_errors(action):
-        return method(**params)
+    """One call through the gateway (``aws.calls.call``: validated, AccessDenied naming the
+    missing permission); errors become AwsError naming ``action``."""
+    from ..aws.calls import call as gateway_call
+
+    return gateway_call(session, service, operation, action, **params)
 
 
 def read_runtime(session: AwsSession, agent_id: str, version: str | None = None,
@@ -67,8 +67,10 @@ def read_runtime(session: AwsSession, agent_id: str, version: str | None = None,
     """The runtime (its latest version, or ``version``), or None when it does not exist
     (deleted outside aibox-ops, or no such version)."""
     reply = agentcore.read_runtime(session, agent_id, version)
-    if reply is None:
-        return None
+    return None if reply is None else _info(reply, agent_id)
+
+
+def _info(reply: dict[str, Any], agent_id: str) -> RuntimeInfo:
     return RuntimeInfo(
         agent_id=reply.get("agentRuntimeId", agent_id), arn=reply.get("agentRuntimeArn", ""),
         status=reply.get("status", "UNKNOWN"), version=reply.get("agentRuntimeVersion"),
@@ -105,43 +107,18 @@ def artifact_for(uri: str, current: dict[str, Any]) -> dict[str, Any]:
 def read_endpoint(session: AwsSession, agent_id: str, name: str = "DEFAULT",
                   ) -> dict[str, Any] | None:
     """The runtime endpoint (status, live/target version), or None when absent."""
-    return read_or_none(lambda: call(session, "GetAgentRuntimeEndpoint",
-                                      f"read the {name} endpoint", agentRuntimeId=agent_id,
-                                      endpointName=name))
+    return agentcore.read_endpoint(session, agent_id, name)
 
 
 def wait_ready(session: AwsSession, agent_id: str, timeout: float, poll: float = 2.0,
                sleep: Callable[[float], None] = time.sleep,
-               clock: Callable[[], float] = time.monotonic) -> tuple[RuntimeInfo, dict]:
-    """Wait until the runtime and its DEFAULT endpoint are READY; AwsError on a failure
-    status or when ``timeout`` seconds pass (unlike the toolkit, which reports success)."""
-    deadline = clock() + timeout
-    runtime_status = endpoint_status = "UNKNOWN"
-    while True:
-        runtime = read_runtime(session, agent_id)
-        if runtime is None:
-            raise AwsError(f"runtime {agent_id} disappeared while waiting for it",
-                           code="ResourceNotFoundException")
-        runtime_status = runtime.status
-        if runtime_status in FAILED:
-            reason = runtime.raw.get("failureReason") or "no reason given"
-            raise AwsError(f"runtime {agent_id} is {runtime_status}: {reason}", code="Failed")
-        endpoint = read_endpoint(session, agent_id) if runtime_status == "READY" else None
-        endpoint_status = (endpoint or {}).get("status", "ABSENT" if endpoint is None
-                                               else "UNKNOWN")
-        if endpoint_status in FAILED:
-            reason = endpoint.get("failureReason") if endpoint else None
-            raise AwsError(f"the DEFAULT endpoint of {agent_id} is {endpoint_status}: "
-                           f"{reason or 'no reason given'}", code="Failed")
-        if runtime_status == "READY" and endpoint_status == "READY":
-            return runtime, endpoint or {}
-        if clock() >= deadline:
-            raise AwsError(
-                f"timed out after {timeout:g} s waiting for runtime {agent_id} "
-                f"(runtime {runtime_status}, DEFAULT endpoint {endpoint_status})",
-                hint="AgentCore may still finish: check `aibox-ops status`, or deploy again "
-                     "with a longer --timeout.", code="Timeout")
-        sleep(poll)
+               clock: Callable[[], float] = time.monotonic,
+               note: Callable[[str], None] = lambda _text: None) -> tuple[RuntimeInfo, dict]:
+    """Wait until the runtime and its DEFAULT endpoint are READY (``agentcore.
+    wait_runtime_ready``); the runtime as RuntimeInfo and the endpoint."""
+    reply, endpoint = agentcore.wait_runtime_ready(session, agent_id, timeout, poll,
+                                                   sleep=sleep, clock=clock, note=note)
+    return _info(reply, agent_id), endpoint
 
 
 def update_runtime(session: AwsSession, info: RuntimeInfo, image_uri: str,
@@ -164,9 +141,3 @@ def delete_runtime(session: AwsSession, agent_id: str) -> bool:
     return read_or_none(lambda: call(session, "DeleteAgentRuntime",
                                       f"delete runtime {agent_id}",
                                       agentRuntimeId=agent_id)) is not None
-
-
-def _snake(operation: str) -> str:
-    import re
-
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()

@@ -31,19 +31,21 @@ class RuntimeRef:
 def read_runtime(session: Any, settings: Settings, state: DeployState | None = None,
                  with_lifecycle: bool = True) -> RuntimeRef:
     """The configured agent's runtime; AwsError (code NotDeployed) when there is none."""
-    from ..aws import aws_errors
+    from ..aws.agentcore import read_runtime as read_reply
 
     state = state or load_deploy_state(settings)
-    control = session.client("bedrock-agentcore-control")
     if state.agent_arn:
         runtime_id = state.agent_id or runtime_id_from_arn(state.agent_arn)
         ref = RuntimeRef(state.agent_arn, runtime_id, settings.agent_name, state.origin)
     else:
         ref = _find_by_name(session, settings)
     if with_lifecycle and ref.runtime_id:
-        params = {"agentRuntimeId": ref.runtime_id}
-        with aws_errors(f"read runtime {ref.runtime_id} (GetAgentRuntime)"):
-            reply = control.get_agent_runtime(**params)
+        reply = read_reply(session, ref.runtime_id,
+                           action=f"read runtime {ref.runtime_id} (GetAgentRuntime)")
+        if reply is None:
+            raise AwsError(f"runtime {ref.runtime_id}, recorded in .bedrock_agentcore.yaml, "
+                           f"no longer exists in {settings.region}",
+                           hint="Deploy it again (`aibox-ops deploy`).", code=NOT_DEPLOYED)
         idle = (reply.get("lifecycleConfiguration") or {}).get("idleRuntimeSessionTimeout")
         ref = RuntimeRef(ref.arn, ref.runtime_id, ref.name, ref.found_by,
                          int(idle) if idle else None)

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import builds
+from moto_agentcore import builds
 
 from aibox_ops.aws import open_session
 from aibox_ops.config import load_settings

@@ -13,7 +13,7 @@ import json
 import zipfile
 
 import pytest
-from conftest import builds
+from moto_agentcore import builds
 
 from aibox_ops.aws import open_session
 from aibox_ops.config import load_settings

@@ -9,7 +9,7 @@ import json
 import sys
 
 import pytest
-from conftest import builds
+from moto_agentcore import builds
 
 from aibox_ops.aws import open_session
 from aibox_ops.aws.retry import ROLE_PROPAGATION, retry_transient
