@@ -50,6 +50,14 @@ def runtime_config_params(settings: Settings) -> dict[str, Any]:
     return params
 
 
+def managed_members(settings: Settings) -> tuple[str, ...]:
+    """Members an update drops when ``runtime_config_params`` leaves them out (the settings
+    removed them), rather than carrying them forward: the authorizer, unless it is the
+    toolkit's AWS-issued JWT (``jwt``), which the settings do not describe and an update
+    must keep as the runtime has it."""
+    return () if settings.authorizer.type == "jwt" else ("authorizerConfiguration",)
+
+
 def authorizer_configuration(settings: Settings) -> dict[str, Any] | None:
     """``customJWTAuthorizer`` for an oauth authorizer; None otherwise (``none`` needs no
     authorizer, and ``jwt`` is the toolkit's AWS-issued JWT, configured apart from it).

@@ -21,7 +21,7 @@ from ..deploy_state import DeployState, load_deploy_state
 from ..errors import AwsError, FileError, RefusedError
 from ..files import atomic_write, read_text
 from ..plan import Change, Plan
-from ..runtime_request import runtime_config_params
+from ..runtime_request import managed_members, runtime_config_params
 from . import hooks
 from .context import BuildContext, apply_build_context, build_dir, plan_build_context
 from .fingerprints import config_digest, doctor_inputs_key, requirements_inputs_key
@@ -234,7 +234,8 @@ class _Deploy:
             raise Skip(f"nothing to build or update ({reason}; --force-build rebuilds)")
         if action == "update":
             update_runtime(self.session, runtime, last.image_uri, self.config,
-                           artifact=runtime.raw.get("agentRuntimeArtifact"))
+                           artifact=runtime.raw.get("agentRuntimeArtifact"),
+                           managed=managed_members(self.s))
             self._use(runtime, last.image_uri)
             return f"runtime updated in place with {last.image_uri}"
         self._launch(stale)

@@ -20,7 +20,7 @@ from ..config import Settings
 from ..deploy_state import load_deploy_state
 from ..errors import AwsError, ConfigError, InputError
 from ..plan import Change, Plan
-from ..runtime_request import runtime_config_params
+from ..runtime_request import managed_members, runtime_config_params
 from .fingerprints import config_digest
 from .history import DeployRecord, History, load_history, save_history
 from .phases import PhaseReport, Skip
@@ -182,7 +182,8 @@ def _apply_rollback(session: AwsSession, settings: Settings, runtime: RuntimeInf
     config = runtime_config_params(settings)
     if target.environment is not None:  # an AWS version: carry its environment forward
         config["environmentVariables"] = dict(target.environment)
-    update_runtime(session, runtime, target.image_uri, config, artifact=target.artifact)
+    update_runtime(session, runtime, target.image_uri, config, artifact=target.artifact,
+                   managed=managed_members(settings))
     ready, _ = wait_ready(session, runtime.agent_id, timeout, poll)
     phase = PhaseReport("health", "Health invocation")
     try:

@@ -122,16 +122,18 @@ def wait_ready(session: AwsSession, agent_id: str, timeout: float, poll: float =
 
 
 def update_runtime(session: AwsSession, info: RuntimeInfo, image_uri: str,
-                   config: dict[str, Any], artifact: dict[str, Any] | None = None,
+                   config: dict[str, Any], artifact: dict[str, Any] | None = None, *,
+                   managed: tuple[str, ...] = ("authorizerConfiguration",),
                    ) -> dict[str, Any]:
     """Point the runtime at ``image_uri`` (or at an earlier version's whole ``artifact``)
     with the runtime configuration ``config``, carrying forward every member aibox-ops
-    does not manage (read-modify-write from ``info.raw``: ``engine.runtime``)."""
+    does not manage (read-modify-write from ``info.raw``: ``engine.runtime``); ``managed``:
+    ``runtime_request.managed_members(settings)``."""
     from .engine.runtime import update_request
     from .engine.runtime import update_runtime as send_update
 
     params = update_request(info.raw, artifact or artifact_for(image_uri, info.raw),
-                            info.role_arn or "", config)
+                            info.role_arn or "", config, managed=managed)
     reply = send_update(session, params, lambda _text: None)
     return {"params": params, "reply": reply}
 

@@ -163,9 +163,15 @@ def test_an_update_request_carries_forward_what_aibox_ops_does_not_manage():
                "environmentVariables": {"BEDROCK_AGENTCORE_MEMORY_ID": "m-1", "OLD": "1"},
                "agentRuntimeArtifact": {"containerConfiguration": {"containerUri": "old"}}}
     params = update_request(current, {"containerConfiguration": {"containerUri": "new"}},
-                            "arn:role", {"environmentVariables": {"A": "1"}})
+                            "arn:role", {"environmentVariables": {"A": "1"}},
+                            managed=("authorizerConfiguration",))
     assert params["requestHeaderConfiguration"] == {"requestHeaderAllowlist": ["X-Tenant"]}
     assert "description" not in params and "status" not in params  # "" and read-only
     assert "authorizerConfiguration" not in params  # managed: removed in the settings
     assert params["environmentVariables"] == {"BEDROCK_AGENTCORE_MEMORY_ID": "m-1", "A": "1"}
     assert params["roleArn"] == "arn:role" and params["agentRuntimeId"] == "r-1"
+    # The toolkit's AWS-issued JWT (authorizer type "jwt") is not described by the settings:
+    # an update keeps it as the runtime has it.
+    kept = update_request(current, {"containerConfiguration": {"containerUri": "new"}},
+                          "arn:role", {}, managed=())
+    assert kept["authorizerConfiguration"] == current["authorizerConfiguration"]

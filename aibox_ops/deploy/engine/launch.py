@@ -21,6 +21,7 @@ from ...aws import AwsSession
 from ...config import Settings
 from ...deploy_state import DeployState, load_toolkit_record
 from ...errors import AwsError
+from ...runtime_request import managed_members
 from ...toolkit_names import ResourceNames, resource_names
 from ..code_package import CodeDeployUnsupported, CodePackage, code_artifact
 from ..context import BuildContext, build_dir
@@ -101,7 +102,8 @@ class Launch:
             self.note(f"creating runtime {s.agent_name}")
             reply = runtime.create_runtime(self.session, params, self.note)
         else:
-            params = runtime.update_request(self.current.raw, artifact, execution, config)
+            params = runtime.update_request(self.current.raw, artifact, execution, config,
+                                            managed=managed_members(s))
             self.note(f"updating runtime {self.current.agent_id}")
             reply = runtime.update_runtime(self.session, params, self.note)
         state.update(agent_id=reply["agentRuntimeId"], agent_arn=reply["agentRuntimeArn"])

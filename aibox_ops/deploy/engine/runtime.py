@@ -22,17 +22,12 @@ from ...config.model import MEMORY_ENV_VARS
 from ...errors import AwsError
 
 CONTROL = "bedrock-agentcore-control"
-# Settings members aibox-ops owns even when the settings leave them out (a removed
-# authorizer must go, not be carried forward).
-ALWAYS_MANAGED = ("authorizerConfiguration",)
-
-
 def update_request(current: dict[str, Any], artifact: dict[str, Any], role_arn: str,
-                   config: dict[str, Any], *, managed: tuple[str, ...] = ALWAYS_MANAGED,
+                   config: dict[str, Any], *, managed: tuple[str, ...],
                    ) -> dict[str, Any]:
     """The UpdateAgentRuntime request: ``current`` (a GetAgentRuntime reply) carried
-    forward, ``artifact``/``role_arn``/``config`` laid over it; members in ``managed`` that
-    ``config`` leaves out are dropped."""
+    forward, ``artifact``/``role_arn``/``config`` laid over it; members in ``managed``
+    (``runtime_request.managed_members``) that ``config`` leaves out are dropped."""
     kept = trim_to_input(CONTROL, "UpdateAgentRuntime", current)
     for member in ("agentRuntimeId", "clientToken", *managed):
         kept.pop(member, None)
