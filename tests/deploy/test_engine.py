@@ -175,3 +175,32 @@ def test_an_update_request_carries_forward_what_aibox_ops_does_not_manage():
     kept = update_request(current, {"containerConfiguration": {"containerUri": "new"}},
                           "arn:role", {}, managed=())
     assert kept["authorizerConfiguration"] == current["authorizerConfiguration"]
+
+
+@pytest.mark.slow
+def test_every_request_a_deploy_sends_is_in_the_documented_permission_list(
+        project, aws, agentcore_moto, health_peer, monkeypatch):
+    import re
+
+    from aibox_ops.aws import session as session_module
+    from tests.helpers import REPO
+
+    sent: set[tuple[str, str]] = set()
+    validate = session_module.validate_params
+
+    def record(params, model, **kwargs):  # the one hook every client's request goes through
+        sent.add((model.service_model.service_name, model.name))
+        return validate(params, model, **kwargs)
+
+    monkeypatch.setattr(session_module, "validate_params", record)
+    settings = load_settings(project, environ={})
+    run_deploy(open_session(REGION), settings, FAST)
+    settings = load_settings(project, environ={"AIBOX_OPS_LIFECYCLE__IDLE_TIMEOUT": "600"})
+    assert run_deploy(open_session(REGION), settings, FAST).action == "update"
+    text = (REPO / "docs" / "deploy.md").read_text()
+    table = text.split("### What the deploying credentials need", 1)[1].split("###", 1)[0]
+    documented = {(row.split("|")[1].split()[0], op) for row in table.splitlines()
+                  if row.startswith("| ") and not row.startswith("| service")
+                  for op in re.findall(r"`([A-Z][A-Za-z]+)`", row.split("|")[2])}
+    assert {"CreateAgentRuntime", "StartBuild", "PutLifecyclePolicy"} <= {o for _, o in sent}
+    assert sent <= documented, sorted(sent - documented)
