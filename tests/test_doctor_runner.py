@@ -84,7 +84,7 @@ def test_human_report_groups_by_status_with_fix_lines(tmp_path):
     assert out.index("Failed") < out.index("Warnings") < out.index("Passed")
     assert "✗ secrets-in-image" in out and "✓ main-guard" in out and "! cold-start" in out
     assert "fix: Exclude .env*" in out
-    assert out.splitlines()[-1].startswith("10 passed, 1 warning(s), 2 failed")
+    assert out.splitlines()[-1].startswith("11 passed, 1 warning(s), 2 failed")
 
 
 def test_deploy_preflight_api_runs_offline_checks_without_a_session(tmp_path):

@@ -128,3 +128,19 @@ def test_layout_fix_inserts_into_an_existing_setuptools_table_keeping_the_rest()
     assert data["tool"]["ruff"] == {"line-length": 100}
     assert out.replace('[tool.setuptools.packages.find]\ninclude = ["genai*"]\n'
                        'exclude = ["tests*"]\n\n', "") == text
+
+
+def test_code_deploy_warns_when_the_python_has_no_code_runtime(tmp_path):
+    from aibox_ops.config import load_settings
+    from aibox_ops.doctor import DoctorContext
+    from aibox_ops.doctor.checks.code_deploy import detect_code_deploy
+    from tests.helpers import make_project
+
+    root = make_project(tmp_path / "p")
+    for environ, status in (({}, "pass"), ({"AIBOX_OPS_DEPLOYMENT_TYPE": "code"}, "pass"),
+                            ({"AIBOX_OPS_DEPLOYMENT_TYPE": "code",
+                              "AIBOX_OPS_PYTHON_VERSION": "3.11"}, "warn")):
+        finding = detect_code_deploy(DoctorContext(load_settings(root, environ=environ),
+                                                   session=None, offline=True))
+        assert finding.status == status, (environ, finding)
+    assert "PYTHON_3_12" in finding.message and finding.fix

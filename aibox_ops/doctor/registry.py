@@ -15,6 +15,7 @@ LOG_SCAN = "log-scan"
 def all_checks() -> tuple[Check, ...]:
     """Every check, in report order (built on first use: cheap imports only)."""
     from .checks import (
+        code_deploy,
         config_check,
         container,
         drift,
@@ -83,6 +84,10 @@ def all_checks() -> tuple[Check, ...]:
               image.detect_secrets_in_image,
               "Exclude .env* in .dockerignore; keep secret values in Secrets Manager and pass "
               "their ids; replace symbolic links that point out of the agent's folder."),
+        Check("code-deploy", "A code deployment is possible", "warning",
+              code_deploy.detect_code_deploy,
+              "Set python_version to 3.12 or newer, or deployment_type = \"container\".",
+              SETTINGS),
         Check("aws-credentials", "AWS credentials reach the deploy account", "error",
               runtime.detect_aws_credentials,
               "Configure credentials for the deploy account (aws configure / AWS_PROFILE / SSO).",
