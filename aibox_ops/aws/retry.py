@@ -33,27 +33,40 @@ class Transient:
         return error_code(error) in self.codes and bool(self.message.search(str(error)))
 
 
-# A new role: "not authorized to perform sts:AssumeRole", "cannot be assumed", "Role
-# validation failed", "role ... is invalid" (CodeBuild, AgentCore, Scheduler wording).
+# A role created moments ago, refused by the service that is to assume it (CodeBuild:
+# InvalidInputException "CodeBuild is not authorized to perform: sts:AssumeRole on ...";
+# AgentCore: ValidationException "Role validation failed ... cannot be assumed"). Only
+# these wordings: a denial of the caller's own permission (AccessDenied, whose message may
+# name the caller's "assumed-role" ARN) is never waited out.
 ROLE_PROPAGATION = Transient(
-    ("InvalidInputException", "ValidationException", "AccessDeniedException"),
-    re.compile(r"assume|role.*(valid|not authorized|trust)", re.IGNORECASE),
+    ("InvalidInputException", "ValidationException"),
+    re.compile(r"cannot be assumed|not authorized to perform:? sts:AssumeRole"
+               r"|role validation failed|unable to assume", re.IGNORECASE),
     "the new IAM role to propagate")
 
 
-def retry_transient(call: Callable[[], T], transient: Transient, *, timeout: float = 90.0,
+def retry_if(new: bool) -> Transient | None:
+    """``ROLE_PROPAGATION`` for a role created in this run, else None (a role that already
+    existed and is refused has a real problem: said at once)."""
+    return ROLE_PROPAGATION if new else None
+
+
+def retry_transient(call: Callable[[], T], transient: Transient | None, *,
+                    timeout: float = 90.0,
                     first_delay: float = 1.0, max_delay: float = 10.0,
                     note: Callable[[str], None] = lambda _text: None,
                     sleep: Callable[[float], None] = time.sleep,
                     clock: Callable[[], float] = time.monotonic) -> T:
-    """``call()``, retried while it fails with ``transient``, for at most ``timeout`` s."""
+    """``call()``, retried while it fails with ``transient`` (never when None), for at most
+    ``timeout`` s."""
     deadline = clock() + timeout
     delay = first_delay
     while True:
         try:
             return call()
         except AwsError as error:
-            if not transient.matches(error) or clock() + delay > deadline:
+            if transient is None or not transient.matches(error) \
+                    or clock() + delay > deadline:
                 raise
             note(f"waiting for {transient.why} ({error.code}); retrying in {delay:g} s")
             sleep(delay)

@@ -31,6 +31,7 @@ from .recover import recovered_state
 from .report import DeployOptions, DeployReport
 from .runtime_api import (
     RuntimeInfo,
+    artifact_kind,
     invocation_arn,
     update_runtime,
     wait_ready,
@@ -208,7 +209,11 @@ class _Deploy:
             return f"{self.report.action}: build context not staged yet (dry run)"
         same = (runtime is not None and last is not None and not self.opts.force_build
                 and last.content_hash == self.context.content_hash
-                and runtime.image_uri == last.image_uri)
+                and runtime.image_uri == last.image_uri
+                # The deployed kind is the one asked for (or the last deploy asked for this
+                # same configuration and fell back from code to the container).
+                and (artifact_kind(runtime.raw) == self.s.deployment_type
+                     or last.config_hash == self.config_hash))
         deployed_env = {k: v for k, v in runtime.environment.items()
                         if k not in MEMORY_ENV_VARS} if runtime is not None else None
         if same and last.config_hash == self.config_hash \
@@ -219,7 +224,11 @@ class _Deploy:
         else:
             action = "create" if runtime is None else "build"
             reason = ("no runtime yet" if runtime is None else
-                      "--force-build" if self.opts.force_build else "agent content changed")
+                      "--force-build" if self.opts.force_build else
+                      f"deployment_type is now {self.s.deployment_type}"
+                      if last is not None and last.content_hash == self.context.content_hash
+                      and artifact_kind(runtime.raw) != self.s.deployment_type
+                      else "agent content changed")
         self.report.action = action
         phase.plan = Plan("deploy", [Change(
             self.s.agent_name, "unchanged" if action == "unchanged" else

@@ -182,7 +182,8 @@ def _apply_rollback(session: AwsSession, settings: Settings, runtime: RuntimeInf
     config = runtime_config_params(settings)
     if target.environment is not None:  # an AWS version: carry its environment forward
         config["environmentVariables"] = dict(target.environment)
-    update_runtime(session, runtime, target.image_uri, config, artifact=target.artifact,
+    artifact = target.artifact or _recorded_artifact(session, runtime, target)
+    update_runtime(session, runtime, target.image_uri, config, artifact=artifact,
                    managed=managed_members(settings))
     ready, _ = wait_ready(session, runtime.agent_id, timeout, poll)
     phase = PhaseReport("health", "Health invocation")
@@ -200,3 +201,26 @@ def _apply_rollback(session: AwsSession, settings: Settings, runtime: RuntimeInf
     save_history(settings, history)
     plan = Plan("rollback", [])
     return RollbackResult(plan, target, ready.version, health)
+
+
+def _recorded_artifact(session: AwsSession, runtime: RuntimeInfo,
+                       target: RollbackTarget) -> dict[str, Any] | None:
+    """A history target's whole artifact as AgentCore kept it in that version (a code zip's
+    Python runtime and entry point included), or None (the version is gone: the artifact is
+    built from the URI). A code zip must still be in S3 (the source bucket expires objects
+    after 7 days)."""
+    from .created import object_exists
+
+    version = read_runtime(session, runtime.agent_id, target.runtime_version) \
+        if target.runtime_version else None
+    artifact = (version.raw.get("agentRuntimeArtifact") or None) if version else None
+    uri = target.image_uri
+    if uri.startswith("s3://"):
+        bucket, _, key = uri[len("s3://"):].partition("/")
+        if not object_exists(session, bucket, key):
+            raise AwsError(f"the code package {uri} of that deploy is no longer in S3 (the "
+                           "source bucket expires objects after 7 days)",
+                           hint="Roll a named endpoint back to that version instead "
+                                "(`aibox-ops rollback --endpoint NAME VERSION`: no zip "
+                                "needed), or deploy that code again.", code="NoSuchKey")
+    return artifact

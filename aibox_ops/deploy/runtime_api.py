@@ -88,6 +88,12 @@ def artifact_uri(artifact: dict[str, Any] | None) -> str | None:
     return f"s3://{s3['bucket']}/{s3['prefix']}" if s3.get("bucket") else None
 
 
+def artifact_kind(reply: dict[str, Any]) -> str:
+    """``code`` when a GetAgentRuntime reply runs a code zip, else ``container``."""
+    return "code" if (reply.get("agentRuntimeArtifact") or {}).get("codeConfiguration") \
+        else "container"
+
+
 def artifact_for(uri: str, current: dict[str, Any]) -> dict[str, Any]:
     """The ``agentRuntimeArtifact`` that runs ``uri`` (``artifact_uri``'s inverse): an image,
     or a code zip run as the ``current`` runtime's code configuration runs its own."""

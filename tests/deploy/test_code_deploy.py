@@ -106,3 +106,24 @@ def test_code_deploy_uploads_a_zip_and_falls_back_when_a_wheel_is_missing(
     listed = aws.client("s3").list_objects_v2(Bucket=bucket, Prefix="code_agent/")
     assert listed.get("KeyCount", 0) == 0  # code zips and the build source, all deleted
     assert control.list_agent_runtimes()["agentRuntimes"] == []
+
+
+@pytest.mark.slow
+def test_switching_the_deployment_type_alone_redeploys_in_the_new_kind(
+        code_project, aws, agentcore_moto, health_peer):
+    container = {"AIBOX_OPS_DEPLOYMENT_TYPE": "container"}
+    settings = load_settings(code_project, environ=container)
+    first = run_deploy(open_session(settings.region), settings, FAST)
+    assert first.deployment_type == "container"
+    settings = load_settings(code_project, environ={})  # the project's own: code
+    switched = run_deploy(open_session(settings.region), settings, FAST)
+    assert switched.action == "build" and switched.deployment_type == "code"
+    assert any("deployment_type is now code" in p.summary or
+               "deployment_type is now code" in str(p.plan and p.plan.to_dict())
+               for p in switched.phases)
+    artifact = aws.client("bedrock-agentcore-control").get_agent_runtime(
+        agentRuntimeId=first.agent_id)["agentRuntimeArtifact"]
+    assert "codeConfiguration" in artifact
+    back = run_deploy(open_session(settings.region),
+                      load_settings(code_project, environ=container), FAST)
+    assert back.action == "build" and back.deployment_type == "container"

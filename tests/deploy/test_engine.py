@@ -12,7 +12,7 @@ import pytest
 from moto_agentcore import builds
 
 from aibox_ops.aws import open_session
-from aibox_ops.aws.retry import ROLE_PROPAGATION, retry_transient
+from aibox_ops.aws.retry import ROLE_PROPAGATION, retry_if, retry_transient
 from aibox_ops.config import load_settings
 from aibox_ops.deploy import DeployOptions, load_history, run_deploy
 from aibox_ops.errors import AwsError
@@ -64,6 +64,18 @@ def test_a_deploy_never_imports_the_toolkit_and_keeps_what_the_console_set(
     lifecycle = json.loads(aws.client("ecr").get_lifecycle_policy(
         repositoryName="bedrock-agentcore-my_aibox_agent")["lifecyclePolicyText"])
     assert lifecycle["rules"][1]["selection"]["countNumber"] == 50  # = the history kept
+    # ECR requires a tagStatus "any" rule to have the lowest priority (highest number).
+    assert [r["selection"]["tagStatus"] for r in sorted(
+        lifecycle["rules"], key=lambda r: r["rulePriority"])] == ["untagged", "any"]
+    source = next(s for s in iam.get_role_policy(
+        RoleName=build_role["RoleName"], PolicyName="aibox-ops-codebuild")["PolicyDocument"][
+        "Statement"] if s["Sid"] == "ReadSource")
+    assert source["Resource"].endswith(":::bedrock-agentcore-codebuild-sources-"
+                                       f"{ACCOUNT}-{REGION}/my_aibox_agent/*")
+    # A role aibox-ops created whose trust was changed gets its trust back on the next deploy.
+    iam.update_assume_role_policy(RoleName=role["RoleName"], PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "ec2.amazonaws.com"}}]}))
 
     # Someone sets a description and a header allow-list in the console; a configuration
     # change then updates the runtime without a build, and neither is reset.
@@ -81,6 +93,13 @@ def test_a_deploy_never_imports_the_toolkit_and_keeps_what_the_console_set(
     after = control.get_agent_runtime(agentRuntimeId=first.agent_id)
     assert after["description"] == "set by hand"
     assert after["lifecycleConfiguration"]["idleRuntimeSessionTimeout"] == 600
+    rebuilt = run_deploy(open_session(REGION), settings,
+                         DeployOptions(timeout=5, poll=0.05, no_warm=True, force_build=True))
+    assert rebuilt.action == "build" and builds() == 2
+    trust = iam.get_role(RoleName=role["RoleName"])["Role"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {"Service": "bedrock-agentcore.amazonaws.com"}
+    assert control.get_agent_runtime(agentRuntimeId=first.agent_id)["description"] == \
+        "set by hand"
     assert blocker.asked == []
 
 
@@ -106,6 +125,18 @@ def test_a_transient_role_failure_is_retried_and_another_failure_is_not():
     with pytest.raises(AwsError):
         retry_transient(other, ROLE_PROPAGATION, sleep=sleeps.append)
     assert sleeps == [1.0, 2.0]  # no wait for a failure that is not the role's
+    attempts.clear()
+    with pytest.raises(AwsError):  # a role that already existed: no waiting at all
+        retry_transient(flaky, retry_if(False), sleep=sleeps.append)
+    assert sleeps == [1.0, 2.0] and len(attempts) == 1
+
+    def denied() -> str:  # the caller's own permission, named with its assumed-role ARN
+        raise AwsError("could not create: arn:aws:sts::1:assumed-role/Dev/me is not allowed "
+                       "to call bedrock-agentcore:CreateAgentRuntime", code="AccessDenied")
+
+    with pytest.raises(AwsError):
+        retry_transient(denied, ROLE_PROPAGATION, sleep=sleeps.append)
+    assert sleeps == [1.0, 2.0]
 
 
 def test_a_bucket_another_account_owns_stops_before_any_upload(aws):

@@ -16,7 +16,7 @@ from typing import Any
 
 from ...aws import AwsSession
 from ...aws.calls import call
-from ...aws.retry import ROLE_PROPAGATION, retry_transient
+from ...aws.retry import retry_if, retry_transient
 from ...errors import AwsError
 
 IMAGE = "aws/codebuild/amazonlinux2-aarch64-standard:3.0"
@@ -83,17 +83,19 @@ def read_project(session: AwsSession, name: str) -> dict[str, Any] | None:
 
 
 def ensure_project(session: AwsSession, name: str, role_arn: str, source: str, *,
-                   owned: bool, record: Callable[[str], None],
-                   note: Callable[[str], None]) -> bool:
+                   owned: bool, record: Callable[[str], None], note: Callable[[str], None],
+                   current: dict[str, Any] | None = None, new_role: bool = False) -> bool:
     """Create the project when missing (True), or bring an owned one back to what is
-    wanted; a project aibox-ops did not create must be an ARM64 Docker builder."""
+    wanted; a project aibox-ops did not create must be an ARM64 Docker builder.
+    ``current``: the project as already read (else read here); ``new_role``: the role was
+    created by this run (its propagation is waited out)."""
     wanted = project_config(name, role_arn, source)
-    current = read_project(session, name)
+    current = current if current is not None else read_project(session, name)
     if current is None:
         note(f"creating CodeBuild project {name}")
         retry_transient(lambda: call(session, "codebuild", "CreateProject",
                                      f"create CodeBuild project {name}", **wanted),
-                        ROLE_PROPAGATION, note=note)
+                        retry_if(new_role), note=note)
         record(name)
         return True
     environment = current.get("environment") or {}
@@ -111,7 +113,7 @@ def ensure_project(session: AwsSession, name: str, role_arn: str, source: str, *
         update = {k: v for k, v in wanted.items() if k != "tags"}
         retry_transient(lambda: call(session, "codebuild", "UpdateProject",
                                      f"update CodeBuild project {name}", **update),
-                        ROLE_PROPAGATION, note=note)
+                        retry_if(new_role), note=note)
     return False
 
 
@@ -160,6 +162,7 @@ def run_build(session: AwsSession, project: str, source: str, image_uri: str, *,
                               log_tail=read_build_log_tail(session, project))
         if elapsed >= timeout:
             raise AwsError(f"timed out after {timeout:g} s waiting for build {build_id} "
-                           f"(phase {phase})", hint="The build may still finish; deploy "
-                           "again with a longer --timeout.", code="Timeout")
+                           f"(phase {phase})", code="Timeout",
+                           hint="The build may still finish: see `aibox-ops logs --build`, "
+                                "then deploy again.")
         sleep(poll)

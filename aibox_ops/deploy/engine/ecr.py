@@ -65,7 +65,15 @@ def ensure_repository(session: AwsSession, name: str, *, owned: bool,
                     repositoryName=name, tags=TAGS, imageTagMutability="MUTABLE",
                     imageScanningConfiguration={"scanOnPush": True})["repository"]
         record(name)
-    if created or owned:
+    if created or (owned and _lifecycle_of(session, name) != lifecycle_policy()):
         call(session, "ecr", "PutLifecyclePolicy", f"set the lifecycle policy of {name}",
              repositoryName=name, lifecyclePolicyText=json.dumps(lifecycle_policy()))
     return EnsuredRepository(name, repo["repositoryUri"], repo["repositoryArn"], created)
+
+
+def _lifecycle_of(session: AwsSession, name: str) -> dict[str, Any] | None:
+    reply = read_or_none(
+        lambda: call(session, "ecr", "GetLifecyclePolicy", f"read the lifecycle policy of "
+                     f"{name}", repositoryName=name),
+        not_found=("LifecyclePolicyNotFoundException", "RepositoryNotFoundException"))
+    return json.loads(reply["lifecyclePolicyText"]) if reply else None

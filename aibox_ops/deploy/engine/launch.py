@@ -65,6 +65,7 @@ class Launch:
     poll: float = 5.0
     warnings: list[str] = field(default_factory=list)
     names: ResourceNames = field(init=False)
+    fresh: set[str] = field(init=False, default_factory=set)  # roles created by this run
 
     def __post_init__(self) -> None:
         self.names = resource_names(self.settings.agent_name, self.settings.region)
@@ -100,12 +101,14 @@ class Launch:
         if self.current is None:
             params = runtime.create_request(s.agent_name, artifact, execution, config)
             self.note(f"creating runtime {s.agent_name}")
-            reply = runtime.create_runtime(self.session, params, self.note)
+            reply = runtime.create_runtime(self.session, params, self.note,
+                                           new_role="execution_role" in self.fresh)
         else:
             params = runtime.update_request(self.current.raw, artifact, execution, config,
                                             managed=managed_members(s))
             self.note(f"updating runtime {self.current.agent_id}")
-            reply = runtime.update_runtime(self.session, params, self.note)
+            reply = runtime.update_runtime(self.session, params, self.note,
+                                           new_role="execution_role" in self.fresh)
         state.update(agent_id=reply["agentRuntimeId"], agent_arn=reply["agentRuntimeArn"])
         result = LaunchResult(reply["agentRuntimeId"], reply["agentRuntimeArn"], uri,
                               build_id, reply.get("agentRuntimeVersion"), state,
@@ -119,7 +122,15 @@ class Launch:
                bucket: str) -> tuple[str, str, str, str]:
         """Upload the staged context and build the image: (image URI, build id, project,
         CodeBuild role ARN)."""
-        codebuild_role = self._codebuild_role(partition, account, repo.name, bucket)
+        project = self.state.codebuild_project or self.names.codebuild_project
+        owned = self._owned("codebuild_project", project)
+        existing = build.read_project(self.session, project)
+        if existing is not None and not owned:
+            # Not aibox-ops' project (the toolkit's): it builds with its own service role,
+            # so no role of ours is made for it.
+            codebuild_role = str(existing.get("serviceRole") or "")
+        else:
+            codebuild_role = self._codebuild_role(partition, account, repo.name, bucket)
         self.note("zipping the build context")
         archive = source.zip_files({rel: self.context_dir / rel for rel in self.context.files},
                                    build_dir(self.settings) / "source.zip")
@@ -127,10 +138,9 @@ class Launch:
         self._recorder("source_key")(self.names.source_key)
         source.upload(self.session, archive, bucket, self.names.source_key, account)
         location = f"{bucket}/{self.names.source_key}"
-        project = self.state.codebuild_project or self.names.codebuild_project
-        build.ensure_project(self.session, project, codebuild_role, location,
-                             owned=self._owned("codebuild_project", project),
-                             record=self._recorder("codebuild_project"), note=self.note)
+        build.ensure_project(self.session, project, codebuild_role, location, owned=owned,
+                             record=self._recorder("codebuild_project"), note=self.note,
+                             current=existing, new_role="codebuild_role" in self.fresh)
         image_uri = f"{repo.uri}:{self.image_tag}"
         done = build.run_build(self.session, project, location, image_uri,
                                timeout=BUILD_TIMEOUT, poll=self.poll, note=self.note)
@@ -187,7 +197,8 @@ class Launch:
                           f"CodeBuild role of {s.agent_name}'s image builds (aibox-ops)",
                           policies.CODEBUILD_POLICY,
                           policies.codebuild_permissions(partition, s.region, account,
-                                                         project, repository, bucket))
+                                                         project, repository, bucket,
+                                                         s.agent_name))
 
     def _role(self, key: str, recorded: str | None, trust: dict[str, Any],
               description: str, policy_name: str, document: dict[str, Any]) -> str:
@@ -211,6 +222,8 @@ class Launch:
                                     document, owned=owned,
                                     backup_dir=self.settings.path(BACKUP_DIR),
                                     record=self._recorder(key), note=self.note)
+        if ensured.created:
+            self.fresh.add(key)
         return ensured.arn
 
     # -- helpers ---------------------------------------------------------------------

@@ -55,7 +55,8 @@ def ensure_memory(session: AwsSession, mode: str, name: str, recorded_id: str | 
                                           f"read Memory {recorded_id}", memoryId=recorded_id))
         if reply is not None:
             memory = reply["memory"]
-            return EnsuredMemory(memory["id"], memory["arn"], name, False)
+            return EnsuredMemory(memory["id"], memory["arn"], memory.get("name") or name,
+                                 False)
     with aws_errors("list AgentCore Memories"):
         found = find_first(session.client(CONTROL), "ListMemories", "memories",
                            lambda m: str(m.get("id", "")).startswith(name + "-"))

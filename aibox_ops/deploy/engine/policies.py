@@ -94,8 +94,9 @@ def execution_base(partition: str, region: str, account: str, agent_name: str,
 
 
 def codebuild_permissions(partition: str, region: str, account: str, project: str,
-                          repository: str, bucket: str) -> dict[str, Any]:
-    """What the build needs: read its source, push to this repository, write its log."""
+                          repository: str, bucket: str, agent_name: str) -> dict[str, Any]:
+    """What the build needs: read its own source (this agent's keys of the shared bucket),
+    push to this repository, write its log."""
     arn = f"arn:{partition}"
     return _document([
         {"Sid": "RegistryToken", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken",
@@ -111,10 +112,9 @@ def codebuild_permissions(partition: str, region: str, account: str, project: st
                       f"{arn}:logs:{region}:{account}:log-group:/aws/codebuild/{project}:*"]},
         {"Sid": "ReadSource", "Effect": "Allow", "Action": ["s3:GetObject",
                                                             "s3:GetObjectVersion"],
-         "Resource": f"{arn}:s3:::{bucket}/*",
+         "Resource": f"{arn}:s3:::{bucket}/{agent_name}/*",
          "Condition": {"StringEquals": {"s3:ResourceAccount": account}}},
-        {"Sid": "SourceBucket", "Effect": "Allow",
-         "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+        {"Sid": "SourceBucket", "Effect": "Allow", "Action": "s3:GetBucketLocation",
          "Resource": f"{arn}:s3:::{bucket}",
          "Condition": {"StringEquals": {"s3:ResourceAccount": account}}},
     ])

@@ -31,11 +31,24 @@ class EnsuredRole:
     created: bool
 
 
-def read_role_arn(session: AwsSession, name: str) -> str | None:
-    """The role's ARN, or None when IAM has no role of that name."""
+def read_role(session: AwsSession, name: str) -> dict[str, Any] | None:
+    """GetRole's ``Role``, or None when IAM has no role of that name."""
     reply = read_or_none(lambda: call(session, "iam", "GetRole", f"read IAM role {name}",
                                       RoleName=name), not_found=("NoSuchEntity",))
-    return reply["Role"]["Arn"] if reply else None
+    return reply["Role"] if reply else None
+
+
+def read_role_arn(session: AwsSession, name: str) -> str | None:
+    """The role's ARN, or None when IAM has no role of that name."""
+    role = read_role(session, name)
+    return role["Arn"] if role else None
+
+
+def _trust_of(role: dict[str, Any]) -> Any:
+    from urllib.parse import unquote
+
+    document = role.get("AssumeRolePolicyDocument")
+    return json.loads(unquote(document)) if isinstance(document, str) else document
 
 
 def ensure_role(session: AwsSession, name: str, trust: dict[str, Any], description: str,
@@ -43,12 +56,18 @@ def ensure_role(session: AwsSession, name: str, trust: dict[str, Any], descripti
                 record: Callable[[str], None], note: Callable[[str], None]) -> EnsuredRole:
     """The role ``name``: created with ``trust`` and its inline ``policy`` when missing
     (``record(name)`` is called the moment it exists, before the policy is written, so an
-    interruption still leaves it known as ours); when it exists, its policy is updated only
-    if ``owned`` (aibox-ops created it)."""
+    interruption still leaves it known as ours); when it exists, its trust and policy are
+    brought to what is wanted only if ``owned`` (aibox-ops created it)."""
     from ...iam.apply import put_owned_policies
 
-    arn = read_role_arn(session, name)
-    created = arn is None
+    role = read_role(session, name)
+    created = role is None
+    arn = role["Arn"] if role else None
+    if role is not None and owned and _trust_of(role) != trust:
+        # Ours, trusted differently (an older aibox-ops, a renamed project): made as wanted.
+        note(f"updating the trust policy of IAM role {name}")
+        call(session, "iam", "UpdateAssumeRolePolicy", f"update the trust policy of {name}",
+             RoleName=name, PolicyDocument=json.dumps(trust))
     if created:
         note(f"creating IAM role {name}")
         reply = call(session, "iam", "CreateRole", f"create IAM role {name}", RoleName=name,

@@ -16,7 +16,7 @@ from typing import Any
 
 from ...aws import AwsSession
 from ...aws.calls import call
-from ...aws.retry import ROLE_PROPAGATION, retry_transient
+from ...aws.retry import retry_if, retry_transient
 from ...aws.validate import trim_to_input
 from ...config.model import MEMORY_ENV_VARS
 from ...errors import AwsError
@@ -45,7 +45,7 @@ def create_request(name: str, artifact: dict[str, Any], role_arn: str,
                    ) -> dict[str, Any]:
     """The CreateAgentRuntime request (with an idempotency token)."""
     params = {"agentRuntimeName": name, "agentRuntimeArtifact": artifact, "roleArn": role_arn,
-              **config, "clientToken": str(uuid.uuid4())}
+              **config, "clientToken": str(uuid.uuid4()), "tags": {"created-by": "aibox-ops"}}
     if memory_env:
         params["environmentVariables"] = {**memory_env, **params.get("environmentVariables",
                                                                     {})}
@@ -53,14 +53,14 @@ def create_request(name: str, artifact: dict[str, Any], role_arn: str,
 
 
 def create_runtime(session: AwsSession, params: dict[str, Any],
-                   note: Callable[[str], None]) -> dict[str, Any]:
-    """Send CreateAgentRuntime (retried while a new role propagates); the reply holds the
-    id, ARN and version."""
+                   note: Callable[[str], None], *, new_role: bool) -> dict[str, Any]:
+    """Send CreateAgentRuntime (retried while ``new_role``, created by this run,
+    propagates); the reply holds the id, ARN and version."""
     name = params["agentRuntimeName"]
     try:
         return retry_transient(lambda: call(session, CONTROL, "CreateAgentRuntime",
                                             f"create runtime {name}", **params),
-                               ROLE_PROPAGATION, note=note)
+                               retry_if(new_role), note=note)
     except AwsError as error:
         if error.code == "ConflictException":
             error.hint = ("A runtime with this name already exists but is not recorded in "
@@ -70,9 +70,10 @@ def create_runtime(session: AwsSession, params: dict[str, Any],
 
 
 def update_runtime(session: AwsSession, params: dict[str, Any],
-                   note: Callable[[str], None]) -> dict[str, Any]:
-    """Send UpdateAgentRuntime (retried while a new role propagates)."""
+                   note: Callable[[str], None], *, new_role: bool = False) -> dict[str, Any]:
+    """Send UpdateAgentRuntime (retried while ``new_role``, created by this run,
+    propagates)."""
     agent_id = params["agentRuntimeId"]
     return retry_transient(lambda: call(session, CONTROL, "UpdateAgentRuntime",
                                         f"update runtime {agent_id}", **params),
-                           ROLE_PROPAGATION, note=note)
+                           retry_if(new_role), note=note)
