@@ -414,9 +414,15 @@ def test_the_bundled_agent_packages_under_the_limit(tmp_path: Path, uv_env: str,
     files["requirements-agentcore.txt"] = REPO / "requirements-agentcore.txt"
     notes: list[str] = []
     started = time.monotonic()
+    from aibox_ops.config.model import Settings
+
+    version = Settings.__dataclass_fields__["otel_distro_version"].default
+    distro = f"aws-opentelemetry-distro=={version}"
+    # As deploy builds it: the requirements, then the distro the image installs after them
+    # (their opentelemetry/wrapt pins conflict: one resolution of both would fail).
     package = build_code_package(files, REPO / "requirements-agentcore.txt", ENTRY,
-                                 python_runtime_for(">=3.11"), tmp_path / "cache",
-                                 notes.append)
+                                 "PYTHON_3_12", tmp_path / "cache", notes.append,
+                                 then=(distro,))
     seconds = time.monotonic() - started
     with capsys.disabled():
         print(f"\ncode package: {package.zipped_bytes:,} bytes zipped, "
@@ -428,7 +434,27 @@ def test_the_bundled_agent_packages_under_the_limit(tmp_path: Path, uv_env: str,
     assert ENTRY in names
     assert any(n.startswith("strands/") for n in names)
     assert any(n.startswith("bedrock_agentcore/") for n in names)
+    assert any(n.startswith("opentelemetry/instrumentation/") for n in names)
     native = [n for n in names if n.endswith(".so")]
     assert native and not [n for n in native if "x86_64" in n]
     assert any("aarch64" in n for n in native)
     shutil.rmtree(tmp_path / "cache", ignore_errors=True)
+
+
+def test_then_installs_after_the_requirements_and_wins_like_the_image(tmp_path: Path,
+                                                                       uv_env: str) -> None:
+    """The image runs two pip installs (requirements, then the OpenTelemetry distro); a
+    distro pinning another version of a requirement's package replaces it there. One
+    resolution of both would fail instead: the package installs them in the same order."""
+    files, req, wheels = _project(tmp_path, "purepkg==1.0\n")
+    make_wheel(wheels, "purepkg", "2.0")
+    make_wheel(wheels, "distro", "1.0", requires=["purepkg==2.0"])
+    package = build_code_package(files, req, ENTRY, "PYTHON_3_12", tmp_path / "cache",
+                                 find_links=wheels, offline=True, then=("distro==1.0",))
+    with zipfile.ZipFile(package.path) as archive:
+        names = set(archive.namelist())
+    assert {"distro/__init__.py", "purepkg-2.0.dist-info/METADATA"} <= names
+    assert "purepkg-1.0.dist-info/METADATA" not in names
+    assert package.dependencies_key == dependencies_key(req.read_text(), "3.12",
+                                                        then=("distro==1.0",))
+    assert not [p for p in (tmp_path / "cache").iterdir() if p.name.endswith("-then.txt")]

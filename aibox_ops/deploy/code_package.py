@@ -122,7 +122,8 @@ def code_artifact(bucket: str, key: str, package: CodePackage) -> dict:
 def build_code_package(files: dict[str, Path], requirements: Path, entry_point: str,
                        python_runtime: str, cache_dir: Path,
                        note: Callable[[str], None] = lambda s: None, *,
-                       find_links: Path | None = None, offline: bool = False) -> CodePackage:
+                       find_links: Path | None = None, offline: bool = False,
+                       then: tuple[str, ...] = ()) -> CodePackage:
     """Zip ``files`` (context path -> source; no Dockerfile) with ``requirements``
     installed for Linux arm64 into ``cache_dir``.
 
@@ -137,7 +138,7 @@ def build_code_package(files: dict[str, Path], requirements: Path, entry_point: 
     if entry_point not in files:
         raise FileError(f"{entry_point}: the entry point is not among the staged files")
     deps = ensure_dependencies(requirements, python_version, cache_dir, note,
-                               find_links=find_links, offline=offline)
+                               find_links=find_links, offline=offline, then=then)
     entries = _dependency_files(deps.path)
     entries.update(files)  # code wins over a dependency file of the same path
     unzipped = sum(_size(source) for source in entries.values())

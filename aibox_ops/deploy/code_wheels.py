@@ -58,12 +58,15 @@ class InstalledDependencies:
 
 
 def dependencies_key(requirements_text: str, python_version: str,
-                     platforms: tuple[str, ...] = PLATFORMS) -> str:
-    """Cache key of an install: the requirements' text, the platforms and the Python version."""
+                     platforms: tuple[str, ...] = PLATFORMS, then: tuple[str, ...] = ()) -> str:
+    """Cache key of an install: the requirements' text, the platforms, the Python version
+    and the requirements installed after them (``then``)."""
     digest = hashlib.sha256()
     digest.update(f"v={KEY_VERSION}\nplatform={','.join(platforms)}\n"
                   f"python={python_version}\n".encode())
     digest.update(requirements_text.encode())
+    if then:
+        digest.update(("\nthen:\n" + "\n".join(then)).encode())
     return digest.hexdigest()[:20]
 
 
@@ -80,9 +83,12 @@ def find_uv() -> str:
 
 def ensure_dependencies(requirements: Path, python_version: str, cache_dir: Path,
                         note: Callable[[str], None] = lambda _s: None, *,
-                        find_links: Path | None = None,
-                        offline: bool = False) -> InstalledDependencies:
-    """Reuse ``cache_dir/deps-<key>`` or install ``requirements`` there for Linux arm64.
+                        find_links: Path | None = None, offline: bool = False,
+                        then: tuple[str, ...] = ()) -> InstalledDependencies:
+    """Reuse ``cache_dir/deps-<key>`` or install ``requirements`` there for Linux arm64,
+    then ``then`` (requirement lines) on their own into the same folder: the image's two
+    ``pip install`` steps (the requirements, then the OpenTelemetry distro, whose pins may
+    differ from the requirements': the later install wins, as pip's does in the image).
 
     CodeDeployUnsupported when a requirement has no matching wheel (it names it);
     DependencyError with the tail of uv's output for any other failure.
@@ -93,7 +99,7 @@ def ensure_dependencies(requirements: Path, python_version: str, cache_dir: Path
         raise FileError(f"{requirements}: cannot read the requirements file "
                         f"({exc.strerror or exc})",
                         hint="Run `aibox-ops sync-requirements` to write it.") from None
-    key = dependencies_key(text, python_version)
+    key = dependencies_key(text, python_version, then=then)
     target = cache_dir / f"deps-{key}"
     if target.is_dir():
         note(f"reusing the arm64 dependencies in {target.name}")
@@ -111,7 +117,7 @@ def ensure_dependencies(requirements: Path, python_version: str, cache_dir: Path
             for stale in cache_dir.glob(f".deps-{key}-*"):  # an interrupted earlier install
                 shutil.rmtree(stale, ignore_errors=True)
             platform = _install_fresh(text, requirements, python_version, cache_dir, key,
-                                      note, find_links, offline)
+                                      note, find_links, offline, then)
     except Timeout:
         raise DependencyError(f"{cache_dir}: another build has held the lock on deps-{key} "
                               f"for over {INSTALL_TIMEOUT} s") from None
@@ -120,7 +126,7 @@ def ensure_dependencies(requirements: Path, python_version: str, cache_dir: Path
 
 def _install_fresh(text: str, requirements: Path, python_version: str, cache_dir: Path,
                    key: str, note: Callable[[str], None], find_links: Path | None,
-                   offline: bool) -> str:
+                   offline: bool, then: tuple[str, ...] = ()) -> str:
     """Install into a temporary folder, renamed to ``deps-<key>`` when uv succeeded; the
     platform it was installed for."""
     uv = find_uv()
@@ -128,13 +134,20 @@ def _install_fresh(text: str, requirements: Path, python_version: str, cache_dir
     count = sum(1 for line in text.splitlines()
                 if line.strip() and not line.lstrip().startswith(("#", "-")))
     fresh = Path(tempfile.mkdtemp(prefix=f".deps-{key}-", dir=cache_dir))
+    second = cache_dir / f".deps-{key}-then.txt"
     try:
+        if then:
+            second.write_text("".join(f"{line}\n" for line in then), encoding="utf-8")
         missing: list[str] = []
         for platform in PLATFORMS:
             note(f"resolving arm64 wheels ({WHEEL_TAGS[platform]}, Python {python_version}) "
                  f"for {count} requirement(s)")
             ok, output = _install(uv, requirements, fresh, python_version, platform,
                                   find_links, offline)
+            if ok and then:
+                note(f"then {', '.join(then)} (as the image installs it)")
+                ok, output = _install(uv, second, fresh, python_version, platform,
+                                      find_links, offline)
             if ok:
                 break
             missing.append(output)  # the requirement without a wheel for this platform
@@ -159,6 +172,8 @@ def _install_fresh(text: str, requirements: Path, python_version: str, cache_dir
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
+    finally:
+        second.unlink(missing_ok=True)
     return platform
 
 

@@ -14,7 +14,6 @@ from pathlib import PurePosixPath
 
 from ...config import Settings
 from ...errors import CodeDeployUnsupported
-from ...files import atomic_write, read_text
 from ...render.context import ImageFiles, image_layout
 from ..code_package import ALLOWED_RUNTIMES, CodePackage, build_code_package
 from ..context import BuildContext, build_dir
@@ -45,11 +44,10 @@ def build_deploy_package(settings: Settings, context: BuildContext,
     entry = (settings.entrypoint if settings.root_entrypoint
              else PurePosixPath(settings.entrypoint).name)
     cache = build_dir(settings) / "code"
-    wanted = cache / "requirements.txt"
-    text = (read_text(settings.path(requirements)) or "").rstrip("\n") + \
-        f"\naws-opentelemetry-distro=={settings.otel_distro_version}\n"
-    if read_text(wanted) != text:
-        atomic_write(wanted, text)
     note(f"building the code package ({runtime}, arm64 wheels)")
-    package = build_code_package(layout, wanted, entry, runtime, cache, note)
+    # Installed as the image installs them: the requirements, then the distro on its own
+    # (its pins may differ from the requirements'; the later install wins, as in the image).
+    package = build_code_package(layout, settings.path(requirements), entry, runtime, cache,
+                                 note, then=(f"aws-opentelemetry-distro=="
+                                             f"{settings.otel_distro_version}",))
     return replace(package, entry_point=[LAUNCHER, entry])
