@@ -84,7 +84,12 @@ def main() -> None:
     if args.from_json:
         data = json.loads(args.from_json.read_text())
     else:
-        data = measure(args.runs, args.cold_runs, as_is=args.as_is)
+        from aibox_ops.errors import AiboxError
+
+        try:
+            data = measure(args.runs, args.cold_runs, as_is=args.as_is)
+        except AiboxError as error:  # --as-is on the bundled agent: the distro conflict
+            raise SystemExit(f"deploy failed: {type(error).__name__}: {error}") from None
         if args.json_out:
             args.json_out.write_text(json.dumps(data, indent=1))
     report(data, args)
