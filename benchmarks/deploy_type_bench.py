@@ -39,7 +39,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from deploy_world import (  # noqa: E402
     Timed,
     deploy,
-    image_order_install,
     median,
     touch_code,
     world,
@@ -61,10 +60,6 @@ def main() -> None:
     parser.add_argument("--from-json", type=Path,
                         help="no deploys: report measurements written by --json-out "
                              "(to apply other modelled waits)")
-    parser.add_argument("--as-is", action="store_true",
-                        help="install the code package's requirements in one step, as "
-                             "aibox-ops does (fails for the bundled agent: see "
-                             "deploy_world.image_order_install)")
     model = parser.add_argument_group("modelled AWS waits (seconds; sources in "
                                       "docs/benchmarks.md)")
     model.add_argument("--codebuild-start", type=float, default=8.5,
@@ -87,8 +82,8 @@ def main() -> None:
         from aibox_ops.errors import AiboxError
 
         try:
-            data = measure(args.runs, args.cold_runs, as_is=args.as_is)
-        except AiboxError as error:  # --as-is on the bundled agent: the distro conflict
+            data = measure(args.runs, args.cold_runs)
+        except AiboxError as error:
             raise SystemExit(f"deploy failed: {type(error).__name__}: {error}") from None
         if args.json_out:
             args.json_out.write_text(json.dumps(data, indent=1))
@@ -98,14 +93,13 @@ def main() -> None:
 # -- measuring -----------------------------------------------------------------------
 
 
-def measure(runs: int, cold_runs: int, *, as_is: bool) -> dict:
+def measure(runs: int, cold_runs: int) -> dict:
     out: dict = {"container": [], "code": [], "code_cold": [], "load": [],
-                 "cpus": os.cpu_count(), "as_is": as_is}
+                 "cpus": os.cpu_count()}
     seed = Path(tempfile.mkdtemp(prefix="aibox-code-seed-"))
     machine_uv_cache = os.environ.get("UV_CACHE_DIR")
-    install = image_order_install() if not as_is else _nothing()
     try:
-        with world() as w, install:
+        with world() as w:
             for i in range(cold_runs):
                 print(f"cold code sequence {i + 1}/{cold_runs}", file=sys.stderr, flush=True)
                 out["code_cold"].append(sequence(w, "code", cold=True, seed=seed, tag=f"c{i}"))
@@ -192,14 +186,6 @@ def _restore(uv_cache: str | None) -> None:
         os.environ["UV_CACHE_DIR"] = uv_cache
     while COLD_UV_CACHES:
         shutil.rmtree(COLD_UV_CACHES.pop(), ignore_errors=True)
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc) -> None:
-        return None
 
 
 # -- reporting -----------------------------------------------------------------------

@@ -172,50 +172,9 @@ def deploy(project: Path, *, deployment_type: str | None = None, force: bool = F
                  pkg.dependencies_cached if pkg else None, list(report.warnings))
 
 
-DISTRO = "aws-opentelemetry-distro=="
 
 
 @contextlib.contextmanager
-def image_order_install() -> Iterator[None]:
-    """Install a code package's requirements the way the image does: the requirements first,
-    then ``aws-opentelemetry-distro`` on its own into the same folder (the Dockerfile's two
-    ``pip install`` commands), instead of resolving both at once.
-
-    The bundled agent needs this: its requirements pin opentelemetry-sdk 1.45.1 and wrapt
-    2.x, every aws-opentelemetry-distro release pins an older opentelemetry-sdk, so the
-    one-step resolution the code package makes fails; pip in the image replaces the
-    conflicting packages with the distro's versions, and ``uv pip install --target`` does
-    the same on the second step.
-    """
-    from aibox_ops.deploy import code_wheels
-
-    real = code_wheels._install
-
-    def two_steps(uv, requirements, target, python_version, platform, find_links, offline):
-        lines = requirements.read_text(encoding="utf-8").splitlines()
-        distro = [line for line in lines if line.startswith(DISTRO)]
-        if not distro:
-            return real(uv, requirements, target, python_version, platform, find_links,
-                        offline)
-        rest = requirements.with_name("requirements-without-distro.txt")
-        rest.write_text("".join(f"{line}\n" for line in lines if line not in distro))
-        only = requirements.with_name("requirements-distro.txt")
-        only.write_text("".join(f"{line}\n" for line in distro))
-        outputs = []
-        for step in (rest, only):
-            ok, output = real(uv, step, target, python_version, platform, find_links, offline)
-            outputs.append(output)
-            if not ok:
-                return ok, output
-        return True, "\n".join(outputs)
-
-    code_wheels._install = two_steps
-    try:
-        yield
-    finally:
-        code_wheels._install = real
-
-
 def touch_code(project: Path, stamp: str) -> None:
     """A code change: one line appended to the agent's entry point."""
     path = project / "agent" / "agentcore_app.py"

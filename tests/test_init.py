@@ -208,6 +208,9 @@ def test_what_cannot_be_found_is_asked_or_left_at_its_default(tmp_path):
     tool = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["aibox-ops"]
     assert tool["region"] == "eu-west-1" and "agent_name" not in tool
     assert load_settings(root, environ={}).agent_name == "my_aibox_agent"
+    # Nothing deployed yet: a new project deploys as code (docs/benchmarks.md); the guide's
+    # deployed project keeps its container (test_adopts_the_guide_project).
+    assert tool["deployment_type"] == "code"
 
 
 def test_two_entry_points_are_a_question_not_a_guess(tmp_path):

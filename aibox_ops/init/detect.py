@@ -159,7 +159,28 @@ def detect_project(project_dir: Path, answers: dict[str, str] | None = None,
         ask(Question("region", "AWS region of the runtime", DEFAULT_REGION))
     _carry_env(env, existing_env, put, out)
     _detect_dependencies(project_dir, pyproject, table, put, ask)
+    if strict:  # what init writes down; the settings of a project not adopted yet keep
+        # the defaults (else they would change with its deploy state)
+        _new_project_deployment(out, toolkit, put)
     return out
+
+
+def _new_project_deployment(out: Detection, toolkit: Any, put: Any) -> None:
+    """A project with nothing deployed yet deploys as code (docs/benchmarks.md: a code zip
+    reaches a healthy runtime sooner than a CodeBuild image), when its Python has an
+    AgentCore code runtime. A deployed project keeps the kind it has."""
+    from ..deploy.engine.code import code_runtime
+    from ..errors import CodeDeployUnsupported
+
+    if out.deploy_state.get("agent_id") or (toolkit is not None and toolkit.deployment_type):
+        return
+    python = next((f.value for f in out.found if f.key == "python_version"), "3.12")
+    try:
+        code_runtime(str(python))
+    except CodeDeployUnsupported:
+        return
+    put("deployment_type", "code", "new project: a code zip reaches a healthy runtime sooner "
+        "than a container build (docs/benchmarks.md)")
 
 
 def _detect_entrypoint(project_dir, table, toolkit, put, ask, strict) -> str | None:
