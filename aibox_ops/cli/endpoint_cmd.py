@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -66,22 +66,33 @@ def set_cmd(
 ) -> None:
     """Point endpoint NAME at a runtime version, creating it if absent (no build, no new
     version); waits for READY and health-checks through it."""
-    from ..deploy.endpoints import apply_endpoint_move, plan_endpoint_set
+    from ..deploy.endpoints import plan_endpoint_set
 
     state: AppState = ctx.obj
     settings, session = state.settings(), state.aws()
     plan, move = plan_endpoint_set(session, settings, name, version)
+    verb = "Create" if move.action == "create" else "Move"
+    run_move(state, plan, move, f"{verb} endpoint {name} of {settings.agent_name} on version "
+             f"{move.to_version}?", yes=yes, dry_run=dry_run, timeout=timeout)
+
+
+def run_move(state: AppState, plan: Any, move: Any, question: str, *, yes: bool,
+             dry_run: bool, timeout: float) -> None:
+    """Show ``plan``; unless a dry run, confirm ``question``, move the endpoint (wait for
+    READY, health-check through it) and show the verdict (``endpoint set``, ``rollback
+    --endpoint``)."""
+    from ..deploy.endpoints import apply_endpoint_move
+
+    settings, session = state.settings(), state.aws()
     extra: dict = move.to_dict()
 
     def apply(_force: bool) -> list[str]:
         if move.action == "unchanged":
             return []
-        verb = "Create" if move.action == "create" else "Move"
-        confirm(state, f"{verb} endpoint {name} of {settings.agent_name} on version "
-                f"{move.to_version}?", yes)
+        confirm(state, question, yes)
         result = apply_endpoint_move(session, settings, move, timeout=timeout)
         extra["health"] = result.health
-        return [name]
+        return [move.name]
 
     run_plan(state, plan, apply, dry_run=dry_run, extra=extra)
     show_health(state, extra)

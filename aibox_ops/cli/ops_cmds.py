@@ -167,25 +167,15 @@ def rollback(
 def _rollback_endpoint(ctx: typer.Context, name: str, version: str | None, dry_run: bool,
                        yes: bool, timeout: float) -> None:
     """``rollback --endpoint NAME [VERSION]``: UpdateAgentRuntimeEndpoint, wait, health."""
-    from ..deploy.endpoints import apply_endpoint_move, plan_endpoint_rollback
-    from .endpoint_cmd import show_health
+    from ..deploy.endpoints import plan_endpoint_rollback
+    from .endpoint_cmd import run_move
 
     state: AppState = ctx.obj
-    settings, session = state.settings(), state.aws()
-    plan, move = plan_endpoint_rollback(session, settings, name, version)
-    extra: dict = move.to_dict()
-
-    def apply(_force: bool) -> list[str]:
-        if move.action == "unchanged":
-            return []
-        confirm(state, f"Move endpoint {name} of {settings.agent_name} from version "
-                f"{move.from_version} back to {move.to_version}?", yes)
-        result = apply_endpoint_move(session, settings, move, timeout=timeout)
-        extra["health"] = result.health
-        return [name]
-
-    run_plan(state, plan, apply, dry_run=dry_run, extra=extra)
-    show_health(state, extra)
+    settings = state.settings()
+    plan, move = plan_endpoint_rollback(state.aws(), settings, name, version)
+    run_move(state, plan, move, f"Move endpoint {name} of {settings.agent_name} from version "
+             f"{move.from_version} back to {move.to_version}?", yes=yes, dry_run=dry_run,
+             timeout=timeout)
 
 
 def destroy(

@@ -19,28 +19,24 @@ def _document(statements: list[dict[str, Any]]) -> dict[str, Any]:
     return {"Version": VERSION, "Statement": statements}
 
 
+def _trust(sid: str, service: str, account: str, source_arn: str) -> dict[str, Any]:
+    return _document([{
+        "Sid": sid, "Effect": "Allow", "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account},
+                      "ArnLike": {"aws:SourceArn": source_arn}}}])
+
+
 def execution_trust(partition: str, region: str, account: str) -> dict[str, Any]:
     """Only AgentCore, acting for this account in this region, may assume the runtime role."""
-    return _document([{
-        "Sid": "AgentCoreRuntime", "Effect": "Allow",
-        "Principal": {"Service": "bedrock-agentcore.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": account},
-            "ArnLike": {"aws:SourceArn": f"arn:{partition}:bedrock-agentcore:{region}:"
-                                         f"{account}:*"}}}])
+    return _trust("AgentCoreRuntime", "bedrock-agentcore.amazonaws.com", account,
+                  f"arn:{partition}:bedrock-agentcore:{region}:{account}:*")
 
 
 def codebuild_trust(partition: str, region: str, account: str, project: str) -> dict[str, Any]:
     """Only this agent's CodeBuild project may assume the build role."""
-    return _document([{
-        "Sid": "CodeBuildProject", "Effect": "Allow",
-        "Principal": {"Service": "codebuild.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": account},
-            "ArnLike": {"aws:SourceArn": f"arn:{partition}:codebuild:{region}:{account}:"
-                                         f"project/{project}"}}}])
+    return _trust("CodeBuildProject", "codebuild.amazonaws.com", account,
+                  f"arn:{partition}:codebuild:{region}:{account}:project/{project}")
 
 
 def execution_base(partition: str, region: str, account: str, agent_name: str,
