@@ -90,18 +90,18 @@ def project_exists(session: AwsSession, name: str) -> bool:
 
 def memory_exists(session: AwsSession, memory_id: str) -> bool:
     """Whether AgentCore has a Memory of that id."""
-    from .runtime_api import call
+    from ..aws.calls import call
 
-    return read_or_none(lambda: call(session, "GetMemory", f"read Memory {memory_id}",
+    return read_or_none(lambda: call(session, "bedrock-agentcore-control", "GetMemory",
+                                      f"read Memory {memory_id}",
                                       memoryId=memory_id)) is not None
 
 
 def object_exists(session: AwsSession, bucket: str, key: str) -> bool:
     """Whether S3 holds ``key`` in ``bucket`` (False when the bucket is gone too)."""
-    from .runtime_api import call_service
+    from ..aws.calls import call
 
-    return read_or_none(lambda: call_service(session, "s3", "HeadObject",
-                                              f"read s3://{bucket}/{key}", Bucket=bucket,
-                                              Key=key,
-                                              ExpectedBucketOwner=session.account_id()),
+    return read_or_none(lambda: call(session, "s3", "HeadObject", f"read s3://{bucket}/{key}",
+                                     Bucket=bucket, Key=key,
+                                     ExpectedBucketOwner=session.account_id()),
                         not_found=("404", "NoSuchKey", "NoSuchBucket", "NotFound")) is not None

@@ -17,13 +17,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..aws import AwsSession
+from ..aws.calls import call
 from ..aws.reads import read_or_none
 from ..config import Settings
 from ..deploy_state import DeployState, load_deploy_state, load_toolkit_record
 from ..plan import Change, Plan
 from . import created as owned
 from .history import History, load_history, save_history
-from .runtime_api import call, call_service, delete_runtime
+from .runtime_api import CONTROL, delete_runtime
 
 KEEP = "never deleted"
 
@@ -200,18 +201,18 @@ def _apply_destroy(session: AwsSession, settings: Settings, plan: Plan) -> list[
         elif item.kind == "schedule":
             _warm().remove_schedules(session, settings)
         elif item.kind == "codebuild-project":
-            _ignore_missing(lambda t=item.target: call_service(
+            _ignore_missing(lambda t=item.target: call(
                 session, "codebuild", "DeleteProject", f"delete CodeBuild project {t}", name=t))
         elif item.kind == "s3-object":
-            call_service(session, "s3", "DeleteObject", f"delete {item.target}",
+            call(session, "s3", "DeleteObject", f"delete {item.target}",
                          Bucket=payload["bucket"], Key=payload["key"],
                          ExpectedBucketOwner=session.account_id())
         elif item.kind == "ecr-repository":
-            _ignore_missing(lambda t=item.target: call_service(
+            _ignore_missing(lambda t=item.target: call(
                 session, "ecr", "DeleteRepository", f"delete ECR repository {t}",
                 repositoryName=t, force=True))
         elif item.kind == "ecr-images":
-            _ignore_missing(lambda p=payload: call_service(
+            _ignore_missing(lambda p=payload: call(
                 session, "ecr", "BatchDeleteImage", "delete pushed images",
                 repositoryName=p["repository"],
                 imageIds=[{"imageTag": tag} for tag in p["tags"]]))
@@ -219,7 +220,7 @@ def _apply_destroy(session: AwsSession, settings: Settings, plan: Plan) -> list[
             _delete_role(session, item.target)
         elif item.kind == "memory":
             _ignore_missing(lambda p=payload: call(
-                session, "DeleteMemory", f"delete Memory {p['memory_id']}",
+                session, CONTROL, "DeleteMemory", f"delete Memory {p['memory_id']}",
                 memoryId=p["memory_id"]))
         done.append(item.target)
     _forget(settings, plan)

@@ -14,6 +14,7 @@ from typing import Any
 from ..aws import AwsSession, agentcore
 from ..aws.agentcore import list_versions as list_versions  # re-exported for deploy
 from ..aws.agentcore import runtime_arn
+from ..aws.calls import call
 from ..aws.reads import read_or_none
 from ..errors import AwsError
 
@@ -46,20 +47,6 @@ def invocation_arn(info: RuntimeInfo, region: str, account: str) -> str:
     if ":runtime/" in info.arn:
         return info.arn
     return runtime_arn(info.agent_id, region, account)
-
-
-def call(session: AwsSession, operation: str, action: str, **params: Any) -> dict[str, Any]:
-    """One validated control-plane call; ClientError becomes AwsError naming ``action``."""
-    return call_service(session, CONTROL, operation, action, **params)
-
-
-def call_service(session: AwsSession, service: str, operation: str, action: str,
-                 **params: Any) -> dict[str, Any]:
-    """One call through the gateway (``aws.calls.call``: validated, AccessDenied naming the
-    missing permission); errors become AwsError naming ``action``."""
-    from ..aws.calls import call as gateway_call
-
-    return gateway_call(session, service, operation, action, **params)
 
 
 def read_runtime(session: AwsSession, agent_id: str, version: str | None = None,
@@ -146,6 +133,6 @@ def update_runtime(session: AwsSession, info: RuntimeInfo, image_uri: str,
 
 def delete_runtime(session: AwsSession, agent_id: str) -> bool:
     """Delete the runtime; False when it was already gone."""
-    return read_or_none(lambda: call(session, "DeleteAgentRuntime",
+    return read_or_none(lambda: call(session, CONTROL, "DeleteAgentRuntime",
                                       f"delete runtime {agent_id}",
                                       agentRuntimeId=agent_id)) is not None

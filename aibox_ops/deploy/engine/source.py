@@ -77,10 +77,9 @@ def ensure_source_bucket(session: AwsSession, bucket: str, account: str, region:
     return True
 
 
-def upload(session: AwsSession, path: Path, bucket: str, key: str, account: str) -> str:
-    """Put the file at ``key`` (only into ``account``'s bucket); returns its version id or
-    ETag (what CodeBuild or AgentCore then reads)."""
+def upload(session: AwsSession, path: Path, bucket: str, key: str, account: str) -> None:
+    """Put the file at ``key``, only into ``account``'s bucket (keys are per content or
+    fixed per agent: no version id is needed to name what was sent)."""
     with path.open("rb") as body:
-        reply = call(session, "s3", "PutObject", f"upload s3://{bucket}/{key}", Bucket=bucket,
-                     Key=key, Body=body, ExpectedBucketOwner=account)
-    return str(reply.get("VersionId") or reply.get("ETag") or "")
+        call(session, "s3", "PutObject", f"upload s3://{bucket}/{key}", Bucket=bucket,
+             Key=key, Body=body, ExpectedBucketOwner=account)
